@@ -1,0 +1,64 @@
+package io.mpsec.kernel.ffi;
+
+import jnr.ffi.Pointer;
+import jnr.ffi.annotations.In;
+import jnr.ffi.annotations.Out;
+import jnr.ffi.annotations.SaveError;
+import jnr.ffi.types.size_t;
+import jnr.ffi.types.ssize_t;
+
+/**
+ * The libc calls MPSec makes, bound through JNR-FFI. This is the only place in MPSec that declares
+ * native functions; everything else goes through {@link Syscalls}, which reads errno right after the
+ * call and turns failures into exceptions.
+ *
+ * <p>Arrays passed to blocking calls (poll, accept4, read) are never {@code @Pinned}: JNR copies
+ * them, so a thread blocked in the kernel does not hold a JNI critical section and cannot stall GC.
+ */
+public interface LibC {
+    @SaveError int socket(int domain, int type, int protocol);
+
+    @SaveError int connect(int fd, @In byte[] addr, int addrlen);
+
+    @SaveError int bind(int fd, @In byte[] addr, int addrlen);
+
+    @SaveError int listen(int fd, int backlog);
+
+    @SaveError int accept4(int fd, @Out byte[] addr, int[] addrlen, int flags);
+
+    @SaveError @ssize_t long read(int fd, Pointer buf, @size_t long count);
+
+    @SaveError @ssize_t long write(int fd, Pointer buf, @size_t long count);
+
+    @SaveError @ssize_t long sendto(int fd, @In byte[] buf, @size_t long len, int flags, @In byte[] addr, int addrlen);
+
+    @SaveError @ssize_t long recvfrom(int fd, @Out byte[] buf, @size_t long len, int flags, @Out byte[] addr, int[] addrlen);
+
+    @SaveError int close(int fd);
+
+    @SaveError int shutdown(int fd, int how);
+
+    @SaveError int setsockopt(int fd, int level, int optname, @In byte[] optval, int optlen);
+
+    @SaveError int getsockopt(int fd, int level, int optname, @Out byte[] optval, int[] optlen);
+
+    @SaveError int getsockname(int fd, @Out byte[] addr, int[] addrlen);
+
+    @SaveError int getpeername(int fd, @Out byte[] addr, int[] addrlen);
+
+    /** {@code struct pollfd} is 8 bytes: int fd, short events, short revents. */
+    @SaveError int poll(byte[] fds, long nfds, int timeoutMillis);
+
+    @SaveError int fcntl(int fd, int cmd, int arg);
+
+    @SaveError int open(String path, int flags);
+
+    @SaveError int setns(int fd, int nstype);
+
+    @SaveError int unshare(int flags);
+
+    int getpid();
+
+    /** {@code strerror} is only used to build messages; it is not thread-safe for the buffer, so it is copied at once. */
+    String strerror(int errnum);
+}
