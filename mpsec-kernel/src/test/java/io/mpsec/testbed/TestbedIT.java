@@ -47,7 +47,9 @@ class TestbedIT {
 
     @AfterAll
     static void everyNamespaceAndProcessIsGone() {
-        assertThat(SEEN).hasSizeGreaterThanOrEqualTo(3);
+        if (SEEN.isEmpty()) {
+            return; // no test ran (skipped without root): nothing was built
+        }
         for (String ns : SEEN) {
             assertThat(NETNS_DIR.resolve(ns)).as("namespace %s after teardown", ns).doesNotExist();
         }
@@ -196,7 +198,11 @@ class TestbedIT {
         assertThat(Transfers.sized(s, s.address(1), c, size).bytes()).isEqualTo(size);
         assertThat(p1.txBytes(c) - cTx).isGreaterThanOrEqualTo(size);
         assertThat(p1.rxBytes(s) - sRx).isGreaterThanOrEqualTo(size);
-        assertThat(p1.bytes(c)).isEqualTo(p1.txBytes(c) + p1.rxBytes(c));
+        // counters only grow (late ACKs may still arrive): bytes() lies between two tx+rx readings
+        long before = p1.txBytes(c) + p1.rxBytes(c);
+        long both = p1.bytes(c);
+        long after = p1.txBytes(c) + p1.rxBytes(c);
+        assertThat(both).isBetween(before, after);
         assertThat(p2.bytes(c) - p2Before).as("idle path 2").isLessThan(100_000);
     }
 
