@@ -443,7 +443,7 @@ public final class MptcpSocketImpl extends MpsecSocketImpl {
             if (!MptcpIntrospection.isMultipath(fd)) {
                 return List.of();
             }
-            return MptcpIntrospection.subflows(fd);
+            return io.mpsec.kernel.diag.SubflowDiag.withBackupFlags(fd, MptcpIntrospection.subflows(fd));
         } finally {
             h.release();
         }
