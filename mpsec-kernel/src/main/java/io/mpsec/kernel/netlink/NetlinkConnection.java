@@ -1,0 +1,207 @@
+package io.mpsec.kernel.netlink;
+
+import io.mpsec.kernel.ffi.Bytes;
+import io.mpsec.kernel.netns.NetNamespace;
+import java.io.IOException;
+import java.net.SocketTimeoutException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+
+/**
+ * Request/response over one {@link NetlinkTransport}: assigns sequence numbers (per connection, never
+ * shared), matches replies to requests, turns {@code NLMSG_ERROR} into {@link NetlinkException} with
+ * the kernel's extended-ack text, collects multipart dumps and reports {@code NLM_F_DUMP_INTR}.
+ * Multicast notifications that arrive while a request is waiting are queued for
+ * {@link #nextNotification(int)}.
+ *
+ * <p>Thread-safe: requests are serialised on this connection. Use separate connections for
+ * concurrent requests and for event listening.
+ */
+public final class NetlinkConnection implements AutoCloseable {
+    /** Default time to wait for the kernel's answer. */
+    public static final int DEFAULT_TIMEOUT_MILLIS = 5_000;
+
+    private final NetlinkTransport transport;
+    private final Deque<NetlinkMessage> notifications = new ArrayDeque<>();
+    private int seq;
+    private volatile int timeoutMillis = DEFAULT_TIMEOUT_MILLIS;
+
+    public NetlinkConnection(NetlinkTransport transport) {
+        this.transport = transport;
+        // Start from a non-trivial value (as iproute2 does with time()) so replies to a previous
+        // process that used the same port id are not mistaken for ours.
+        this.seq = (int) (System.nanoTime() & 0x3fffffff) | 1;
+    }
+
+    /** Opens a real netlink socket for {@code protocol} in the caller's namespace. */
+    public static NetlinkConnection open(int protocol) throws IOException {
+        return new NetlinkConnection(NetlinkSocket.open(protocol));
+    }
+
+    /** Opens a real netlink socket for {@code protocol} inside {@code ns} ({@code null}: the caller's namespace). */
+    public static NetlinkConnection open(int protocol, NetNamespace ns) throws IOException {
+        return new NetlinkConnection(NetlinkSocket.open(protocol, ns));
+    }
+
+    public NetlinkTransport transport() {
+        return transport;
+    }
+
+    /** Time to wait for each reply datagram; per connection. */
+    public void timeoutMillis(int millis) {
+        if (millis <= 0) {
+            throw new IllegalArgumentException("timeout must be positive: " + millis);
+        }
+        this.timeoutMillis = millis;
+    }
+
+    /** The next sequence number this connection will use. */
+    public synchronized int peekSeq() {
+        return seq;
+    }
+
+    /**
+     * Sends {@code request} and waits for its completion. Completion is the ACK
+     * (NLMSG_ERROR with 0) when the request has {@code NLM_F_ACK}, {@code NLMSG_DONE} for dumps,
+     * or else the first non-multipart reply.
+     *
+     * @return the data replies (without ACK or DONE)
+     * @throws NetlinkException when the kernel answers with an error
+     */
+    public synchronized List<NetlinkMessage> request(String op, NetlinkMessage request) throws IOException {
+        return exchange(op, request).messages();
+    }
+
+    /** Sends a request that must be acknowledged; NLM_F_ACK is added. */
+    public void execute(String op, NetlinkMessage request) throws IOException {
+        request(op, request.withFlags(request.flags() | Netlink.NLM_F_ACK));
+    }
+
+    /** Sends a request expecting exactly one reply message. */
+    public NetlinkMessage requestOne(String op, NetlinkMessage request) throws IOException {
+        List<NetlinkMessage> replies = request(op, request);
+        if (replies.size() != 1) {
+            throw new NetlinkFormatException(op + ": expected one reply, got " + replies.size());
+        }
+        return replies.get(0);
+    }
+
+    /** Sends a dump request (NLM_F_DUMP is added) and returns all parts, reporting interruption. */
+    public synchronized Dump dump(String op, NetlinkMessage request) throws IOException {
+        return exchange(op, request.withFlags(request.flags() | Netlink.NLM_F_DUMP));
+    }
+
+    /**
+     * Dumps until a consistent (not interrupted) result is obtained, at most {@code attempts} times.
+     *
+     * @throws NetlinkDumpInterruptedException when every attempt was interrupted
+     */
+    public List<NetlinkMessage> dumpConsistent(String op, NetlinkMessage request, int attempts) throws IOException {
+        for (int i = 0; i < attempts; i++) {
+            Dump d = dump(op, request);
+            if (!d.interrupted()) {
+                return d.messages();
+            }
+        }
+        throw new NetlinkDumpInterruptedException(op, attempts);
+    }
+
+    private Dump exchange(String op, NetlinkMessage request) throws IOException {
+        int mySeq = seq++;
+        if (seq == 0) {
+            seq = 1; // 0 is what the kernel uses for notifications
+        }
+        NetlinkMessage sent = request.withSeqAndPid(mySeq, 0);
+        transport.send(sent.encode());
+        boolean wantsAck = sent.hasFlag(Netlink.NLM_F_ACK);
+        boolean isDump = (sent.flags() & Netlink.NLM_F_DUMP) == Netlink.NLM_F_DUMP && !sent.hasFlag(Netlink.NLM_F_CREATE);
+        List<NetlinkMessage> data = new ArrayList<>();
+        boolean interrupted = false;
+        boolean multi = false;
+        while (true) {
+            byte[] dgram = transport.receive(timeoutMillis);
+            if (dgram == null) {
+                throw new SocketTimeoutException(op + ": no reply from the kernel within " + timeoutMillis
+                        + " ms [seq " + Integer.toUnsignedString(mySeq) + "]");
+            }
+            for (NetlinkMessage m : NetlinkMessage.decodeAll(dgram)) {
+                if (m.seq() != mySeq) {
+                    if (m.seq() == 0) {
+                        notifications.add(m);
+                    }
+                    continue; // a late reply to an earlier, timed-out request
+                }
+                if (m.hasFlag(Netlink.NLM_F_DUMP_INTR)) {
+                    interrupted = true;
+                }
+                switch (m.type()) {
+                    case Netlink.NLMSG_ERROR: {
+                        NetlinkError e = NetlinkError.decode(m);
+                        if (!e.isAck()) {
+                            throw new NetlinkException(op, e.errno(), mySeq, e.extAck());
+                        }
+                        if (!multi || !isDump) {
+                            return new Dump(data, interrupted);
+                        }
+                        break;
+                    }
+                    case Netlink.NLMSG_DONE: {
+                        byte[] p = m.payload();
+                        if (p.length >= 4 && Bytes.intLE(p, 0) < 0) {
+                            String ext = null;
+                            if (m.hasFlag(Netlink.NLM_F_ACK_TLVS) && p.length > 4) {
+                                ext = AttributeReader.parse(p, 4, p.length - 4, "done").stringOr(Netlink.NLMSGERR_ATTR_MSG, null);
+                            }
+                            throw new NetlinkException(op, -Bytes.intLE(p, 0), mySeq, ext);
+                        }
+                        return new Dump(data, interrupted);
+                    }
+                    case Netlink.NLMSG_NOOP:
+                        break;
+                    case Netlink.NLMSG_OVERRUN:
+                        throw new NetlinkFormatException(op + ": kernel reported NLMSG_OVERRUN");
+                    default:
+                        data.add(m);
+                        if (m.hasFlag(Netlink.NLM_F_MULTI)) {
+                            multi = true;
+                        } else if (!wantsAck && !isDump) {
+                            return new Dump(data, interrupted);
+                        }
+                }
+            }
+        }
+    }
+
+    /** Joins a multicast group on the underlying transport. */
+    public void joinGroup(int group) throws IOException {
+        transport.joinGroup(group);
+    }
+
+    /**
+     * The next multicast notification, waiting at most {@code timeoutMillis}; {@code null} on timeout.
+     * Call from one thread only, and not while another thread uses {@link #request}.
+     */
+    public NetlinkMessage nextNotification(int timeoutMillis) throws IOException {
+        synchronized (this) {
+            if (!notifications.isEmpty()) {
+                return notifications.poll();
+            }
+        }
+        byte[] dgram = transport.receive(timeoutMillis);
+        if (dgram == null) {
+            return null;
+        }
+        List<NetlinkMessage> ms = NetlinkMessage.decodeAll(dgram);
+        synchronized (this) {
+            notifications.addAll(ms);
+            return notifications.poll();
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        transport.close();
+    }
+}
