@@ -146,7 +146,7 @@ cpio_copy() { # stdin: relative paths; copies them from $1 to $2 keeping directo
 
 # --- 4. test classpath, computed on the host ----------------------------------------------------
 mvn_run() { # offline first (the main build downloaded everything), online as a fallback
-    (cd "$REPO" && mvn -q -B -o "$@") || (cd "$REPO" && mvn -q -B "$@")
+    (cd "$REPO" && mvn -q -B -Dstyle.color=never -o "$@") || (cd "$REPO" && mvn -q -B -Dstyle.color=never "$@")
 }
 
 junit_console() {
@@ -198,7 +198,7 @@ write_guest_script() { # $1 = console launcher jar
             printf ' %q' -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto -Djava.io.tmpdir=/tmp \
                 -Dmpsec.kernelLane=true -Dmpsec.kernelLane.hostKernel="$(uname -r)" -Dmpsec.requireRoot=true \
                 -jar "$1" execute --disable-banner --disable-ansi-colors --details=tree \
-                --fail-if-no-tests --include-tag kernel-lane --reports-dir "$OUT/reports"
+                --fail-if-no-tests --include-classname ".*" --include-tag kernel-lane --reports-dir "$OUT/reports"
             printf ' --class-path "$(cat %q)"' "$OUT/classpath"
             printf ' --scan-class-path %q' "$(IFS=:; echo "${SCAN_ROOTS[*]}")"
             echo " ${MPSEC_KL_JUNIT_ARGS:-}"
