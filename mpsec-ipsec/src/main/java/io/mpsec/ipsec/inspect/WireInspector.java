@@ -2,8 +2,6 @@ package io.mpsec.ipsec.inspect;
 
 import io.mpsec.kernel.netns.NetNamespace;
 import java.io.IOException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.pcap4j.core.PcapHandle;
 import org.pcap4j.core.PcapNativeException;
 import org.pcap4j.core.PcapNetworkInterface;
@@ -19,19 +17,14 @@ import org.pcap4j.core.Pcaps;
  * libpcap (Debian package {@code libpcap0.8}).
  */
 public final class WireInspector implements AutoCloseable {
-    private static final int ETH_HLEN = 14;
     private final PcapHandle handle;
-    private final byte[] marker;
+    private final PacketCounter counter;
     private final Thread thread;
-    private final AtomicLong total = new AtomicLong();
-    private final AtomicLong esp = new AtomicLong();
-    private final AtomicLong clearTcp = new AtomicLong();
-    private final AtomicBoolean found = new AtomicBoolean();
     private volatile boolean running = true;
 
     private WireInspector(PcapHandle handle, byte[] marker) {
         this.handle = handle;
-        this.marker = marker.clone();
+        this.counter = new PacketCounter(marker);
         this.thread = new Thread(this::loop, "mpsec-wire-inspector");
         thread.setDaemon(true);
         thread.start();
@@ -71,53 +64,14 @@ public final class WireInspector implements AutoCloseable {
                 return;
             }
             if (frame != null) {
-                inspect(frame);
+                counter.inspect(frame);
             }
         }
-    }
-
-    /** Classifies one Ethernet frame (veth links are Ethernet). */
-    void inspect(byte[] f) {
-        int offset = ETH_HLEN;
-        if (f.length < ETH_HLEN + 20) {
-            return;
-        }
-        int ethType = (f[12] & 0xff) << 8 | (f[13] & 0xff);
-        int proto;
-        if (ethType == 0x0800) {
-            proto = f[offset + 9] & 0xff;
-        } else if (ethType == 0x86dd) {
-            proto = f[offset + 6] & 0xff; // next header (no extension headers in MPSec's traffic)
-        } else {
-            return;
-        }
-        total.incrementAndGet();
-        if (proto == 50) {
-            esp.incrementAndGet();
-        } else if (proto == 6) {
-            clearTcp.incrementAndGet();
-        }
-        if (marker.length > 0 && contains(f, marker)) {
-            found.set(true);
-        }
-    }
-
-    static boolean contains(byte[] hay, byte[] needle) {
-        outer:
-        for (int i = 0; i <= hay.length - needle.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (hay[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return true;
-        }
-        return false;
     }
 
     /** The counts so far. */
     public WireReport report() {
-        return new WireReport(total.get(), esp.get(), clearTcp.get(), found.get());
+        return counter.report();
     }
 
     /** Stops capturing and returns the final counts. */
