@@ -58,4 +58,13 @@ class MasterKeyFileTest {
         Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
         assertThatThrownBy(() -> MasterKeyFile.load(f)).isInstanceOf(KeyFileException.class).hasMessageContaining("16 bytes");
     }
+
+    @Test
+    void keygenPrintsAFingerprintNotTheKey() throws Exception {
+        Path f = dir.resolve("kg.key");
+        String fp = KeyGen.generate(f);
+        byte[] key = Files.readAllBytes(f);
+        assertThat(fp).hasSize(16).doesNotContain(java.util.HexFormat.of().formatHex(key).substring(0, 8));
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f))).isEqualTo("rw-------");
+    }
 }
