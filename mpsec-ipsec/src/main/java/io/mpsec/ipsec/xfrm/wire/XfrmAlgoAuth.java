@@ -1,0 +1,77 @@
+package io.mpsec.ipsec.xfrm.wire;
+
+import java.nio.ByteBuffer;
+
+/**
+ * {@code struct xfrm_algo_auth} (72 bytes + key): an integrity algorithm with its truncation length
+ * (XFRMA_ALG_AUTH_TRUNC). The key is secret: {@link #toString()} never prints it.
+ *
+ * <pre>
+ * struct xfrm_algo_auth {
+ *     char          alg_name[64];   //  0
+ *     unsigned int  alg_key_len;    // 64  in bits
+ *     unsigned int  alg_trunc_len;  // 68  in bits
+ *     char          alg_key[];      // 72
+ * };
+ * </pre>
+ */
+public final class XfrmAlgoAuth {
+    public static final int SIZEOF = 72;
+    private final String name;
+    private final int truncBits;
+    private final byte[] key;
+
+    public XfrmAlgoAuth(String name, int truncBits, byte[] key) {
+        this.name = name;
+        this.truncBits = truncBits;
+        this.key = key.clone();
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public int truncBits() {
+        return truncBits;
+    }
+
+    /** A copy of the key; the caller should wipe it after use. */
+    public byte[] key() {
+        return key.clone();
+    }
+
+    public byte[] toBytes() {
+        ByteBuffer b = Structs.allocate(SIZEOF + key.length);
+        Structs.putCString(b, 0, name, 64);
+        b.putInt(64, key.length * 8);
+        b.putInt(68, truncBits);
+        b.put(SIZEOF, key);
+        return b.array();
+    }
+
+    public static XfrmAlgoAuth decode(byte[] payload) {
+        ByteBuffer b = Structs.wrap(payload);
+        Structs.requireRemaining(b, 0, SIZEOF, "xfrm_algo_auth");
+        int bits = b.getInt(64);
+        Structs.requireRemaining(b, SIZEOF, (bits + 7) / 8, "xfrm_algo_auth key");
+        byte[] key = new byte[(bits + 7) / 8];
+        b.get(SIZEOF, key);
+        return new XfrmAlgoAuth(Structs.getCString(b, 0, 64), b.getInt(68), key);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof XfrmAlgoAuth && name.equals(((XfrmAlgoAuth) o).name) && truncBits == ((XfrmAlgoAuth) o).truncBits
+                && java.security.MessageDigest.isEqual(key, ((XfrmAlgoAuth) o).key);
+    }
+
+    @Override
+    public int hashCode() {
+        return name.hashCode() * 31 + truncBits;
+    }
+
+    @Override
+    public String toString() {
+        return "xfrm_algo_auth[" + name + ", trunc " + truncBits + ", key <redacted " + key.length + " bytes>]";
+    }
+}

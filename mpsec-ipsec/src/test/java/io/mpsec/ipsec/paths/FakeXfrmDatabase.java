@@ -1,0 +1,77 @@
+package io.mpsec.ipsec.paths;
+
+import io.mpsec.ipsec.SecurityAssociation;
+import io.mpsec.ipsec.SecurityPolicy;
+import io.mpsec.ipsec.xfrm.msg.NewPolicy;
+import io.mpsec.ipsec.xfrm.msg.NewSa;
+import io.mpsec.ipsec.xfrm.wire.Xfrm;
+import io.mpsec.ipsec.xfrm.wire.XfrmUsersaId;
+import io.mpsec.ipsec.xfrm.wire.XfrmUserpolicyId;
+import io.mpsec.kernel.netlink.NetlinkMessage;
+import io.mpsec.kernel.netlink.testing.FakeKernel;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** A fake kernel that keeps SAs and policies like the SAD/SPD (EEXIST, ESRCH, replace on UPD*). */
+final class FakeXfrmDatabase implements FakeKernel.Handler {
+    final Map<String, SecurityAssociation> sas = new LinkedHashMap<>();
+    final Map<String, SecurityPolicy> policies = new LinkedHashMap<>();
+    final List<String> log = new ArrayList<>();
+
+    static String saKey(java.net.InetAddress dst, long spi) {
+        return dst.getHostAddress() + "/" + spi;
+    }
+
+    static String polKey(SecurityPolicy p) {
+        return p.direction() + " " + p.selector();
+    }
+
+    @Override
+    public synchronized List<NetlinkMessage> handle(NetlinkMessage req) throws IOException {
+        switch (req.type()) {
+            case Xfrm.XFRM_MSG_NEWSA:
+            case Xfrm.XFRM_MSG_UPDSA: {
+                SecurityAssociation sa = NewSa.decode(req).sa();
+                String k = saKey(sa.destination(), sa.spi());
+                if (req.type() == Xfrm.XFRM_MSG_NEWSA && sas.containsKey(k)) {
+                    return FakeKernel.error(req, 17, null);
+                }
+                sas.put(k, sa);
+                log.add("SA+ " + k);
+                return FakeKernel.ack(req);
+            }
+            case Xfrm.XFRM_MSG_DELSA: {
+                XfrmUsersaId id = XfrmUsersaId.read(ByteBuffer.wrap(req.payload()).order(ByteOrder.nativeOrder()), 0);
+                String k = saKey(id.daddr().toInet(id.family()), id.spi());
+                if (sas.remove(k) == null) {
+                    return FakeKernel.error(req, 3, null);
+                }
+                log.add("SA- " + k);
+                return FakeKernel.ack(req);
+            }
+            case Xfrm.XFRM_MSG_NEWPOLICY:
+            case Xfrm.XFRM_MSG_UPDPOLICY: {
+                SecurityPolicy p = NewPolicy.decode(req).policy();
+                if (req.type() == Xfrm.XFRM_MSG_NEWPOLICY && policies.containsKey(polKey(p))) {
+                    return FakeKernel.error(req, 17, null);
+                }
+                policies.put(polKey(p), p);
+                log.add("POL " + polKey(p) + " reqid " + p.templates().get(0).reqid());
+                return FakeKernel.ack(req);
+            }
+            case Xfrm.XFRM_MSG_DELPOLICY: {
+                XfrmUserpolicyId id = XfrmUserpolicyId.read(ByteBuffer.wrap(req.payload()).order(ByteOrder.nativeOrder()), 0);
+                policies.entrySet().removeIf(e -> e.getValue().direction().kernelValue() == id.dir()
+                        && e.getValue().selector().destination().equals(id.sel().daddr().toInet(id.sel().family())));
+                return FakeKernel.ack(req);
+            }
+            default:
+                return FakeKernel.error(req, 95, "not faked");
+        }
+    }
+}
