@@ -191,6 +191,7 @@ write_guest_script() { # $1 = console launcher jar
         echo '#!/bin/sh'
         echo 'export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8'
         printf 'cd %q || exit 125\n' "$REPO"
+        echo 'echo "== guest command starts at $(cut -d" " -f1 /proc/uptime)s"' 
         if [ -n "${MPSEC_KL_COMMAND:-}" ]; then
             echo "$MPSEC_KL_COMMAND"
         else
@@ -198,11 +199,13 @@ write_guest_script() { # $1 = console launcher jar
             printf ' %q' -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto -Djava.io.tmpdir=/tmp \
                 -Dmpsec.kernelLane=true -Dmpsec.kernelLane.hostKernel="$(uname -r)" -Dmpsec.requireRoot=true \
                 -jar "$1" execute --disable-banner --disable-ansi-colors --details=tree \
+                --exclude-engine junit-vintage --exclude-engine junit-platform-suite \
                 --fail-if-no-tests --include-classname ".*" --include-tag kernel-lane --reports-dir "$OUT/reports"
             printf ' --class-path "$(cat %q)"' "$OUT/classpath"
             printf ' --scan-class-path %q' "$(IFS=:; echo "${SCAN_ROOTS[*]}")"
-            echo " ${MPSEC_KL_JUNIT_ARGS:-}"
+            echo " ${MPSEC_KL_JUNIT_ARGS:-} </dev/null"
         fi
+        echo 'rc=$?; echo "== guest command ends at $(cut -d" " -f1 /proc/uptime)s"; exit $rc' 
     } > "$OUT/guest.sh"
 }
 
