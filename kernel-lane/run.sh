@@ -185,7 +185,9 @@ build_classpath() { # writes $OUT/classpath and sets SCAN_ROOTS
 # --- 5. guest command ---------------------------------------------------------------------------
 write_guest_script() { # $1 = console launcher jar
     local java
-    java=${MPSEC_KL_JAVA:-$(readlink -f "$(command -v java)")}
+    if [ -n "${MPSEC_KL_JAVA:-}" ]; then java=$MPSEC_KL_JAVA
+    elif [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then java=$(readlink -f "$JAVA_HOME/bin/java")
+    else java=$(readlink -f "$(command -v java)"); fi
     [ -x "$java" ] || die "no java found (set MPSEC_KL_JAVA)"
     {
         echo '#!/bin/sh'
@@ -243,8 +245,15 @@ main() {
     t0=$(now)
     t=$(now); install_packages; log "packages ready in $(since "$t")s"
     KVER=$(resolve_kernel)
+    if [ ! -s "$CACHE/$KVER/vmlinux" ] && [ -z "${MPSEC_KL_KERNEL:-}" ]; then
+        # First run for this kernel: refresh the package lists, an old ABI may be gone from the mirror.
+        log "apt-get update (no cached kernel yet)"
+        apt-get update -q >/dev/null || log "apt-get update failed; trying with the current package lists"
+        KVER=$(resolve_kernel)
+    fi
     KDIR=$CACHE/$KVER
     mkdir -p "$KDIR"
+    find "$CACHE" -mindepth 1 -maxdepth 1 -type d -name '*-amd64' ! -name "$KVER" -exec rm -rf {} +
     t=$(now); prepare_kernel "$KVER"; log "kernel $KVER and initramfs ready in $(since "$t")s"
     $prepare_only && return 0
     rm -rf "$OUT" && mkdir -p "$OUT"
