@@ -185,12 +185,15 @@ build_classpath() { # writes $OUT/classpath and sets SCAN_ROOTS
 # --- 5. guest command ---------------------------------------------------------------------------
 write_guest_script() { # $1 = console launcher jar
     local java
-    java=${MPSEC_KL_JAVA:-$(readlink -f "$(command -v java)")}
+    if [ -n "${MPSEC_KL_JAVA:-}" ]; then java=$MPSEC_KL_JAVA
+    elif [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then java=$(readlink -f "$JAVA_HOME/bin/java")
+    else java=$(readlink -f "$(command -v java)"); fi
     [ -x "$java" ] || die "no java found (set MPSEC_KL_JAVA)"
     {
         echo '#!/bin/sh'
         echo 'export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8'
         printf 'cd %q || exit 125\n' "$REPO"
+        echo 'echo "== guest command starts at $(cut -d" " -f1 /proc/uptime)s"' 
         if [ -n "${MPSEC_KL_COMMAND:-}" ]; then
             echo "$MPSEC_KL_COMMAND"
         else
@@ -198,11 +201,13 @@ write_guest_script() { # $1 = console launcher jar
             printf ' %q' -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto -Djava.io.tmpdir=/tmp \
                 -Dmpsec.kernelLane=true -Dmpsec.kernelLane.hostKernel="$(uname -r)" -Dmpsec.requireRoot=true \
                 -jar "$1" execute --disable-banner --disable-ansi-colors --details=tree \
+                --exclude-engine junit-vintage --exclude-engine junit-platform-suite \
                 --fail-if-no-tests --include-classname ".*" --include-tag kernel-lane --reports-dir "$OUT/reports"
             printf ' --class-path "$(cat %q)"' "$OUT/classpath"
             printf ' --scan-class-path %q' "$(IFS=:; echo "${SCAN_ROOTS[*]}")"
-            echo " ${MPSEC_KL_JUNIT_ARGS:-}"
+            echo " ${MPSEC_KL_JUNIT_ARGS:-} </dev/null"
         fi
+        echo 'rc=$?; echo "== guest command ends at $(cut -d" " -f1 /proc/uptime)s"; exit $rc' 
     } > "$OUT/guest.sh"
 }
 
@@ -240,8 +245,15 @@ main() {
     t0=$(now)
     t=$(now); install_packages; log "packages ready in $(since "$t")s"
     KVER=$(resolve_kernel)
+    if [ ! -s "$CACHE/$KVER/vmlinux" ] && [ -z "${MPSEC_KL_KERNEL:-}" ]; then
+        # First run for this kernel: refresh the package lists, an old ABI may be gone from the mirror.
+        log "apt-get update (no cached kernel yet)"
+        apt-get update -q >/dev/null || log "apt-get update failed; trying with the current package lists"
+        KVER=$(resolve_kernel)
+    fi
     KDIR=$CACHE/$KVER
     mkdir -p "$KDIR"
+    find "$CACHE" -mindepth 1 -maxdepth 1 -type d -name '*-amd64' ! -name "$KVER" -exec rm -rf {} +
     t=$(now); prepare_kernel "$KVER"; log "kernel $KVER and initramfs ready in $(since "$t")s"
     $prepare_only && return 0
     rm -rf "$OUT" && mkdir -p "$OUT"

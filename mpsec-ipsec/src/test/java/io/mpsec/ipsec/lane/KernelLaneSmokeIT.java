@@ -92,23 +92,26 @@ class KernelLaneSmokeIT {
 
     @Test
     void tcpBetweenTwoNamespacesGoesThroughEspTransportSas() throws Exception {
+        long t0 = System.nanoTime();
         String guestKernel = run(List.of("uname", "-r")).trim();
         String hostKernel = System.getProperty("mpsec.kernelLane.hostKernel");
         assertThat(hostKernel).as("system property mpsec.kernelLane.hostKernel (set by kernel-lane/run.sh)").isNotBlank();
         assertThat(guestKernel).as("guest kernel must differ from the host kernel").isNotEqualTo(hostKernel);
 
         createNamespaces();
-        installSasAndPolicies(nsA, ADDR_A, ADDR_B, SPI_AB, KEY_AB, SPI_BA, KEY_BA);
-        installSasAndPolicies(nsB, ADDR_B, ADDR_A, SPI_BA, KEY_BA, SPI_AB, KEY_AB);
+        configureHost(nsA, "kla", ADDR_A, ADDR_B, SPI_AB, KEY_AB, SPI_BA, KEY_BA);
+        configureHost(nsB, "klb", ADDR_B, ADDR_A, SPI_BA, KEY_BA, SPI_AB, KEY_AB);
         assertThat(Files.isDirectory(Path.of("/sys/module/esp4")))
                 .as("esp4 is loaded in kernel " + guestKernel + " once an ESP SA exists").isTrue();
 
-        String stateA = run(List.of("ip", "-n", nsA, "xfrm", "state", "list", "spi", SPI_AB, "nokeys"));
-        assertThat(stateA).contains("proto esp spi " + SPI_AB).contains("mode transport").contains("aead " + AEAD);
-        long[] beforeOutA = counters(nsA, SPI_AB);
-        long[] beforeInB = counters(nsB, SPI_AB);
-        long[] beforeOutB = counters(nsB, SPI_BA);
+        String stateA = states(nsA);
+        assertThat(sa(stateA, SPI_AB)).contains("proto esp spi " + SPI_AB).contains("mode transport").contains("aead " + AEAD);
+        String stateB = states(nsB);
+        long[] beforeOutA = counters(stateA, SPI_AB);
+        long[] beforeInB = counters(stateB, SPI_AB);
+        long[] beforeOutB = counters(stateB, SPI_BA);
 
+        long t1 = System.nanoTime();
         byte[] payload = new byte[PAYLOAD];
         new Random(42).nextBytes(payload);
         CRC32 crc = new CRC32();
@@ -117,9 +120,12 @@ class KernelLaneSmokeIT {
         assertEquals(PAYLOAD, received[0], "bytes received by the server in " + nsB);
         assertEquals(crc.getValue(), received[1], "CRC32 of the bytes received in " + nsB);
 
-        long[] afterOutA = counters(nsA, SPI_AB);
-        long[] afterInB = counters(nsB, SPI_AB);
-        long[] afterOutB = counters(nsB, SPI_BA);
+        long t2 = System.nanoTime();
+        stateA = states(nsA);
+        stateB = states(nsB);
+        long[] afterOutA = counters(stateA, SPI_AB);
+        long[] afterInB = counters(stateB, SPI_AB);
+        long[] afterOutB = counters(stateB, SPI_BA);
         assertThat(afterOutA[0] - beforeOutA[0]).as("bytes through the outbound SA %s in %s", SPI_AB, nsA)
                 .isGreaterThanOrEqualTo(PAYLOAD);
         assertThat(afterInB[0] - beforeInB[0]).as("bytes through the inbound SA %s in %s", SPI_AB, nsB)
@@ -128,34 +134,49 @@ class KernelLaneSmokeIT {
                 .isGreaterThan(PAYLOAD / 65536);
         assertThat(afterOutB[1] - beforeOutB[1]).as("packets (ACKs, reply) through the SA %s in %s", SPI_BA, nsB)
                 .isPositive();
-        System.out.printf("kernel-lane smoke: guest %s (host %s): %d bytes over ESP; SA %s carried %d bytes in %d packets%n",
-                guestKernel, hostKernel, PAYLOAD, SPI_AB, afterInB[0] - beforeInB[0], afterInB[1] - beforeInB[1]);
+        System.out.printf("kernel-lane smoke: guest %s (host %s): %d bytes over ESP; SA %s carried %d bytes in %d packets;"
+                        + " setup %.1f s, transfer %.1f s%n", guestKernel, hostKernel, PAYLOAD, SPI_AB,
+                afterInB[0] - beforeInB[0], afterInB[1] - beforeInB[1], (t1 - t0) / 1e9, (t2 - t1) / 1e9);
     }
 
+    /**
+     * Two namespaces joined by a veth pair. Commands go through {@code ip -batch}: every process start
+     * costs a second or more under emulation.
+     */
     private void createNamespaces() throws Exception {
-        for (String ns : List.of(nsA, nsB)) {
-            run(List.of("ip", "netns", "add", ns));
-            createdNamespaces.add(ns);
-            run(List.of("ip", "-n", ns, "link", "set", "lo", "up"));
-        }
-        run(List.of("ip", "link", "add", "kla", "netns", nsA, "type", "veth", "peer", "name", "klb", "netns", nsB));
-        run(List.of("ip", "-n", nsA, "addr", "add", ADDR_A + "/24", "dev", "kla"));
-        run(List.of("ip", "-n", nsB, "addr", "add", ADDR_B + "/24", "dev", "klb"));
-        run(List.of("ip", "-n", nsA, "link", "set", "kla", "up"));
-        run(List.of("ip", "-n", nsB, "link", "set", "klb", "up"));
+        createdNamespaces.add(nsA);
+        createdNamespaces.add(nsB);
+        batch(null, List.of(
+                "netns add " + nsA,
+                "netns add " + nsB,
+                "link add kla netns " + nsA + " type veth peer name klb netns " + nsB));
     }
 
-    /** SAs for both directions and the out/in policies of the host at {@code local}. */
-    private static void installSasAndPolicies(String ns, String local, String remote, String spiOut, String keyOut,
+    /** Address, links, SAs for both directions and the out/in policies of the host at {@code local}. */
+    private static void configureHost(String ns, String dev, String local, String remote, String spiOut, String keyOut,
             String spiIn, String keyIn) throws Exception {
-        run(List.of("ip", "-n", ns, "xfrm", "state", "add", "src", local, "dst", remote, "proto", "esp",
-                "spi", spiOut, "reqid", "1", "mode", "transport", "aead", AEAD, keyOut, "128"));
-        run(List.of("ip", "-n", ns, "xfrm", "state", "add", "src", remote, "dst", local, "proto", "esp",
-                "spi", spiIn, "reqid", "2", "mode", "transport", "aead", AEAD, keyIn, "128"));
-        run(List.of("ip", "-n", ns, "xfrm", "policy", "add", "src", local + "/32", "dst", remote + "/32", "dir", "out",
-                "tmpl", "src", local, "dst", remote, "proto", "esp", "reqid", "1", "mode", "transport"));
-        run(List.of("ip", "-n", ns, "xfrm", "policy", "add", "src", remote + "/32", "dst", local + "/32", "dir", "in",
-                "tmpl", "src", remote, "dst", local, "proto", "esp", "reqid", "2", "mode", "transport"));
+        batch(ns, List.of(
+                "link set lo up",
+                "addr add " + local + "/24 dev " + dev,
+                "link set " + dev + " up",
+                "xfrm state add src " + local + " dst " + remote + " proto esp spi " + spiOut
+                        + " reqid 1 mode transport aead " + AEAD + " " + keyOut + " 128",
+                "xfrm state add src " + remote + " dst " + local + " proto esp spi " + spiIn
+                        + " reqid 2 mode transport aead " + AEAD + " " + keyIn + " 128",
+                "xfrm policy add src " + local + "/32 dst " + remote + "/32 dir out tmpl src " + local + " dst " + remote
+                        + " proto esp reqid 1 mode transport",
+                "xfrm policy add src " + remote + "/32 dst " + local + "/32 dir in tmpl src " + remote + " dst " + local
+                        + " proto esp reqid 2 mode transport"));
+    }
+
+    /** Runs {@code ip [-n ns] -batch -} with the given lines (one iproute2 command each, no "ip"). */
+    private static void batch(String ns, List<String> lines) throws Exception {
+        List<String> command = new ArrayList<>(List.of("ip"));
+        if (ns != null) {
+            command.addAll(List.of("-n", ns));
+        }
+        command.addAll(List.of("-batch", "-"));
+        run(command, String.join("\n", lines) + "\n");
     }
 
     /** Sends {@code payload} from A to B over TCP; returns what B counted: {bytes, crc32}. */
@@ -205,18 +226,40 @@ class KernelLaneSmokeIT {
         return result;
     }
 
-    /** {bytes, packets} of the SA with {@code spi} in {@code ns}, from {@code ip -s xfrm state}. */
-    private static long[] counters(String ns, String spi) throws Exception {
-        String out = run(List.of("ip", "-s", "-n", ns, "xfrm", "state", "list", "spi", spi, "nokeys"));
-        Matcher m = CURRENT.matcher(out);
-        assertThat(m.find()).as("'lifetime current' counters of SA %s in %s:%n%s", spi, ns, out).isTrue();
+    /** {@code ip -s xfrm state} of {@code ns}, keys left out. */
+    private static String states(String ns) throws Exception {
+        return run(List.of("ip", "-s", "-n", ns, "xfrm", "state", "list", "nokeys"));
+    }
+
+    /** The block of one SA (from its "src ... dst ..." line to the next) in {@code ip xfrm state} output. */
+    private static String sa(String states, String spi) {
+        for (String block : states.split("(?m)^(?=src )")) {
+            if (block.contains("spi " + spi + "(")) {
+                return block;
+            }
+        }
+        throw new AssertionError("no SA with spi " + spi + " in:\n" + states);
+    }
+
+    /** {bytes, packets} of the SA with {@code spi}, from its "lifetime current" counters. */
+    private static long[] counters(String states, String spi) {
+        String block = sa(states, spi);
+        Matcher m = CURRENT.matcher(block);
+        assertThat(m.find()).as("'lifetime current' counters of SA %s:%n%s", spi, block).isTrue();
         return new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2))};
     }
 
     /** Runs a command; fails with its (redacted) command line and output when it exits non-zero. */
     private static String run(List<String> command) throws IOException, InterruptedException {
+        return run(command, "");
+    }
+
+    /** Runs a command with {@code stdin}; fails with its (redacted) command line and output. */
+    private static String run(List<String> command, String stdin) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        p.getOutputStream().close();
+        try (OutputStream in = p.getOutputStream()) {
+            in.write(stdin.getBytes(StandardCharsets.UTF_8));
+        }
         byte[] bytes = p.getInputStream().readAllBytes();
         if (!p.waitFor(60, TimeUnit.SECONDS)) {
             p.destroyForcibly();
