@@ -231,25 +231,18 @@ public final class Syscalls {
 
     /** {@code read(2)}; returns bytes read, 0 at EOF, or {@code -EAGAIN}. EINTR is retried. */
     public static long read(int fd, Pointer buf, long count) throws IOException {
-        while (true) {
-            long n = libc().read(fd, buf, count);
-            if (n >= 0) {
-                return n;
-            }
-            int e = errno();
-            if (e == Errno.EAGAIN) {
-                return -Errno.EAGAIN;
-            }
-            if (e != Errno.EINTR) {
-                throw Errors.newException("read", e);
-            }
-        }
+        return transfer("read", () -> libc().read(fd, buf, count));
     }
 
     /** {@code write(2)}; returns bytes written or {@code -EAGAIN}. EINTR is retried. */
     public static long write(int fd, Pointer buf, long count) throws IOException {
+        return transfer("write", () -> libc().write(fd, buf, count));
+    }
+
+    /** Runs a read/write-style call: retries EINTR, returns -EAGAIN, throws other errors. */
+    private static long transfer(String call, java.util.function.LongSupplier syscall) throws IOException {
         while (true) {
-            long n = libc().write(fd, buf, count);
+            long n = syscall.getAsLong();
             if (n >= 0) {
                 return n;
             }
@@ -258,7 +251,7 @@ public final class Syscalls {
                 return -Errno.EAGAIN;
             }
             if (e != Errno.EINTR) {
-                throw Errors.newException("write", e);
+                throw Errors.newException(call, e);
             }
         }
     }

@@ -33,6 +33,19 @@ final class FdHandle {
         return (state.get() & CLOSED) != 0;
     }
 
+    /**
+     * What an operation should throw for {@code e}: a plain "Socket closed" when the failure was
+     * caused by a concurrent close (the shutdown that woke the operation), else {@code e} itself.
+     */
+    SocketException closedOr(SocketException e) {
+        if (isClosed() && !"Socket closed".equals(e.getMessage())) {
+            SocketException closed = new SocketException("Socket closed");
+            closed.addSuppressed(e);
+            return closed;
+        }
+        return e;
+    }
+
     /** Registers an operation; throws "Socket closed" when the handle is closed. */
     int acquire() throws SocketException {
         while (true) {

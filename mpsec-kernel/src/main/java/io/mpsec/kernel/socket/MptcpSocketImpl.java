@@ -8,6 +8,7 @@ import io.mpsec.MptcpUnavailableException;
 import io.mpsec.SubflowInfo;
 import io.mpsec.kernel.ffi.Errno;
 import io.mpsec.kernel.ffi.Errors;
+import io.mpsec.kernel.diag.SubflowDiag;
 import io.mpsec.kernel.ffi.Syscalls;
 import io.mpsec.spi.MpsecSocketImpl;
 import java.io.FileDescriptor;
@@ -144,6 +145,23 @@ public final class MptcpSocketImpl extends MpsecSocketImpl {
         return h;
     }
 
+    /** Runs {@code op} on the descriptor, holding it against a concurrent close. */
+    private <T> T withFd(FdOperation<T> op) throws IOException {
+        FdHandle h = handleOrThrow();
+        int fd = h.acquire();
+        try {
+            return op.apply(fd);
+        } finally {
+            h.release();
+        }
+    }
+
+    /** An operation on a held descriptor. */
+    @FunctionalInterface
+    private interface FdOperation<T> {
+        T apply(int fd) throws IOException;
+    }
+
     int timeoutMillis() {
         return timeoutMillis;
     }
@@ -260,13 +278,10 @@ public final class MptcpSocketImpl extends MpsecSocketImpl {
 
     @Override
     protected void listen(int backlog) throws IOException {
-        FdHandle h = handleOrThrow();
-        int fd = h.acquire();
-        try {
+        withFd(fd -> {
             Syscalls.listen(fd, backlog < 1 ? 50 : backlog);
-        } finally {
-            h.release();
-        }
+            return null;
+        });
     }
 
     @Override
@@ -355,20 +370,17 @@ public final class MptcpSocketImpl extends MpsecSocketImpl {
 
     @Override
     protected int available() throws IOException {
-        FdHandle h = handleOrThrow();
         if (inputShutdown) {
+            handleOrThrow();
             return 0;
         }
-        int fd = h.acquire();
-        try {
+        return withFd(fd -> {
             int[] n = new int[1];
             if (Syscalls.libc().ioctl(fd, Syscalls.FIONREAD, n) < 0) {
                 throw Errors.newException("ioctl(FIONREAD)", Syscalls.errno());
             }
             return n[0];
-        } finally {
-            h.release();
-        }
+        });
     }
 
     @Override
@@ -384,18 +396,15 @@ public final class MptcpSocketImpl extends MpsecSocketImpl {
     }
 
     private void shutdown(int how) throws IOException {
-        FdHandle h = handleOrThrow();
-        int fd = h.acquire();
-        try {
+        withFd(fd -> {
             if (Syscalls.libc().shutdown(fd, how) < 0) {
                 int e = Syscalls.errno();
                 if (e != Errno.ENOTCONN) {
                     throw Errors.newException("shutdown", e);
                 }
             }
-        } finally {
-            h.release();
-        }
+            return null;
+        });
     }
 
     @Override
@@ -412,41 +421,19 @@ public final class MptcpSocketImpl extends MpsecSocketImpl {
 
     @Override
     public boolean isMultipath() throws IOException {
-        FdHandle h = handle;
-        if (h == null) {
-            return false;
-        }
-        int fd = h.acquire();
-        try {
-            return MptcpIntrospection.isMultipath(fd);
-        } finally {
-            h.release();
-        }
+        return handle != null && withFd(MptcpIntrospection::isMultipath);
     }
 
     @Override
     public MptcpConnectionInfo connectionInfo() throws IOException {
-        FdHandle h = handleOrThrow();
-        int fd = h.acquire();
-        try {
-            return MptcpIntrospection.connectionInfo(fd);
-        } finally {
-            h.release();
-        }
+        return withFd(MptcpIntrospection::connectionInfo);
     }
 
     @Override
     public List<SubflowInfo> subflows() throws IOException {
-        FdHandle h = handleOrThrow();
-        int fd = h.acquire();
-        try {
-            if (!MptcpIntrospection.isMultipath(fd)) {
-                return List.of();
-            }
-            return io.mpsec.kernel.diag.SubflowDiag.withBackupFlags(fd, MptcpIntrospection.subflows(fd));
-        } finally {
-            h.release();
-        }
+        return withFd(fd -> MptcpIntrospection.isMultipath(fd)
+                ? SubflowDiag.withBackupFlags(fd, MptcpIntrospection.subflows(fd))
+                : List.of());
     }
 
     @Override

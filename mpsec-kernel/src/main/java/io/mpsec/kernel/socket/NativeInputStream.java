@@ -76,10 +76,7 @@ final class NativeInputStream extends InputStream {
                     }
                 }
             } catch (SocketException e) {
-                if (h.isClosed() && !"Socket closed".equals(e.getMessage())) {
-                    throw new SocketException("Socket closed");
-                }
-                throw e;
+                throw h.closedOr(e);
             } finally {
                 h.release();
             }

@@ -62,10 +62,7 @@ final class NativeOutputStream extends OutputStream {
                     len -= chunk;
                 }
             } catch (SocketException e) {
-                if (h.isClosed() && !"Socket closed".equals(e.getMessage())) {
-                    throw new SocketException("Socket closed");
-                }
-                throw e;
+                throw h.closedOr(e);
             } finally {
                 h.release();
             }
