@@ -27,7 +27,7 @@ public record Endpoint(int id, InetAddress address, int port, Set<EndpointFlag> 
         if (ifIndex < 0) {
             throw new IllegalArgumentException("interface index must be >= 0, got " + ifIndex);
         }
-        flags = flags.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(flags));
+        flags = java.util.Collections.unmodifiableSet(flags.isEmpty() ? EnumSet.noneOf(EndpointFlag.class) : EnumSet.copyOf(flags));
     }
 
     /** An endpoint with a kernel-chosen id, no port and no interface. */
