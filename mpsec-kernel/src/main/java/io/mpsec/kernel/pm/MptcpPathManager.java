@@ -172,6 +172,13 @@ public final class MptcpPathManager implements AutoCloseable {
         execute(new SubflowCreate(checkToken(token), l, PmAddress.of(remote, checkPort(remotePort))));
     }
 
+    /** Like {@link #createSubflow} but the new subflow is a backup from the start (MP_JOIN with the backup bit). */
+    public void createBackupSubflow(long token, int localId, InetAddress local, InetAddress remote, int remotePort)
+            throws IOException {
+        PmAddress l = new PmAddress(localId, local, PmAddress.ABSENT, MptcpPmUapi.FLAG_BACKUP, PmAddress.ABSENT);
+        execute(new SubflowCreate(checkToken(token), l, PmAddress.of(remote, checkPort(remotePort))));
+    }
+
     /** Closes the subflow with these four-tuple values. */
     public void destroySubflow(long token, InetAddress local, int localPort, InetAddress remote, int remotePort) throws IOException {
         execute(new SubflowDestroy(checkToken(token), PmAddress.of(local, checkPort(localPort)),

@@ -1,0 +1,51 @@
+package io.mpsec.kernel.pm.strategy;
+
+import io.mpsec.pm.PmEvent;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+
+/**
+ * {@code backup}: active-standby. The connection runs on its initial path; a second subflow from
+ * {@code backupLocal} to {@code backupRemote} (or, when that is null, to the connection's remote
+ * address) is opened and marked backup with MP_PRIO, so it carries traffic only when the primary
+ * fails. Client side only.
+ */
+public final class Backup implements PmStrategy {
+    private final InetAddress backupLocal;
+    private final InetAddress backupRemote;
+
+    public Backup(InetAddress backupLocal, InetAddress backupRemote) {
+        this.backupLocal = backupLocal;
+        this.backupRemote = backupRemote;
+    }
+
+    @Override
+    public String name() {
+        return "backup(" + backupLocal.getHostAddress() + ")";
+    }
+
+    @Override
+    public void onEstablished(PmContext ctx, PmEvent.Established e) throws IOException {
+        if (e.serverSide()) {
+            return;
+        }
+        InetAddress remote = backupRemote != null ? backupRemote : e.endpoints().remote();
+        ctx.pm().createBackupSubflow(e.token(), ctx.localId(e.token(), backupLocal), backupLocal, remote,
+                e.endpoints().remotePort());
+    }
+
+    /** Make sure the peer knows: send MP_PRIO backup when the subflow came up as a regular one. */
+    @Override
+    public void onSubflowEstablished(PmContext ctx, PmEvent.SubflowEstablished e) throws IOException {
+        PmEvent.Endpoints ep = e.endpoints();
+        if (ep.local() != null && ep.local().equals(backupLocal) && !e.backup()) {
+            ctx.pm().setSubflowBackup(e.token(), ep.local(), ep.localPort(), ep.remote(), ep.remotePort(), true);
+        }
+    }
+
+    /** The backup subflow's remote as an address/port pair (for tests and doctor). */
+    public InetSocketAddress describe(int port) {
+        return new InetSocketAddress(backupRemote, port);
+    }
+}
