@@ -18,4 +18,7 @@ public interface PmContext {
      * subflow's address, otherwise an id unique within this runner.
      */
     int localId(long token, InetAddress address);
+
+    /** The namespace's current interface addresses (rtnetlink). */
+    java.util.List<io.mpsec.kernel.rtnl.Address> addresses() throws java.io.IOException;
 }

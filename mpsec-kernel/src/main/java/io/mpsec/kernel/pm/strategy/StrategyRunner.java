@@ -41,6 +41,9 @@ public final class StrategyRunner implements AutoCloseable, PmContext {
     private final MptcpPathManager pm;
     private final PmEventListener events;
     private final List<PmStrategy> strategies;
+    private volatile io.mpsec.kernel.rtnl.Rtnetlink rtnl;
+    private volatile io.mpsec.kernel.rtnl.RtnlWatcher links;
+    private final Map<Integer, Boolean> linkUp = new ConcurrentHashMap<>();
     private final Map<Long, Tracked> connections = new ConcurrentHashMap<>();
     private final Map<InetAddress, Integer> localIds = new ConcurrentHashMap<>();
     private final List<String> errors = new CopyOnWriteArrayList<>();
@@ -84,6 +87,17 @@ public final class StrategyRunner implements AutoCloseable, PmContext {
             pm = MptcpPathManager.open(ns);
             events = PmEventListener.open(ns);
             StrategyRunner r = new StrategyRunner(sysctls, state, previous, pm, events, List.of(strategies));
+            try {
+                r.rtnl = io.mpsec.kernel.rtnl.Rtnetlink.open(ns);
+                for (io.mpsec.kernel.rtnl.Link l : r.rtnl.links()) {
+                    r.linkUp.put(l.index(), l.up());
+                }
+                r.links = io.mpsec.kernel.rtnl.RtnlWatcher.open(ns);
+                r.links.subscribe(r::onRtnl);
+            } catch (IOException | RuntimeException e) {
+                r.closeRtnl();
+                throw e;
+            }
             events.subscribe(r::dispatch);
             return r;
         } catch (IOException | RuntimeException e) {
@@ -140,6 +154,34 @@ public final class StrategyRunner implements AutoCloseable, PmContext {
             return 0;
         }
         return localIds.computeIfAbsent(address, a -> localIds.size() + 1);
+    }
+
+    @Override
+    public List<io.mpsec.kernel.rtnl.Address> addresses() throws IOException {
+        return rtnl.addresses();
+    }
+
+    private void onRtnl(io.mpsec.kernel.rtnl.RtnlEvent e) {
+        if (e instanceof io.mpsec.kernel.rtnl.RtnlEvent.LinkChanged lc) {
+            boolean up = !lc.removed() && lc.link().up();
+            Boolean was = linkUp.put(lc.link().index(), up);
+            if (was == null || was != up) {
+                linkChanged(lc.link().index(), lc.link().name(), up);
+            }
+        }
+    }
+
+    private void closeRtnl() {
+        try {
+            if (links != null) {
+                links.close();
+            }
+            if (rtnl != null) {
+                rtnl.close();
+            }
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "closing rtnetlink: " + e.getMessage());
+        }
     }
 
     /** Delivers a link change to the strategies (called by the rtnetlink watcher). */
@@ -256,6 +298,7 @@ public final class StrategyRunner implements AutoCloseable, PmContext {
         }
         closed = true;
         IOException failure = null;
+        closeRtnl();
         try {
             events.close();
         } catch (IOException e) {
