@@ -16,22 +16,29 @@ import java.util.Optional;
  * thread, in the process's namespace.
  */
 public final class NetSysctl {
-    private static final Path ROOT = Path.of("/proc/sys");
+    private static final Path PROC_SYS = Path.of("/proc/sys");
     private final NetNamespace ns;
+    private final Path root;
 
     public NetSysctl(NetNamespace ns) {
+        this(ns, PROC_SYS);
+    }
+
+    /** With another root than /proc/sys: for tests that emulate other kernels' sysctl trees. */
+    NetSysctl(NetNamespace ns, Path root) {
         this.ns = ns;
+        this.root = root;
     }
 
     public NetNamespace namespace() {
         return ns;
     }
 
-    static Path path(String key) {
+    Path path(String key) {
         if (key.isEmpty() || key.contains("..") || key.startsWith(".") || key.startsWith("/")) {
             throw new IllegalArgumentException("invalid sysctl key '" + key + "'");
         }
-        return ROOT.resolve(key.replace('.', '/'));
+        return root.resolve(key.replace('.', '/'));
     }
 
     /** The value of {@code key} (e.g. {@code net.mptcp.enabled}), trimmed. */
