@@ -44,6 +44,36 @@ public final class Backup implements PmStrategy {
         }
     }
 
+    /**
+     * Fast failover: when the interface carrying a connection's primary subflow goes down, swap the
+     * priorities (primary becomes backup, backup becomes regular, MP_PRIO both ways) instead of
+     * waiting for the kernel to declare the primary stale after several retransmission timeouts;
+     * swap back when the interface is up again.
+     */
+    @Override
+    public void onLink(PmContext ctx, int ifIndex, String name, boolean up) throws IOException {
+        java.util.Set<InetAddress> onLink = new java.util.HashSet<>();
+        for (io.mpsec.kernel.rtnl.Address a : ctx.addresses()) {
+            if (a.ifIndex() == ifIndex) {
+                onLink.add(a.address());
+            }
+        }
+        for (ConnectionState c : ctx.connections()) {
+            if (c.serverSide() || !onLink.contains(c.local())) {
+                continue;
+            }
+            for (ConnectionState.Subflow sf : c.subflows()) {
+                boolean isBackupPath = sf.local().equals(backupLocal);
+                if (!isBackupPath && !sf.local().equals(c.local())) {
+                    continue;
+                }
+                // link down: primary -> backup, backup path -> regular; link up: the reverse
+                boolean markBackup = up ? isBackupPath : !isBackupPath;
+                ctx.pm().setSubflowBackup(c.token(), sf.local(), sf.localPort(), sf.remote(), sf.remotePort(), markBackup);
+            }
+        }
+    }
+
     /** The backup subflow's remote as an address/port pair (for tests and doctor). */
     public InetSocketAddress describe(int port) {
         return new InetSocketAddress(backupRemote, port);

@@ -136,6 +136,34 @@ class StrategiesTest {
     }
 
     @Test
+    void backupSwapsPrioritiesWhenThePrimaryLinkGoesDownAndBack() throws Exception {
+        established(false);
+        ConnectionState.Subflow bk = new ConnectionState.Subflow(5, ip("198.18.2.1"), 41000, 0, ip("198.18.2.2"), 5201, true);
+        state = new ConnectionState(7, false, state.local(), 40000, state.remote(), 5201, Map.of(),
+                Set.of(state.subflows().iterator().next(), bk));
+        addresses.add(new Address(3, ip("198.18.1.1"), 24, null));
+        addresses.add(new Address(4, ip("198.18.2.1"), 24, null));
+        Backup b = new Backup(ip("198.18.2.1"), ip("198.18.2.2"));
+        b.onLink(ctx, 4, "c2", false); // the backup's own link: nothing to swap
+        assertThat(commands).isEmpty();
+        b.onLink(ctx, 3, "c1", false);
+        assertThat(commands).hasSize(2);
+        for (NetlinkMessage m : commands) {
+            SetFlags f = SetFlags.decode(m);
+            boolean primary = f.address().address().equals(ip("198.18.1.1"));
+            assertThat(f.address().flags()).isEqualTo(primary ? MptcpPmUapi.FLAG_BACKUP : 0);
+        }
+        commands.clear();
+        b.onLink(ctx, 3, "c1", true);
+        for (NetlinkMessage m : commands) {
+            SetFlags f = SetFlags.decode(m);
+            boolean primary = f.address().address().equals(ip("198.18.1.1"));
+            assertThat(f.address().flags()).isEqualTo(primary ? 0 : MptcpPmUapi.FLAG_BACKUP);
+        }
+        assertThat(commands).hasSize(2);
+    }
+
+    @Test
     void healerClosesOnDownAndReopensOnUpButNeverTheLastSubflow() throws Exception {
         established(false);
         ConnectionState.Subflow second = new ConnectionState.Subflow(5, ip("198.18.2.1"), 41000, 0, ip("198.18.1.2"), 5201, false);
