@@ -153,7 +153,9 @@ public final class Testbed implements BeforeAllCallback, AfterAllCallback, Befor
 
         /**
          * Runs Java code on a thread inside the namespace. Sockets created there stay in the namespace
-         * and may then be used from any thread.
+         * and may then be used from any thread. Only the network namespace of that thread changes:
+         * {@code /proc/net} and {@code /sys/class/net} still show the JVM's own namespace (read them with
+         * {@link #exec}), and {@code NetworkInterface} may mix both.
          */
         <T> T call(Callable<T> task) throws IOException;
 

@@ -40,7 +40,8 @@ public interface LibC {
 
     @SaveError int setsockopt(int fd, int level, int optname, @In byte[] optval, int optlen);
 
-    @SaveError int getsockopt(int fd, int level, int optname, @Out byte[] optval, int[] optlen);
+    /** optval is copied in and out: MPTCP_TCPINFO, MPTCP_FULL_INFO read a request header from it. */
+    @SaveError int getsockopt(int fd, int level, int optname, byte[] optval, int[] optlen);
 
     @SaveError int getsockname(int fd, @Out byte[] addr, int[] addrlen);
 
@@ -56,6 +57,9 @@ public interface LibC {
     @SaveError int setns(int fd, int nstype);
 
     @SaveError int unshare(int flags);
+
+    /** ioctl with an int out-argument (FIONREAD). */
+    @SaveError int ioctl(int fd, long request, int[] arg);
 
     int getpid();
 

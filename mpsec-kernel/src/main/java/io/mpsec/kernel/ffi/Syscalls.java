@@ -36,6 +36,8 @@ public final class Syscalls {
     public static final int O_RDONLY = 0;
     public static final int O_NONBLOCK = 04000;
     public static final int O_CLOEXEC = 02000000;
+    // <asm-generic/ioctls.h>
+    public static final long FIONREAD = 0x541B;
     // <sched.h>
     public static final int CLONE_NEWNET = 0x40000000;
     // <poll.h>

@@ -1,0 +1,41 @@
+package io.mpsec.spi;
+
+import io.mpsec.FallbackPolicy;
+import io.mpsec.MptcpConnectionInfo;
+import io.mpsec.SubflowInfo;
+import java.io.IOException;
+import java.net.SocketImpl;
+import java.util.List;
+
+/**
+ * The {@link SocketImpl} behind {@link io.mpsec.MpsecSocket} and {@link io.mpsec.MpsecServerSocket},
+ * extended with the MPTCP queries they expose. Implemented by {@code mpsec-kernel}.
+ */
+public abstract class MpsecSocketImpl extends SocketImpl {
+    /** Whether the connection currently runs MPTCP (false after a fallback to TCP). */
+    public abstract boolean isMultipath() throws IOException;
+
+    /** The decoded MPTCP_INFO of the connection. */
+    public abstract MptcpConnectionInfo connectionInfo() throws IOException;
+
+    /** The subflows of the connection (one entry for a fallen-back connection is not guaranteed). */
+    public abstract List<SubflowInfo> subflows() throws IOException;
+
+    /** Why this socket is plain TCP although MPTCP was asked for, or {@code null}. */
+    public abstract String fallbackCause();
+
+    /** The fallback policy currently set on this socket. */
+    public abstract FallbackPolicy fallbackPolicy();
+
+    /** Marks this implementation as a listening socket's (SO_REUSEADDR on, as the JDK does). */
+    public abstract void markServerSocket();
+
+    /** Sets the fallback policy (same as the FALLBACK_POLICY option, without creating the socket). */
+    public abstract void configureFallbackPolicy(FallbackPolicy policy);
+
+    /** The file descriptor number, for integration (Netty) and diagnostics; -1 when closed or not created. */
+    public abstract int fdNumber();
+
+    /** Whether {@link #close()} has been called. */
+    public abstract boolean isClosed();
+}

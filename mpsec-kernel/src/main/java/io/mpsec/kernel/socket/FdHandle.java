@@ -1,0 +1,79 @@
+package io.mpsec.kernel.socket;
+
+import io.mpsec.kernel.ffi.Syscalls;
+import java.net.SocketException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Owns one file descriptor and closes it exactly once, without a window in which a thread could
+ * touch a reused descriptor number.
+ *
+ * <p>Every operation brackets its syscalls with {@link #acquire()} / {@link #release()}. {@link #close()}
+ * marks the handle closed and, when operations are in flight, calls {@code shutdown(SHUT_RDWR)} to
+ * wake them (their poll returns HUP); the descriptor is closed by whichever of {@code close} and the
+ * last {@code release} comes last. Until then the number stays allocated, so it cannot be reused.
+ */
+final class FdHandle {
+    private static final int CLOSED = 1 << 31;
+
+    private final int fd;
+    /** Bit 31: closed. Bits 0-30: operations in flight. */
+    private final AtomicInteger state = new AtomicInteger();
+
+    FdHandle(int fd) {
+        this.fd = fd;
+    }
+
+    /** The descriptor number; only meaningful between acquire and release. */
+    int fd() {
+        return fd;
+    }
+
+    boolean isClosed() {
+        return (state.get() & CLOSED) != 0;
+    }
+
+    /** Registers an operation; throws "Socket closed" when the handle is closed. */
+    int acquire() throws SocketException {
+        while (true) {
+            int s = state.get();
+            if ((s & CLOSED) != 0) {
+                throw new SocketException("Socket closed");
+            }
+            if (state.compareAndSet(s, s + 1)) {
+                return fd;
+            }
+        }
+    }
+
+    /** Ends an operation; closes the descriptor if the handle was closed meanwhile and this was the last one. */
+    void release() {
+        int s = state.decrementAndGet();
+        if (s == CLOSED) {
+            Syscalls.closeQuietly(fd);
+        }
+    }
+
+    /**
+     * Closes the handle. Returns false if it was already closed. In-flight operations are woken with
+     * shutdown(2) and the descriptor is closed when the last of them releases it.
+     */
+    boolean close() {
+        while (true) {
+            int s = state.get();
+            if ((s & CLOSED) != 0) {
+                return false;
+            }
+            // close holds a reference of its own while it wakes the others, so the number cannot be
+            // released (and reused) between the state change and the shutdown call
+            if (state.compareAndSet(s, (s | CLOSED) + 1)) {
+                if (s != 0) {
+                    // wakes threads blocked in poll on this fd; the number stays allocated until they leave
+                    Syscalls.libc().shutdown(fd, Syscalls.SHUT_RDWR);
+                }
+                release();
+                return true;
+            }
+        }
+    }
+}

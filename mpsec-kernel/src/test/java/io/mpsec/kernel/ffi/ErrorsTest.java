@@ -1,0 +1,60 @@
+package io.mpsec.kernel.ffi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mpsec.NativeIoException;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Pins the errno -> exception mapping: a change here changes what users catch. */
+class ErrorsTest {
+    @ParameterizedTest(name = "{0} {1} -> {2}")
+    @CsvSource({
+            "connect, ECONNREFUSED, java.net.ConnectException",
+            "connect, ETIMEDOUT, java.net.ConnectException",
+            "connect, EHOSTUNREACH, java.net.NoRouteToHostException",
+            "connect, ENETUNREACH, java.net.NoRouteToHostException",
+            "connect, ENETDOWN, java.net.NoRouteToHostException",
+            "bind, EADDRINUSE, java.net.BindException",
+            "bind, EADDRNOTAVAIL, java.net.BindException",
+            "read, ECONNRESET, io.mpsec.NativeIoException",
+            "write, EPIPE, io.mpsec.NativeIoException",
+            "read, ETIMEDOUT, io.mpsec.NativeIoException",
+            "setsockopt(TCP_CONGESTION), ENOENT, io.mpsec.NativeIoException",
+            "getsockopt(MPTCP_INFO), EOPNOTSUPP, io.mpsec.NativeIoException",
+            "socket, EPROTONOSUPPORT, io.mpsec.NativeIoException",
+            "sendto, ECONNREFUSED, io.mpsec.NativeIoException",
+    })
+    void mapsErrnoToTheJdkExceptionType(String call, String errnoName, String type) throws Exception {
+        int errno = Errno.class.getField(errnoName).getInt(null);
+        IOException e = Errors.newException(call, errno);
+        assertThat(e.getClass().getName()).isEqualTo(type);
+        assertThat(e.getMessage()).startsWith(call + " failed: " + errnoName + " (" + errno + ", ");
+        if (e instanceof NativeIoException) {
+            NativeIoException n = (NativeIoException) e;
+            assertThat(n.syscall()).isEqualTo(call);
+            assertThat(n.errno()).isEqualTo(errno);
+            assertThat(n.errnoName()).isEqualTo(errnoName);
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"ECONNREFUSED, Connection refused", "EADDRINUSE, Address already in use", "ENOENT, No such file or directory"})
+    void messageCarriesStrerror(String errnoName, String text) throws Exception {
+        int errno = Errno.class.getField(errnoName).getInt(null);
+        assertThat(Errors.message("x", errno)).isEqualTo("x failed: " + errnoName + " (" + errno + ", " + text + ")");
+    }
+
+    @org.junit.jupiter.api.Test
+    void unknownErrnoIsNamedByNumber() {
+        assertThat(Errno.name(4095)).isEqualTo("errno 4095");
+        assertThat(Errors.newException("ioctl", 4095)).isInstanceOf(NativeIoException.class);
+        assertThat(Errors.newException("connect", Errno.ECONNREFUSED)).isInstanceOf(ConnectException.class);
+        assertThat(Errors.newException("connect", Errno.EHOSTUNREACH)).isInstanceOf(NoRouteToHostException.class);
+        assertThat(Errors.newException("bind", Errno.EADDRINUSE)).isInstanceOf(BindException.class);
+    }
+}
