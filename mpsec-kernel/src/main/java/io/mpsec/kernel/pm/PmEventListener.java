@@ -81,6 +81,21 @@ public final class PmEventListener implements AutoCloseable {
         return c;
     }
 
+    /**
+     * Joins an {@link io.mpsec.MpsecSocket} to its events: calls {@code subscriber} for the events of
+     * the socket's MPTCP connection (its token from {@code socket.connectionInfo().token()}).
+     * The listener must watch the namespace the socket lives in.
+     *
+     * @throws IOException when the socket is not connected or did not negotiate MPTCP (no token)
+     */
+    public Consumer<PmEvent> forSocket(io.mpsec.MpsecSocket socket, Consumer<PmEvent> subscriber) throws IOException {
+        long token = socket.connectionInfo().token();
+        if (token == 0) {
+            throw new IOException("socket " + socket + " has no MPTCP token (not connected, or fell back to TCP)");
+        }
+        return forToken(token, subscriber);
+    }
+
     /** The next event from the queue (every event is queued as well), or {@code null} after the timeout. */
     public PmEvent poll(long timeout, TimeUnit unit) throws IOException, InterruptedException {
         PmEvent e = queue.poll(timeout, unit);

@@ -83,6 +83,38 @@ class EventsIT {
         }
     }
 
+    @Test
+    void mpsecSocketIsJoinedToItsEventsByToken() throws Exception {
+        Testbed.Host c = NET.host("c");
+        Testbed.Host s = NET.host("s");
+        c.execOk("ip", "mptcp", "endpoint", "add", c.address(2).getHostAddress(), "dev", c.iface(2), "subflow");
+        try (PmEventListener events = c.call(() -> PmEventListener.open(null))) {
+            Proc server = Proc.python(s, "server.py", "5202");
+            server.await(l -> l.equals("listening"), 5000);
+            List<PmEvent> joined = new CopyOnWriteArrayList<>();
+            long token;
+            try (io.mpsec.MpsecSocket socket = c.call(() -> new io.mpsec.MpsecSocket(s.address(1), 5202))) {
+                token = socket.connectionInfo().token();
+                events.forSocket(socket, joined::add);
+                socket.getOutputStream().write(new byte[100_000]);
+                long end = System.currentTimeMillis() + 5000;
+                while (joined.stream().noneMatch(e -> e instanceof PmEvent.SubflowEstablished) && System.currentTimeMillis() < end) {
+                    Thread.sleep(20);
+                }
+            }
+            long end = System.currentTimeMillis() + 5000;
+            while (joined.stream().noneMatch(e -> e instanceof PmEvent.Closed) && System.currentTimeMillis() < end) {
+                Thread.sleep(20);
+            }
+            System.out.println("token " + Long.toHexString(token) + ": " + joined);
+            assertThat(token).isPositive();
+            assertThat(joined).allMatch(e -> e.token() == token);
+            assertThat(joined).hasAtLeastOneElementOfType(PmEvent.SubflowEstablished.class);
+            assertThat(joined.get(joined.size() - 1)).isInstanceOf(PmEvent.Closed.class);
+            server.await(l -> l.startsWith("bytes=100000 "), 5000);
+        }
+    }
+
     static Map<String, String> parseMonitor(String line) {
         Map<String, String> m = new LinkedHashMap<>();
         int close = line.indexOf(']');
