@@ -6,7 +6,8 @@ import java.io.IOException;
 /**
  * A path-manager strategy for the userspace path manager: a named plugin whose callbacks all
  * default to doing nothing (as mptcpd's plugin ops), so a strategy implements only what it needs.
- * Callbacks run on the runner's event thread, after the runner updated {@link PmContext#connection}.
+ * Callbacks are serialised (never two at once; path-manager events and link events come from two
+ * threads) and run after the runner updated {@link PmContext#connection}.
  * A callback that throws is reported ({@link StrategyRunner#errors()}) and does not stop the others.
  */
 public interface PmStrategy {

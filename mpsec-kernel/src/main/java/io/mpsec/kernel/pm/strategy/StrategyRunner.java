@@ -185,7 +185,7 @@ public final class StrategyRunner implements AutoCloseable, PmContext {
     }
 
     /** Delivers a link change to the strategies (called by the rtnetlink watcher). */
-    public void linkChanged(int ifIndex, String name, boolean up) {
+    public synchronized void linkChanged(int ifIndex, String name, boolean up) {
         for (PmStrategy s : strategies) {
             try {
                 s.onLink(this, ifIndex, name, up);
@@ -195,7 +195,8 @@ public final class StrategyRunner implements AutoCloseable, PmContext {
         }
     }
 
-    private void dispatch(PmEvent e) {
+    /** Serialised with {@link #linkChanged}: strategies never see two callbacks at once. */
+    private synchronized void dispatch(PmEvent e) {
         track(e);
         for (PmStrategy s : strategies) {
             try {
