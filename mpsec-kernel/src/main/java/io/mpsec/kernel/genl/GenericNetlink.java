@@ -20,7 +20,7 @@ public final class GenericNetlink {
 
     /** The CTRL_CMD_GETFAMILY request for {@code name}, as {@code genl ctrl get name NAME} sends it. */
     public static NetlinkMessage getFamilyRequest(String name) {
-        AttributeWriter w = GenlMessage.writer(Genl.CTRL_CMD_GETFAMILY, 1).string(Genl.CTRL_ATTR_FAMILY_NAME, name);
+        AttributeWriter w = GenlMessage.writer(Genl.CTRL_CMD_GETFAMILY, 0).string(Genl.CTRL_ATTR_FAMILY_NAME, name);
         return GenlMessage.request(Genl.GENL_ID_CTRL, 0, w);
     }
 

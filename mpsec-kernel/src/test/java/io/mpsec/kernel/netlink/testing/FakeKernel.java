@@ -75,10 +75,22 @@ public final class FakeKernel implements NetlinkTransport {
         }
     }
 
+    /**
+     * The next queued datagram. When nothing is queued it waits at most {@code min(timeout, 20 ms)}
+     * for an {@link #emit} from another thread (so listener threads do not spin), then returns
+     * {@code null}, which the connection reports as a timeout.
+     */
     @Override
     public synchronized byte[] receive(int timeoutMillis) throws IOException {
         if (closed) {
             throw new ClosedChannelException();
+        }
+        if (inbox.isEmpty() && timeoutMillis != 0) {
+            try {
+                wait(timeoutMillis < 0 ? 20 : Math.min(timeoutMillis, 20));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         return inbox.poll();
     }
@@ -87,12 +99,14 @@ public final class FakeKernel implements NetlinkTransport {
     public synchronized void emit(int group, NetlinkMessage notification) {
         if (group == 0 || groups.contains(group)) {
             inbox.add(notification.encode());
+            notifyAll();
         }
     }
 
     /** Queues a raw datagram as is (for malformed-input tests). */
     public synchronized void emitRaw(byte[] datagram) {
         inbox.add(datagram.clone());
+        notifyAll();
     }
 
     @Override

@@ -1,0 +1,50 @@
+package io.mpsec.kernel.pm;
+
+import io.mpsec.kernel.genl.GenlMessage;
+import io.mpsec.kernel.netlink.AttributeReader;
+import io.mpsec.kernel.netlink.AttributeWriter;
+import io.mpsec.kernel.netlink.NetlinkFormatException;
+import io.mpsec.kernel.netlink.NetlinkMessage;
+import io.mpsec.pm.Limits;
+
+/** MPTCP_PM_CMD_GET_LIMITS ({@code ip mptcp limits show}); the reply carries both limits as u32. */
+public record GetLimits() implements PmCommand {
+    @Override
+    public int cmd() {
+        return MptcpPmUapi.CMD_GET_LIMITS;
+    }
+
+    @Override
+    public String op() {
+        return "mptcp_pm GET_LIMITS";
+    }
+
+    /** iproute2 sends no NLM_F_ACK: the reply completes the request. */
+    @Override
+    public int netlinkFlags() {
+        return 0;
+    }
+
+    @Override
+    public void writeAttributes(AttributeWriter w) {
+    }
+
+    public static GetLimits decode(NetlinkMessage m) throws NetlinkFormatException {
+        PmRequest.attributes(m, MptcpPmUapi.CMD_GET_LIMITS);
+        return new GetLimits();
+    }
+
+    static Limits read(AttributeReader a) throws NetlinkFormatException {
+        return new Limits((int) a.u32Or(MptcpPmUapi.ATTR_SUBFLOWS, 0), (int) a.u32Or(MptcpPmUapi.ATTR_RCV_ADD_ADDRS, 0));
+    }
+
+    public static Limits decodeReply(NetlinkMessage reply) throws NetlinkFormatException {
+        return read(GenlMessage.decode(reply).reader("mptcp_pm GET_LIMITS reply"));
+    }
+
+    public static byte[] encodeReply(Limits l) {
+        AttributeWriter w = GenlMessage.writer(MptcpPmUapi.CMD_GET_LIMITS, MptcpPmUapi.VERSION);
+        w.u32(MptcpPmUapi.ATTR_RCV_ADD_ADDRS, l.addAddrAccepted()).u32(MptcpPmUapi.ATTR_SUBFLOWS, l.subflows());
+        return w.toByteArray();
+    }
+}

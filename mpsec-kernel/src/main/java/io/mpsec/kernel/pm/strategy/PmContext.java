@@ -1,0 +1,24 @@
+package io.mpsec.kernel.pm.strategy;
+
+import io.mpsec.kernel.pm.MptcpPathManager;
+import java.net.InetAddress;
+import java.util.Collection;
+
+/** What a strategy may use: the namespace's path manager and the tracked connections. */
+public interface PmContext {
+    MptcpPathManager pm();
+
+    /** The tracked state of connection {@code token}, or {@code null} when unknown (closed or before CREATED). */
+    ConnectionState connection(long token);
+
+    Collection<ConnectionState> connections();
+
+    /**
+     * A stable local address id for {@code address} on connection {@code token}: 0 for the initial
+     * subflow's address, otherwise an id unique within this runner.
+     */
+    int localId(long token, InetAddress address);
+
+    /** The namespace's current interface addresses (rtnetlink). */
+    java.util.List<io.mpsec.kernel.rtnl.Address> addresses() throws java.io.IOException;
+}

@@ -1,0 +1,44 @@
+package io.mpsec.kernel.pm.strategy;
+
+import io.mpsec.pm.PmEvent;
+import java.io.IOException;
+
+/**
+ * A path-manager strategy for the userspace path manager: a named plugin whose callbacks all
+ * default to doing nothing (as mptcpd's plugin ops), so a strategy implements only what it needs.
+ * Callbacks are serialised (never two at once; path-manager events and link events come from two
+ * threads) and run after the runner updated {@link PmContext#connection}.
+ * A callback that throws is reported ({@link StrategyRunner#errors()}) and does not stop the others.
+ */
+public interface PmStrategy {
+    /** A short name for messages, e.g. {@code "ndiffports(4)"}. */
+    String name();
+
+    default void onCreated(PmContext ctx, PmEvent.Created e) throws IOException {
+    }
+
+    default void onEstablished(PmContext ctx, PmEvent.Established e) throws IOException {
+    }
+
+    default void onClosed(PmContext ctx, PmEvent.Closed e) throws IOException {
+    }
+
+    default void onAnnounced(PmContext ctx, PmEvent.Announced e) throws IOException {
+    }
+
+    default void onRemoved(PmContext ctx, PmEvent.Removed e) throws IOException {
+    }
+
+    default void onSubflowEstablished(PmContext ctx, PmEvent.SubflowEstablished e) throws IOException {
+    }
+
+    default void onSubflowClosed(PmContext ctx, PmEvent.SubflowClosed e) throws IOException {
+    }
+
+    default void onSubflowPriority(PmContext ctx, PmEvent.SubflowPriority e) throws IOException {
+    }
+
+    /** An interface came up ({@code up = true}) or went down; from rtnetlink. */
+    default void onLink(PmContext ctx, int ifIndex, String name, boolean up) throws IOException {
+    }
+}

@@ -1,0 +1,319 @@
+package io.mpsec.kernel.pm.strategy;
+
+import io.mpsec.kernel.netns.NetNamespace;
+import io.mpsec.kernel.pm.MptcpPathManager;
+import io.mpsec.kernel.pm.PmEventListener;
+import io.mpsec.kernel.sysctl.MptcpSysctls;
+import io.mpsec.kernel.sysctl.NetSysctl;
+import io.mpsec.pm.PmEvent;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Runs userspace path-manager strategies in one namespace.
+ *
+ * <p>{@link #start} switches the namespace to the {@code userspace} path manager (remembering the
+ * previous one in /run/mpsec/pm, see {@link PmStateFile}), subscribes to the events and calls the
+ * strategies. {@link #close()} restores the previous path manager. If a previous run crashed, the
+ * state file is still there: start takes the previous value from it instead of the (still
+ * {@code userspace}) sysctl, so the eventual close restores the right one.
+ *
+ * <p>Without a running strategy, connections opened while the namespace is in userspace mode stay on
+ * their initial path; that is why close restores the previous manager.
+ */
+public final class StrategyRunner implements AutoCloseable, PmContext {
+    private static final System.Logger LOG = System.getLogger(StrategyRunner.class.getName());
+
+    private final MptcpSysctls sysctls;
+    private final PmStateFile state;
+    private final String previous;
+    private final MptcpPathManager pm;
+    private final PmEventListener events;
+    private final List<PmStrategy> strategies;
+    private volatile io.mpsec.kernel.rtnl.Rtnetlink rtnl;
+    private volatile io.mpsec.kernel.rtnl.RtnlWatcher links;
+    private final Map<Integer, Boolean> linkUp = new ConcurrentHashMap<>();
+    private final Map<Long, Tracked> connections = new ConcurrentHashMap<>();
+    private final Map<InetAddress, Integer> localIds = new ConcurrentHashMap<>();
+    private final List<String> errors = new CopyOnWriteArrayList<>();
+    private volatile boolean closed;
+
+    private StrategyRunner(MptcpSysctls sysctls, PmStateFile state, String previous, MptcpPathManager pm,
+            PmEventListener events, List<PmStrategy> strategies) {
+        this.sysctls = sysctls;
+        this.state = state;
+        this.previous = previous;
+        this.pm = pm;
+        this.events = events;
+        this.strategies = List.copyOf(strategies);
+    }
+
+    /** Starts {@code strategies} in namespace {@code ns} ({@code null}: this process's namespace). */
+    public static StrategyRunner start(NetNamespace ns, PmStrategy... strategies) throws IOException {
+        return start(ns, PmStateFile.DEFAULT_DIR, strategies);
+    }
+
+    /** As {@link #start(NetNamespace, PmStrategy...)} with another directory for the state file. */
+    public static StrategyRunner start(NetNamespace ns, Path stateDir, PmStrategy... strategies) throws IOException {
+        if (strategies.length == 0) {
+            throw new IllegalArgumentException("no strategy given");
+        }
+        MptcpSysctls sysctls = new MptcpSysctls(new NetSysctl(ns));
+        PmStateFile state = new PmStateFile(stateDir, ns == null ? "init_net" : ns.name());
+        String current = sysctls.pathManager();
+        String previous = state.read().orElse(null);
+        if (previous != null) {
+            LOG.log(System.Logger.Level.WARNING, "found " + state.path() + " from an earlier run that did not stop cleanly; "
+                    + "the path manager to restore is '" + previous + "' (currently '" + current + "')");
+        } else {
+            previous = current;
+            state.write(previous);
+        }
+        MptcpPathManager pm = null;
+        PmEventListener events = null;
+        try {
+            sysctls.setPathManager(MptcpSysctls.PM_USERSPACE);
+            pm = MptcpPathManager.open(ns);
+            events = PmEventListener.open(ns);
+            StrategyRunner r = new StrategyRunner(sysctls, state, previous, pm, events, List.of(strategies));
+            try {
+                r.rtnl = io.mpsec.kernel.rtnl.Rtnetlink.open(ns);
+                for (io.mpsec.kernel.rtnl.Link l : r.rtnl.links()) {
+                    r.linkUp.put(l.index(), l.up());
+                }
+                r.links = io.mpsec.kernel.rtnl.RtnlWatcher.open(ns);
+                r.links.subscribe(r::onRtnl);
+            } catch (IOException | RuntimeException e) {
+                r.closeRtnl();
+                throw e;
+            }
+            events.subscribe(r::dispatch);
+            return r;
+        } catch (IOException | RuntimeException e) {
+            if (events != null) {
+                events.close();
+            }
+            if (pm != null) {
+                pm.close();
+            }
+            try {
+                sysctls.setPathManager(previous);
+                state.delete();
+            } catch (IOException restore) {
+                e.addSuppressed(restore);
+            }
+            throw e;
+        }
+    }
+
+    /** The path manager that {@link #close()} restores. */
+    public String previousPathManager() {
+        return previous;
+    }
+
+    /** Failures of strategy callbacks, as messages, oldest first. */
+    public List<String> errors() {
+        return List.copyOf(errors);
+    }
+
+    @Override
+    public MptcpPathManager pm() {
+        return pm;
+    }
+
+    @Override
+    public ConnectionState connection(long token) {
+        Tracked t = connections.get(token);
+        return t == null ? null : t.snapshot();
+    }
+
+    @Override
+    public Collection<ConnectionState> connections() {
+        List<ConnectionState> out = new ArrayList<>();
+        for (Tracked t : connections.values()) {
+            out.add(t.snapshot());
+        }
+        return out;
+    }
+
+    @Override
+    public int localId(long token, InetAddress address) {
+        Tracked t = connections.get(token);
+        if (t != null && address.equals(t.local)) {
+            return 0;
+        }
+        return localIds.computeIfAbsent(address, a -> localIds.size() + 1);
+    }
+
+    @Override
+    public List<io.mpsec.kernel.rtnl.Address> addresses() throws IOException {
+        return rtnl.addresses();
+    }
+
+    private void onRtnl(io.mpsec.kernel.rtnl.RtnlEvent e) {
+        if (e instanceof io.mpsec.kernel.rtnl.RtnlEvent.LinkChanged lc) {
+            boolean up = !lc.removed() && lc.link().up();
+            Boolean was = linkUp.put(lc.link().index(), up);
+            if (was == null || was != up) {
+                linkChanged(lc.link().index(), lc.link().name(), up);
+            }
+        }
+    }
+
+    private void closeRtnl() {
+        try {
+            if (links != null) {
+                links.close();
+            }
+            if (rtnl != null) {
+                rtnl.close();
+            }
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "closing rtnetlink: " + e.getMessage());
+        }
+    }
+
+    /** Delivers a link change to the strategies (called by the rtnetlink watcher). */
+    public synchronized void linkChanged(int ifIndex, String name, boolean up) {
+        for (PmStrategy s : strategies) {
+            try {
+                s.onLink(this, ifIndex, name, up);
+            } catch (IOException | RuntimeException ex) {
+                report(s, "link " + name + (up ? " up" : " down"), ex);
+            }
+        }
+    }
+
+    /** Serialised with {@link #linkChanged}: strategies never see two callbacks at once. */
+    private synchronized void dispatch(PmEvent e) {
+        track(e);
+        for (PmStrategy s : strategies) {
+            try {
+                call(s, e);
+            } catch (IOException | RuntimeException ex) {
+                report(s, e.getClass().getSimpleName(), ex);
+            }
+        }
+        if (e instanceof PmEvent.Closed) {
+            connections.remove(e.token());
+        }
+    }
+
+    private void report(PmStrategy s, String what, Exception ex) {
+        String m = s.name() + " on " + what + ": " + ex.getMessage();
+        errors.add(m);
+        LOG.log(System.Logger.Level.WARNING, m, ex);
+    }
+
+    private void call(PmStrategy s, PmEvent e) throws IOException {
+        if (e instanceof PmEvent.Created c) {
+            s.onCreated(this, c);
+        } else if (e instanceof PmEvent.Established c) {
+            s.onEstablished(this, c);
+        } else if (e instanceof PmEvent.Closed c) {
+            s.onClosed(this, c);
+        } else if (e instanceof PmEvent.Announced c) {
+            s.onAnnounced(this, c);
+        } else if (e instanceof PmEvent.Removed c) {
+            s.onRemoved(this, c);
+        } else if (e instanceof PmEvent.SubflowEstablished c) {
+            s.onSubflowEstablished(this, c);
+        } else if (e instanceof PmEvent.SubflowClosed c) {
+            s.onSubflowClosed(this, c);
+        } else if (e instanceof PmEvent.SubflowPriority c) {
+            s.onSubflowPriority(this, c);
+        }
+    }
+
+    private void track(PmEvent e) {
+        if (e instanceof PmEvent.Created c) {
+            connections.put(c.token(), new Tracked(c.token(), c.serverSide(), c.endpoints()));
+        } else if (e instanceof PmEvent.Established c) {
+            connections.computeIfAbsent(c.token(), t -> new Tracked(t, c.serverSide(), c.endpoints()));
+        }
+        Tracked t = connections.get(e.token());
+        if (t == null) {
+            return;
+        }
+        synchronized (t) {
+            if (e instanceof PmEvent.Announced a) {
+                t.announced.put(a.remoteId(), new InetSocketAddress(a.address(), a.port()));
+            } else if (e instanceof PmEvent.Removed r) {
+                t.announced.remove(r.remoteId());
+            } else if (e instanceof PmEvent.SubflowEstablished s) {
+                t.subflows.add(subflow(s.localId(), s.remoteId(), s.endpoints(), s.backup()));
+            } else if (e instanceof PmEvent.SubflowClosed s) {
+                t.subflows.removeIf(x -> x.localPort() == s.endpoints().localPort() && x.local().equals(s.endpoints().local()));
+            } else if (e instanceof PmEvent.SubflowPriority s) {
+                t.subflows.removeIf(x -> x.localPort() == s.endpoints().localPort() && x.local().equals(s.endpoints().local()));
+                t.subflows.add(subflow(s.localId(), s.remoteId(), s.endpoints(), s.backup()));
+            }
+        }
+    }
+
+    private static ConnectionState.Subflow subflow(int loc, int rem, PmEvent.Endpoints ep, boolean backup) {
+        return new ConnectionState.Subflow(loc, ep.local(), ep.localPort(), rem, ep.remote(), ep.remotePort(), backup);
+    }
+
+    private static final class Tracked {
+        final long token;
+        final boolean serverSide;
+        final InetAddress local;
+        final int localPort;
+        final InetAddress remote;
+        final int remotePort;
+        final Map<Integer, InetSocketAddress> announced = new HashMap<>();
+        final Set<ConnectionState.Subflow> subflows = new HashSet<>();
+
+        Tracked(long token, boolean serverSide, PmEvent.Endpoints ep) {
+            this.token = token;
+            this.serverSide = serverSide;
+            this.local = ep.local();
+            this.localPort = ep.localPort();
+            this.remote = ep.remote();
+            this.remotePort = ep.remotePort();
+            subflows.add(new ConnectionState.Subflow(0, local, localPort, 0, remote, remotePort, false));
+        }
+
+        synchronized ConnectionState snapshot() {
+            return new ConnectionState(token, serverSide, local, localPort, remote, remotePort, announced, subflows);
+        }
+    }
+
+    /** Stops the strategies and restores the previous path manager. */
+    @Override
+    public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        IOException failure = null;
+        closeRtnl();
+        try {
+            events.close();
+        } catch (IOException e) {
+            failure = e;
+        }
+        try {
+            pm.close();
+        } catch (IOException e) {
+            failure = failure == null ? e : failure;
+        }
+        sysctls.setPathManager(previous);
+        state.delete();
+        if (failure != null) {
+            throw failure;
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package io.mpsec.kernel.pm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mpsec.kernel.netns.NetNamespace;
+import io.mpsec.kernel.pm.strategy.Backup;
+import io.mpsec.kernel.pm.strategy.ConnectionState;
+import io.mpsec.kernel.pm.strategy.StrategyRunner;
+import io.mpsec.testbed.Testbed;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Active-standby: the backup path carries (nearly) nothing while the primary works; across 10 cuts
+ * of the primary the transfer continues on the backup and every byte arrives (SHA-256 equal).
+ */
+class BackupIT {
+    @RegisterExtension
+    static final Testbed NET = Testbed.builder().hosts("c", "s").paths(2, 100).mptcpLimits(8, 8).build();
+
+    @TempDir
+    Path stateDir;
+
+    @Test
+    void backupCarriesNothingUntilThePrimaryIsCutThenTakesOver() throws Exception {
+        Testbed.Host c = NET.host("c");
+        Testbed.Host s = NET.host("s");
+        try (NetNamespace ns = NetNamespace.open(c.namespace());
+                StrategyRunner runner = StrategyRunner.start(ns, stateDir, new Backup(c.address(2), s.address(2)))) {
+            Proc serverMonitor = Proc.start(s, "ip", "mptcp", "monitor");
+            Thread.sleep(300);
+            Proc server = Proc.python(s, "server.py", "5201");
+            server.await(l -> l.equals("listening"), 5000);
+            Proc client = Proc.python(c, "client.py", s.address(1).getHostAddress(), "5201", "30", "0");
+            client.await(l -> l.equals("connected"), 5000);
+            Thread.sleep(1500);
+            ConnectionState st = runner.connections().iterator().next();
+            System.out.println("subflows: " + st.subflows() + " errors=" + runner.errors());
+            assertThat(runner.errors()).isEmpty();
+            assertThat(st.subflows()).anyMatch(sf -> sf.local().equals(c.address(2)));
+            // The server (independent view, ip mptcp monitor) sees the second subflow as a backup.
+            String sf = serverMonitor.await(l -> l.contains("SF_ESTABLISHED") && l.contains("daddr4=" + c.address(2).getHostAddress()), 3000);
+            System.out.println("server: " + sf);
+            assertThat(sf).contains("backup=1");
+
+            long p1 = NET.path(1).txBytes(c);
+            long p2 = NET.path(2).txBytes(c);
+            Thread.sleep(3000);
+            long d1 = NET.path(1).txBytes(c) - p1;
+            long d2 = NET.path(2).txBytes(c) - p2;
+            System.out.printf("steady state 3 s: primary %d bytes, backup %d bytes (%.4f%%)%n", d1, d2, 100.0 * d2 / d1);
+            assertThat(d1).isGreaterThan(10_000_000L);
+            assertThat(d2).isLessThan(d1 / 100);
+
+            long backupBefore = NET.path(2).txBytes(c);
+            for (int i = 0; i < 10; i++) {
+                NET.path(1).cut();
+                Thread.sleep(800);
+                NET.path(1).restore();
+                Thread.sleep(1200);
+            }
+            long onBackup = NET.path(2).txBytes(c) - backupBefore;
+            System.out.println("bytes on the backup path during 10 cuts: " + onBackup);
+            assertThat(onBackup).isGreaterThan(1_000_000L);
+
+            String sent = client.await(l -> l.startsWith("bytes="), 60_000);
+            String received = server.await(l -> l.startsWith("bytes="), 10_000);
+            System.out.println("client: " + sent + "\nserver: " + received);
+            assertThat(Proc.field(received, "sha256")).isEqualTo(Proc.field(sent, "sha256"));
+            assertThat(Proc.field(received, "bytes")).isEqualTo(Proc.field(sent, "bytes"));
+            System.out.println("longest receive gap over 10 cuts: " + Proc.field(received, "maxgap_ms") + " ms");
+            assertThat(runner.errors()).isEmpty();
+        }
+    }
+}

@@ -1,0 +1,188 @@
+package io.mpsec.kernel.pm.strategy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mpsec.kernel.genl.GenlMessage;
+import io.mpsec.kernel.netlink.NetlinkConnection;
+import io.mpsec.kernel.netlink.NetlinkMessage;
+import io.mpsec.kernel.netlink.testing.FakeKernel;
+import io.mpsec.kernel.pm.MptcpPathManager;
+import io.mpsec.kernel.pm.MptcpPmUapi;
+import io.mpsec.kernel.pm.SetFlags;
+import io.mpsec.kernel.pm.SubflowCreate;
+import io.mpsec.kernel.rtnl.Address;
+import io.mpsec.pm.PmEvent;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The strategies' decisions against a fake kernel (which subflows they ask for), without traffic. */
+class StrategiesTest {
+    private final List<NetlinkMessage> commands = new ArrayList<>();
+    private MptcpPathManager pm;
+    private ConnectionState state;
+    private final List<Address> addresses = new ArrayList<>();
+
+    private final PmContext ctx = new PmContext() {
+        @Override
+        public MptcpPathManager pm() {
+            return pm;
+        }
+
+        @Override
+        public ConnectionState connection(long token) {
+            return state;
+        }
+
+        @Override
+        public Collection<ConnectionState> connections() {
+            return state == null ? List.of() : List.of(state);
+        }
+
+        @Override
+        public int localId(long token, InetAddress a) {
+            return a.equals(state.local()) ? 0 : 5;
+        }
+
+        @Override
+        public List<Address> addresses() {
+            return addresses;
+        }
+    };
+
+    static InetAddress ip(String s) throws Exception {
+        return InetAddress.getByName(s);
+    }
+
+    @BeforeEach
+    void setUp() throws Exception {
+        FakeKernel k = new FakeKernel(FakeKernel.withFamilies(req -> {
+            commands.add(req);
+            return FakeKernel.ack(req);
+        }, FakeKernel.family("mptcp_pm", 30, 1, 11, Map.of("mptcp_pm_events", 9))));
+        pm = MptcpPathManager.over(new NetlinkConnection(k));
+    }
+
+    private PmEvent.Established established(boolean server) throws Exception {
+        PmEvent.Endpoints ep = new PmEvent.Endpoints(ip("198.18.1.1"), 40000, ip("198.18.1.2"), 5201);
+        state = new ConnectionState(7, server, ep.local(), 40000, ep.remote(), 5201, Map.of(),
+                Set.of(new ConnectionState.Subflow(0, ep.local(), 40000, 0, ep.remote(), 5201, false)));
+        return new PmEvent.Established(7, ep, server);
+    }
+
+    private List<SubflowCreate> creates() throws Exception {
+        List<SubflowCreate> out = new ArrayList<>();
+        for (NetlinkMessage m : commands) {
+            if (GenlMessage.decode(m).cmd() == MptcpPmUapi.CMD_SUBFLOW_CREATE) {
+                out.add(SubflowCreate.decode(m));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void ndiffportsAsksForNMinusOneSubflowsOverTheSamePair() throws Exception {
+        new NDiffPorts(4).onEstablished(ctx, established(false));
+        assertThat(creates()).hasSize(3).allSatisfy(c -> {
+            assertThat(c.token()).isEqualTo(7);
+            assertThat(c.local().id()).isZero();
+            assertThat(c.local().address()).isEqualTo(ip("198.18.1.1"));
+            assertThat(c.remote().address()).isEqualTo(ip("198.18.1.2"));
+            assertThat(c.remote().port()).isEqualTo(5201);
+        });
+    }
+
+    @Test
+    void strategiesLeaveServerSideConnectionsAlone() throws Exception {
+        new NDiffPorts(4).onEstablished(ctx, established(true));
+        new Fullmesh(List.of(ip("198.18.1.1"), ip("198.18.2.1"))).onEstablished(ctx, established(true));
+        assertThat(commands).isEmpty();
+    }
+
+    @Test
+    void fullmeshCoversEveryPairOnceIncludingLateAnnouncements() throws Exception {
+        Fullmesh f = new Fullmesh(List.of(ip("198.18.1.1"), ip("198.18.2.1")));
+        f.onEstablished(ctx, established(false));
+        // 2 local x 1 remote, minus the initial subflow
+        assertThat(creates()).hasSize(1);
+        PmEvent.Announced a = new PmEvent.Announced(7, 1, ip("198.18.2.2"), 0);
+        f.onAnnounced(ctx, a);
+        f.onAnnounced(ctx, a); // repeated announcement: no duplicates
+        assertThat(creates()).hasSize(3);
+        assertThat(creates()).extracting(c -> c.local().address().getHostAddress() + ">" + c.remote().address().getHostAddress()
+                + ":" + c.remote().port())
+                .containsExactlyInAnyOrder("198.18.2.1>198.18.1.2:5201", "198.18.1.1>198.18.2.2:5201", "198.18.2.1>198.18.2.2:5201");
+    }
+
+    @Test
+    void backupOpensABackupSubflowAndSendsMpPrio() throws Exception {
+        Backup b = new Backup(ip("198.18.2.1"), ip("198.18.2.2"));
+        b.onEstablished(ctx, established(false));
+        assertThat(creates()).singleElement().satisfies(c -> {
+            assertThat(c.local().flags()).isEqualTo(MptcpPmUapi.FLAG_BACKUP);
+            assertThat(c.remote().address()).isEqualTo(ip("198.18.2.2"));
+        });
+        PmEvent.Endpoints ep = new PmEvent.Endpoints(ip("198.18.2.1"), 41000, ip("198.18.2.2"), 5201);
+        b.onSubflowEstablished(ctx, new PmEvent.SubflowEstablished(7, 5, 0, ep, false, 4));
+        SetFlags sf = SetFlags.decode(commands.get(commands.size() - 1));
+        assertThat(sf.token()).isEqualTo(7);
+        assertThat(sf.address().flags()).isEqualTo(MptcpPmUapi.FLAG_BACKUP);
+        assertThat(sf.address().port()).isEqualTo(41000);
+    }
+
+    @Test
+    void backupSwapsPrioritiesWhenThePrimaryLinkGoesDownAndBack() throws Exception {
+        established(false);
+        ConnectionState.Subflow bk = new ConnectionState.Subflow(5, ip("198.18.2.1"), 41000, 0, ip("198.18.2.2"), 5201, true);
+        state = new ConnectionState(7, false, state.local(), 40000, state.remote(), 5201, Map.of(),
+                Set.of(state.subflows().iterator().next(), bk));
+        addresses.add(new Address(3, ip("198.18.1.1"), 24, null));
+        addresses.add(new Address(4, ip("198.18.2.1"), 24, null));
+        Backup b = new Backup(ip("198.18.2.1"), ip("198.18.2.2"));
+        b.onLink(ctx, 4, "c2", false); // the backup's own link: nothing to swap
+        assertThat(commands).isEmpty();
+        b.onLink(ctx, 3, "c1", false);
+        assertThat(commands).hasSize(2);
+        for (NetlinkMessage m : commands) {
+            SetFlags f = SetFlags.decode(m);
+            boolean primary = f.address().address().equals(ip("198.18.1.1"));
+            assertThat(f.address().flags()).isEqualTo(primary ? MptcpPmUapi.FLAG_BACKUP : 0);
+        }
+        commands.clear();
+        b.onLink(ctx, 3, "c1", true);
+        for (NetlinkMessage m : commands) {
+            SetFlags f = SetFlags.decode(m);
+            boolean primary = f.address().address().equals(ip("198.18.1.1"));
+            assertThat(f.address().flags()).isEqualTo(primary ? 0 : MptcpPmUapi.FLAG_BACKUP);
+        }
+        assertThat(commands).hasSize(2);
+    }
+
+    @Test
+    void healerClosesOnDownAndReopensOnUpButNeverTheLastSubflow() throws Exception {
+        established(false);
+        ConnectionState.Subflow second = new ConnectionState.Subflow(5, ip("198.18.2.1"), 41000, 0, ip("198.18.1.2"), 5201, false);
+        state = new ConnectionState(7, false, state.local(), 40000, state.remote(), 5201, Map.of(),
+                Set.of(state.subflows().iterator().next(), second));
+        addresses.add(new Address(4, ip("198.18.2.1"), 24, null));
+        addresses.add(new Address(3, ip("198.18.1.1"), 24, null));
+        SubflowHealer h = new SubflowHealer();
+        h.onLink(ctx, 4, "c2", false);
+        assertThat(GenlMessage.decode(commands.get(0)).cmd()).isEqualTo(MptcpPmUapi.CMD_SUBFLOW_DESTROY);
+        assertThat(h.lostCount()).isEqualTo(1);
+        h.onLink(ctx, 4, "c2", true);
+        assertThat(creates()).singleElement().satisfies(c -> assertThat(c.local().address()).isEqualTo(ip("198.18.2.1")));
+        assertThat(h.lostCount()).isZero();
+        // Only one subflow left on c1: a down c1 must not close it.
+        commands.clear();
+        state = new ConnectionState(7, false, state.local(), 40000, state.remote(), 5201, Map.of(),
+                Set.of(new ConnectionState.Subflow(0, ip("198.18.1.1"), 40000, 0, ip("198.18.1.2"), 5201, false)));
+        h.onLink(ctx, 3, "c1", false);
+        assertThat(commands).isEmpty();
+    }
+}
