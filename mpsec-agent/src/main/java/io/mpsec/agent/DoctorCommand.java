@@ -1,32 +1,32 @@
 package io.mpsec.agent;
 
 import io.mpsec.Mptcp;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.mpsec.kernel.pm.Capabilities;
+import io.mpsec.pm.CapabilityReport;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 
-/** Prints what this host offers MPSec. */
-@Command(name = "doctor", description = "Show whether this host can run MPSec (MPTCP, sysctls, congestion controls).")
+/** Prints what this host offers MPSec, from the same probes the library uses. */
+@Command(name = "doctor", description = "Show whether this host can run MPSec: MPTCP, path managers, schedulers, "
+        + "congestion controls, endpoint flags and socket introspection.")
 final class DoctorCommand implements Callable<Integer> {
     @Override
-    public Integer call() {
-        System.out.println("kernel:            " + read("/proc/sys/kernel/osrelease"));
-        System.out.println("MPTCP sockets:     " + (Mptcp.isAvailable() ? "available" : "UNAVAILABLE: " + Mptcp.unavailabilityCause().getMessage()));
-        System.out.println("net.mptcp.enabled: " + read("/proc/sys/net/mptcp/enabled"));
-        System.out.println("path managers:     " + read("/proc/sys/net/mptcp/available_path_managers"));
-        System.out.println("schedulers:        " + read("/proc/sys/net/mptcp/available_schedulers"));
-        System.out.println("congestion ctrl:   " + read("/proc/sys/net/ipv4/tcp_available_congestion_control")
-                + " (default " + read("/proc/sys/net/ipv4/tcp_congestion_control") + ")");
-        return Mptcp.isAvailable() ? 0 : 1;
-    }
-
-    static String read(String file) {
-        try {
-            return Files.readString(Path.of(file)).trim();
-        } catch (IOException e) {
-            return "(not present: " + file + ")";
+    public Integer call() throws Exception {
+        CapabilityReport r = Capabilities.probe(null);
+        System.out.println("kernel:              " + r.kernelRelease());
+        System.out.println("MPTCP sockets:       " + (Mptcp.isAvailable() ? "available"
+                : "UNAVAILABLE: " + Mptcp.unavailabilityCause().getMessage()));
+        System.out.println("net.mptcp.enabled:   " + (r.mptcpEnabled() ? 1 : 0));
+        System.out.println("mptcp_pm netlink:    " + (r.pmFamily() ? "yes" : "no"));
+        System.out.println("path manager:        " + r.pathManager() + " (available " + r.pathManagers() + ")");
+        System.out.println("scheduler:           " + r.scheduler() + " (available " + r.schedulers() + ")");
+        System.out.println("congestion control:  " + r.congestionControl() + " (available " + r.congestionControls() + ")");
+        System.out.println("endpoint flags:      " + r.endpointFlags());
+        System.out.println("TCP_IS_MPTCP:        " + (r.tcpIsMptcp() ? "yes" : "no (needs Linux 6.10+)"));
+        System.out.println("MPTCP_FULL_INFO:     " + (r.mptcpFullInfo() ? "yes" : "no (needs Linux 6.5+)"));
+        for (String note : r.notes()) {
+            System.out.println("note: " + note);
         }
+        return Mptcp.isAvailable() && r.mptcpEnabled() ? 0 : 1;
     }
 }
