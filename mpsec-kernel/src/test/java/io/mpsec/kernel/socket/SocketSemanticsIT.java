@@ -64,6 +64,38 @@ class SocketSemanticsIT {
     }
 
     @Test
+    void closeFromAnotherThreadUnblocksAWriterWhosePeerDoesNotRead() throws Exception {
+        Testbed.Host c = NET.host("c");
+        Testbed.Host s = NET.host("s");
+        InetAddress addr = s.address(1);
+        try (MpsecServerSocket server = s.call(() -> new MpsecServerSocket(0, 50, addr));
+             MpsecSocket socket = c.call(() -> new MpsecSocket(addr, server.getLocalPort()));
+             MpsecSocket peer = server.accept()) {
+            java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+            CompletableFuture<Throwable> writer = CompletableFuture.supplyAsync(() -> {
+                byte[] chunk = new byte[64 * 1024];
+                try {
+                    while (true) {
+                        socket.getOutputStream().write(chunk);
+                        written.addAndGet(chunk.length);
+                    }
+                } catch (Throwable t) {
+                    return t;
+                }
+            });
+            long last = -1;
+            while (written.get() != last) { // wait until the send and receive buffers are full
+                last = written.get();
+                Thread.sleep(300);
+            }
+            assertThat(writer).as("writer blocked after %d bytes", last).isNotDone();
+            socket.close();
+            assertThat(writer.get(5, TimeUnit.SECONDS)).isInstanceOf(SocketException.class).hasMessage("Socket closed");
+            assertThat(peer.isClosed()).isFalse();
+        }
+    }
+
+    @Test
     void soTimeoutThrowsAndLeavesTheSocketUsable() throws Exception {
         Testbed.Host c = NET.host("c");
         Testbed.Host s = NET.host("s");
