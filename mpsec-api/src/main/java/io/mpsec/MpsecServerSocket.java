@@ -69,15 +69,48 @@ public class MpsecServerSocket extends ServerSocket {
      */
     @Override
     public MpsecSocket accept() throws IOException {
-        while (true) {
+        if (isClosed()) {
+            throw new java.net.SocketException("Socket is closed");
+        }
+        if (!isBound()) {
+            throw new java.net.SocketException("Socket is not bound yet");
+        }
+        if (impl.fallbackPolicy() != FallbackPolicy.REQUIRE_MPTCP) {
             MpsecSocket socket = new MpsecSocket(MpsecProvider.get().newSocketImpl(), impl.fallbackPolicy());
             implAccept(socket);
-            if (impl.fallbackPolicy() == FallbackPolicy.REQUIRE_MPTCP && !socket.isMultipath()) {
+            return socket;
+        }
+        // REQUIRE_MPTCP: skip fallen-back peers, within one SO_TIMEOUT for the whole call
+        int timeout = getSoTimeout();
+        long deadline = timeout > 0 ? System.nanoTime() + timeout * 1_000_000L : 0;
+        try {
+            while (true) {
+                MpsecSocket socket = new MpsecSocket(MpsecProvider.get().newSocketImpl(), FallbackPolicy.REQUIRE_MPTCP);
+                implAccept(socket);
+                boolean multipath;
+                try {
+                    multipath = socket.isMultipath();
+                } catch (IOException e) {
+                    multipath = false; // the peer is already gone (reset): skip it like a fallback
+                }
+                if (multipath) {
+                    return socket;
+                }
                 rejectedFallbacks.incrementAndGet();
                 socket.close();
-                continue;
+                if (timeout > 0) {
+                    long left = (deadline - System.nanoTime()) / 1_000_000L;
+                    if (left <= 0) {
+                        throw new java.net.SocketTimeoutException("Accept timed out (only plain-TCP peers arrived, "
+                                + "rejected by REQUIRE_MPTCP)");
+                    }
+                    impl.setOption(java.net.SocketOptions.SO_TIMEOUT, (int) left);
+                }
             }
-            return socket;
+        } finally {
+            if (timeout > 0 && !isClosed()) {
+                impl.setOption(java.net.SocketOptions.SO_TIMEOUT, timeout);
+            }
         }
     }
 

@@ -5,8 +5,8 @@ package io.mpsec;
  * include/uapi/linux/mptcp.h).
  *
  * <p>The kernel struct grew over time: 40 bytes (Linux 5.7), 48 (5.12-5.14: local address and
- * checksum fields), 80 (6.5: retransmission and byte counters), 96 (6.10: subflows_total and
- * last-activity times). Fields the running kernel did not report are {@code -1}; {@link #structSize()}
+ * checksum fields), 80 (6.5: retransmission and byte counters), 88 (6.6: subflows_total), 96
+ * (6.10: last-activity times). Fields the running kernel did not report are {@code -1}; {@link #structSize()}
  * tells which version was decoded.
  *
  * @param subflows           additional subflows (mptcpi_subflows); does NOT count the initial subflow
@@ -28,7 +28,7 @@ package io.mpsec;
  * @param bytesSent          bytes sent, or -1
  * @param bytesReceived      bytes received, or -1
  * @param bytesAcked         bytes acked, or -1
- * @param subflowsTotal      all subflows including the initial one (6.10+), or -1
+ * @param subflowsTotal      all subflows including the initial one (6.6+), or -1
  * @param lastDataSentMillis ms since data was last sent, or -1
  * @param lastDataRecvMillis ms since data was last received, or -1
  * @param lastAckRecvMillis  ms since an ack was last received, or -1
@@ -48,7 +48,7 @@ public record MptcpConnectionInfo(
 
     /**
      * Paths (subflows) in use, including the initial one. This is {@code subflows_total} where the
-     * kernel reports it (6.10+); on older kernels it is estimated as {@code subflows + 1}, because
+     * kernel reports it (6.6+); on older kernels it is estimated as {@code subflows + 1}, because
      * {@code mptcpi_subflows} counts only the additional subflows.
      */
     public int pathsInUse() {

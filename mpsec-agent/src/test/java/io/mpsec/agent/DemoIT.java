@@ -22,7 +22,7 @@ class DemoIT {
         int exit;
         try (PrintStream capture = new PrintStream(buf, true, StandardCharsets.UTF_8)) {
             System.setOut(capture);
-            exit = new CommandLine(new Main()).execute("demo", "--seconds", "2");
+            exit = new CommandLine(new Main()).execute("demo", "--seconds", "3");
         } finally {
             System.setOut(old);
         }

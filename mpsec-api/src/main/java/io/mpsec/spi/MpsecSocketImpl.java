@@ -33,9 +33,6 @@ public abstract class MpsecSocketImpl extends SocketImpl {
     /** Sets the fallback policy (same as the FALLBACK_POLICY option, without creating the socket). */
     public abstract void configureFallbackPolicy(FallbackPolicy policy);
 
-    /** The file descriptor number, for integration (Netty) and diagnostics; -1 when closed or not created. */
-    public abstract int fdNumber();
-
     /** Whether {@link #close()} has been called. */
     public abstract boolean isClosed();
 }

@@ -67,6 +67,9 @@ public final class MptcpChannels {
             ch.unsafe().closeForcibly();
             throw new ChannelException("cannot prepare an unconnected MPTCP channel for this Netty version", e);
         }
+        if (policy == FallbackPolicy.REQUIRE_MPTCP) {
+            ch.pipeline().addFirst("mpsec-fallback-guard", new FallbackGuard());
+        }
         return ch;
     }
 

@@ -2,6 +2,7 @@ package io.mpsec.netty;
 
 import io.mpsec.FallbackPolicy;
 import io.mpsec.MptcpUnavailableException;
+import io.mpsec.kernel.ffi.Errors;
 import io.mpsec.kernel.ffi.Syscalls;
 import io.mpsec.kernel.socket.MptcpProbe;
 import io.netty.channel.ChannelException;
@@ -29,13 +30,17 @@ final class MptcpSockets {
         if (fd >= 0) {
             return fd;
         }
+        if (!MptcpProbe.isUnavailable(-fd)) {
+            throw new ChannelException(Errors.newException("socket(IPPROTO_MPTCP)", -fd));
+        }
         String cause = MptcpProbe.explain(-fd, fam);
         if (policy == FallbackPolicy.REQUIRE_MPTCP) {
             throw new ChannelException(new MptcpUnavailableException("MPTCP required (REQUIRE_MPTCP) but unavailable: " + cause));
         }
         fd = Syscalls.socketOrErrno(fam, Syscalls.SOCK_STREAM | Syscalls.SOCK_NONBLOCK, Syscalls.IPPROTO_TCP);
         if (fd < 0) {
-            throw new ChannelException("socket(IPPROTO_TCP) failed after MPTCP was unavailable (" + cause + "), errno " + -fd);
+            throw new ChannelException("MPTCP unavailable (" + cause + ") and plain TCP failed too",
+                    Errors.newException("socket(IPPROTO_TCP)", -fd));
         }
         return fd;
     }

@@ -27,7 +27,7 @@ import io.mpsec.kernel.ffi.Bytes;
  *     __u64 mptcpi_bytes_received;      // 64
  *     __u64 mptcpi_bytes_acked;         // 72   -- 80 bytes: 6.5
  *     __u8  mptcpi_subflows_total;      // 80
- *     __u8  reserved[3];
+ *     __u8  reserved[3];                //      -- 88 bytes (padded): 6.6
  *     __u32 mptcpi_last_data_sent;      // 84
  *     __u32 mptcpi_last_data_recv;      // 88
  *     __u32 mptcpi_last_ack_recv;       // 92   -- 96 bytes: 6.10
@@ -40,7 +40,7 @@ public final class MptcpInfoDecoder {
     /** The size of the newest layout MPSec knows (Linux 6.10+). */
     public static final int SIZEOF_LATEST = 96;
     /** Sizes the kernel has returned over time. */
-    public static final int[] KNOWN_SIZES = {40, 48, 80, 96};
+    public static final int[] KNOWN_SIZES = {40, 48, 80, 88, 96};
 
     private MptcpInfoDecoder() {
     }
@@ -52,6 +52,7 @@ public final class MptcpInfoDecoder {
         }
         boolean v514 = len >= 43;
         boolean v65 = len >= 80;
+        boolean v66 = len >= 81;
         boolean v610 = len >= 96;
         return new MptcpConnectionInfo(
                 u8(b, 0), u8(b, 1), u8(b, 2), u8(b, 3), u8(b, 4), u8(b, 5),
@@ -65,7 +66,7 @@ public final class MptcpInfoDecoder {
                 v65 ? Bytes.longLE(b, 56) : -1,
                 v65 ? Bytes.longLE(b, 64) : -1,
                 v65 ? Bytes.longLE(b, 72) : -1,
-                v610 ? u8(b, 80) : -1,
+                v66 ? u8(b, 80) : -1,
                 v610 ? Bytes.uintLE(b, 84) : -1,
                 v610 ? Bytes.uintLE(b, 88) : -1,
                 v610 ? Bytes.uintLE(b, 92) : -1,

@@ -54,9 +54,32 @@ final class MptcpIntrospection {
         byte[] info = new byte[MptcpInfoDecoder.SIZEOF_LATEST];
         int[] infoLen = {info.length};
         if (Syscalls.libc().getsockopt(fd, SockOpts.SOL_MPTCP, SockOpts.MPTCP_INFO, info, infoLen) < 0) {
+            return fromMptcpInfo(Syscalls.errno(), 0);
+        }
+        return fromMptcpInfo(0, Bytes.intLE(info, 8));
+    }
+
+    /**
+     * The errno chain for kernels without TCP_IS_MPTCP, given the result of
+     * {@code getsockopt(SOL_MPTCP, MPTCP_INFO)} on an IPPROTO_MPTCP socket:
+     * <ul>
+     * <li>success: MPTCP unless the kernel set MPTCP_INFO_FLAG_FALLBACK (5.16+);</li>
+     * <li>ENOPROTOOPT: the socket fell back, so the kernel passed the call to TCP, which has no
+     *     SOL_MPTCP level (net/mptcp/sockopt.c, mptcp_getsockopt -> tcp_getsockopt);</li>
+     * <li>EOPNOTSUPP: a real MPTCP connection on 5.6-5.15, which had no SOL_MPTCP getsockopt.</li>
+     * </ul>
+     */
+    static boolean fromMptcpInfo(int errno, int flags) throws IOException {
+        if (errno == 0) {
+            return (flags & MptcpConnectionInfo.FLAG_FALLBACK) == 0;
+        }
+        if (errno == Errno.ENOPROTOOPT) {
             return false;
         }
-        return (Bytes.intLE(info, 8) & MptcpConnectionInfo.FLAG_FALLBACK) == 0;
+        if (errno == Errno.EOPNOTSUPP) {
+            return true;
+        }
+        throw Errors.newException("getsockopt(MPTCP_INFO)", errno);
     }
 
     static MptcpConnectionInfo connectionInfo(int fd) throws IOException {
@@ -64,9 +87,12 @@ final class MptcpIntrospection {
             return MptcpInfoDecoder.decode(Syscalls.getsockopt(fd, SockOpts.SOL_MPTCP, SockOpts.MPTCP_INFO,
                     MptcpInfoDecoder.SIZEOF_LATEST + 64, "MPTCP_INFO"));
         } catch (NativeIoException e) {
-            if (e.errno() == Errno.EOPNOTSUPP || e.errno() == Errno.ENOPROTOOPT) {
-                SocketException s = new SocketException("MPTCP_INFO is not available: the connection is not MPTCP "
-                        + "(it fell back to plain TCP, or the socket was created as TCP); " + e.getMessage());
+            if (e.errno() == Errno.ENOPROTOOPT || e.errno() == Errno.EOPNOTSUPP) {
+                SocketException s = new SocketException(e.errno() == Errno.ENOPROTOOPT
+                        ? "MPTCP_INFO is not available: the connection is not MPTCP (it fell back to plain TCP, "
+                                + "or the socket was created as TCP); " + e.getMessage()
+                        : "MPTCP_INFO is not available: this kernel has no SOL_MPTCP getsockopt (needs Linux 5.16+); "
+                                + e.getMessage());
                 s.initCause(e);
                 throw s;
             }

@@ -27,6 +27,16 @@ public final class MptcpProbe {
         return explain(-fd, family);
     }
 
+    /**
+     * Whether {@code errno} from {@code socket(..., IPPROTO_MPTCP)} means "MPTCP is not available
+     * here" (so a plain TCP socket is the right fallback), as opposed to a resource error such as
+     * EMFILE or ENOBUFS, which must be reported as it is.
+     */
+    public static boolean isUnavailable(int errno) {
+        return errno == Errno.ENOPROTOOPT || errno == Errno.EPROTONOSUPPORT || errno == Errno.ESOCKTNOSUPPORT
+                || errno == Errno.EINVAL || errno == Errno.EAFNOSUPPORT;
+    }
+
     /** The user-facing reason for a failed {@code socket(..., IPPROTO_MPTCP)} with {@code errno}. */
     public static String explain(int errno, int family) {
         String call = Errors.message("socket(" + (family == Syscalls.AF_INET6 ? "AF_INET6" : "AF_INET")

@@ -75,6 +75,9 @@ public final class MptcpSocketImpl extends MpsecSocketImpl {
                 return handle;
             }
             int fd = Syscalls.socketOrErrno(fam, Syscalls.SOCK_STREAM | Syscalls.SOCK_NONBLOCK, Syscalls.IPPROTO_MPTCP);
+            if (fd < 0 && !MptcpProbe.isUnavailable(-fd)) {
+                throw Errors.newException("socket(IPPROTO_MPTCP)", -fd);
+            }
             if (fd < 0) {
                 String cause = MptcpProbe.explain(-fd, fam);
                 if (fallbackPolicy == FallbackPolicy.REQUIRE_MPTCP) {
@@ -129,12 +132,6 @@ public final class MptcpSocketImpl extends MpsecSocketImpl {
     @Override
     public boolean isClosed() {
         return closed;
-    }
-
-    @Override
-    public int fdNumber() {
-        FdHandle h = handle;
-        return h == null || h.isClosed() ? -1 : h.fd();
     }
 
     FdHandle handleOrThrow() throws SocketException {
@@ -261,19 +258,46 @@ public final class MptcpSocketImpl extends MpsecSocketImpl {
     @Override
     protected void bind(InetAddress host, int lport) throws IOException {
         InetAddress ip = host != null ? host : InetAddress.getByName("0.0.0.0");
-        FdHandle h = ensureCreated(handle != null ? family : SockAddr.family(ip));
+        boolean wildcard = ip.isAnyLocalAddress();
+        // Like the JDK, a wildcard bind gives a dual-stack socket (IPv6 with IPV6_V6ONLY=0), which
+        // serves IPv4 peers (as v4-mapped addresses) and IPv6 peers alike.
+        int fam = handle != null ? family : wildcard ? wildcardFamily() : SockAddr.family(ip);
+        FdHandle h = ensureCreated(fam);
         int fd = h.acquire();
         try {
-            InetSocketAddress local = new InetSocketAddress(ip, lport);
+            InetAddress bindIp = wildcard && family == Syscalls.AF_INET6 ? InetAddress.getByName("::") : ip;
+            InetSocketAddress local = new InetSocketAddress(bindIp, lport);
             Syscalls.bind(fd, SockAddr.encode(local, family), describe(local));
             InetSocketAddress bound = SocketOptionCodec.localAddress(fd);
             localport = bound.getPort();
             if (server) {
-                address = bound.getAddress();
+                address = wildcard ? ip : bound.getAddress();
             }
         } finally {
             h.release();
         }
+    }
+
+    /**
+     * The family of a wildcard-bound socket: AF_INET6 (dual-stack) when IPv6 MPTCP sockets can be
+     * created; AF_INET when IPv6 is missing or MPTCP has no IPv6 support (so MPTCP is kept on IPv4);
+     * when MPTCP is off altogether the socket will be TCP, dual-stack if IPv6 TCP exists.
+     */
+    private static int wildcardFamily() {
+        int fd = Syscalls.socketOrErrno(Syscalls.AF_INET6, Syscalls.SOCK_STREAM, Syscalls.IPPROTO_MPTCP);
+        if (fd >= 0) {
+            Syscalls.closeQuietly(fd);
+            return Syscalls.AF_INET6;
+        }
+        if (-fd == Errno.EAFNOSUPPORT) {
+            return Syscalls.AF_INET;
+        }
+        int tcp = Syscalls.socketOrErrno(Syscalls.AF_INET6, Syscalls.SOCK_STREAM, Syscalls.IPPROTO_TCP);
+        if (tcp >= 0) {
+            Syscalls.closeQuietly(tcp);
+            return Syscalls.AF_INET6;
+        }
+        return Syscalls.AF_INET;
     }
 
     @Override

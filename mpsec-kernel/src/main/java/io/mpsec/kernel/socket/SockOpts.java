@@ -16,6 +16,7 @@ public final class SockOpts {
     public static final int SO_LINGER = 13;
     public static final int SO_REUSEPORT = 15;
     public static final int SO_PROTOCOL = 38;
+    public static final int SO_DOMAIN = 39;
 
     public static final int SOL_IP = 0;
     public static final int IP_TOS = 1;

@@ -20,10 +20,28 @@ import java.util.Set;
 
 /** The one get/set dispatch from {@link SocketOption}s to setsockopt/getsockopt. */
 final class SocketOptionCodec {
+    /** SO_OOBINLINE has no StandardSocketOptions constant; the legacy java.net.SocketOptions id maps here. */
+    static final SocketOption<Boolean> SO_OOBINLINE = new SocketOption<>() {
+        @Override
+        public String name() {
+            return "SO_OOBINLINE";
+        }
+
+        @Override
+        public Class<Boolean> type() {
+            return Boolean.class;
+        }
+
+        @Override
+        public String toString() {
+            return name();
+        }
+    };
+
     static final Set<SocketOption<?>> SUPPORTED = Set.of(
             StandardSocketOptions.SO_KEEPALIVE, StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_RCVBUF,
             StandardSocketOptions.SO_REUSEADDR, StandardSocketOptions.SO_REUSEPORT, StandardSocketOptions.SO_LINGER,
-            StandardSocketOptions.TCP_NODELAY, StandardSocketOptions.IP_TOS,
+            StandardSocketOptions.TCP_NODELAY, StandardSocketOptions.IP_TOS, SO_OOBINLINE,
             MpsecSocketOptions.FALLBACK_POLICY, MpsecSocketOptions.TCP_CONGESTION, MpsecSocketOptions.TCP_IS_MPTCP);
 
     static final Path AVAILABLE_CC = Path.of("/proc/sys/net/ipv4/tcp_available_congestion_control");
@@ -43,6 +61,7 @@ final class SocketOptionCodec {
             case SocketOptions.SO_REUSEPORT: o = StandardSocketOptions.SO_REUSEPORT; break;
             case SocketOptions.IP_TOS: o = StandardSocketOptions.IP_TOS; break;
             case SocketOptions.SO_LINGER: o = StandardSocketOptions.SO_LINGER; break;
+            case SocketOptions.SO_OOBINLINE: o = SO_OOBINLINE; break;
             default:
                 throw new SocketException("socket option 0x" + Integer.toHexString(optID) + " is not supported by MPSec sockets");
         }
@@ -86,6 +105,8 @@ final class SocketOptionCodec {
             Syscalls.setsockoptInt(fd, SockOpts.SOL_SOCKET, SockOpts.SO_REUSEPORT, bool(value), "SO_REUSEPORT");
         } else if (name == StandardSocketOptions.TCP_NODELAY) {
             Syscalls.setsockoptInt(fd, SockOpts.SOL_TCP, SockOpts.TCP_NODELAY, bool(value), "TCP_NODELAY");
+        } else if (name == SO_OOBINLINE) {
+            setOobInline(fd, (Boolean) value);
         } else if (name == StandardSocketOptions.IP_TOS) {
             setTos(fd, (Integer) value);
         } else if (name == StandardSocketOptions.SO_LINGER) {
@@ -101,12 +122,36 @@ final class SocketOptionCodec {
         }
     }
 
+    /**
+     * IP_TOS on IPv4 sockets. On IPv6 sockets IPV6_TCLASS, and IP_TOS as well, which covers the
+     * v4-mapped traffic of a dual-stack socket; MPTCP sockets reject IPV6_TCLASS (EOPNOTSUPP on
+     * 6.x), in which case IP_TOS alone is used.
+     */
     private static void setTos(int fd, int tos) throws IOException {
-        int family = Syscalls.getsockoptInt(fd, SockOpts.SOL_SOCKET, 39 /* SO_DOMAIN */, "SO_DOMAIN");
+        int family = Syscalls.getsockoptInt(fd, SockOpts.SOL_SOCKET, SockOpts.SO_DOMAIN, "SO_DOMAIN");
         if (family == Syscalls.AF_INET6) {
-            Syscalls.setsockoptInt(fd, SockOpts.SOL_IPV6, SockOpts.IPV6_TCLASS, tos, "IPV6_TCLASS");
-        } else {
-            Syscalls.setsockoptInt(fd, SockOpts.SOL_IP, SockOpts.IP_TOS, tos, "IP_TOS");
+            try {
+                Syscalls.setsockoptInt(fd, SockOpts.SOL_IPV6, SockOpts.IPV6_TCLASS, tos, "IPV6_TCLASS");
+            } catch (NativeIoException e) {
+                if (e.errno() != Errno.EOPNOTSUPP && e.errno() != Errno.ENOPROTOOPT) {
+                    throw e;
+                }
+            }
+        }
+        Syscalls.setsockoptInt(fd, SockOpts.SOL_IP, SockOpts.IP_TOS, tos, "IP_TOS");
+    }
+
+    /**
+     * MPTCP carries no urgent data, so inline delivery changes nothing; turning it off (the default)
+     * is accepted even where the kernel rejects the option on MPTCP sockets, turning it on is not.
+     */
+    private static void setOobInline(int fd, boolean on) throws IOException {
+        try {
+            Syscalls.setsockoptInt(fd, SockOpts.SOL_SOCKET, SockOpts.SO_OOBINLINE, on ? 1 : 0, "SO_OOBINLINE");
+        } catch (NativeIoException e) {
+            if (on || (e.errno() != Errno.EOPNOTSUPP && e.errno() != Errno.ENOPROTOOPT)) {
+                throw e;
+            }
         }
     }
 
@@ -155,11 +200,10 @@ final class SocketOptionCodec {
             v = Syscalls.getsockoptInt(fd, SockOpts.SOL_SOCKET, SockOpts.SO_REUSEPORT, "SO_REUSEPORT") != 0;
         } else if (name == StandardSocketOptions.TCP_NODELAY) {
             v = Syscalls.getsockoptInt(fd, SockOpts.SOL_TCP, SockOpts.TCP_NODELAY, "TCP_NODELAY") != 0;
+        } else if (name == SO_OOBINLINE) {
+            v = Syscalls.getsockoptInt(fd, SockOpts.SOL_SOCKET, SockOpts.SO_OOBINLINE, "SO_OOBINLINE") != 0;
         } else if (name == StandardSocketOptions.IP_TOS) {
-            int family = Syscalls.getsockoptInt(fd, SockOpts.SOL_SOCKET, 39, "SO_DOMAIN");
-            v = family == Syscalls.AF_INET6
-                    ? Syscalls.getsockoptInt(fd, SockOpts.SOL_IPV6, SockOpts.IPV6_TCLASS, "IPV6_TCLASS")
-                    : Syscalls.getsockoptInt(fd, SockOpts.SOL_IP, SockOpts.IP_TOS, "IP_TOS");
+            v = Syscalls.getsockoptInt(fd, SockOpts.SOL_IP, SockOpts.IP_TOS, "IP_TOS");
         } else if (name == StandardSocketOptions.SO_LINGER) {
             byte[] l = Syscalls.getsockopt(fd, SockOpts.SOL_SOCKET, SockOpts.SO_LINGER, 8, "SO_LINGER");
             v = Bytes.intLE(l, 0) != 0 ? Bytes.intLE(l, 4) : -1;

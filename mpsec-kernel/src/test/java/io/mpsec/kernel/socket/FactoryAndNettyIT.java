@@ -128,6 +128,33 @@ class FactoryAndNettyIT {
         }
     }
 
+    @Test
+    void nettyRequireMptcpFailsTheConnectToAPlainTcpPeer() throws Exception {
+        Testbed.Host c = NET.host("c");
+        Testbed.Host s = NET.host("s");
+        InetAddress addr = s.address(1);
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+        try (ServerSocket plain = s.call(() -> new ServerSocket(0, 50, addr))) {
+            CompletableFuture<Boolean> activeFired = new CompletableFuture<>();
+            io.netty.channel.ChannelFuture f = c.call(() -> new Bootstrap().group(group)
+                    .channelFactory(MptcpChannels.socketChannelFactory(io.netty.channel.socket.SocketProtocolFamily.INET,
+                            io.mpsec.FallbackPolicy.REQUIRE_MPTCP))
+                    .handler(new ChannelInboundHandlerAdapter() {
+                        @Override
+                        public void channelActive(ChannelHandlerContext ctx) {
+                            activeFired.complete(true);
+                        }
+                    })
+                    .connect(addr, plain.getLocalPort()));
+            assertThat(f.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(f.isSuccess()).isFalse();
+            assertThat(f.cause()).isInstanceOf(io.mpsec.MptcpFallbackException.class).hasMessageContaining("REQUIRE_MPTCP");
+            assertThat(f.channel().closeFuture().await(5, TimeUnit.SECONDS)).as("channel closed").isTrue();
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
+    }
+
     private static boolean isMptcp(int fd) {
         try {
             return Syscalls.getsockoptInt(fd, SockOpts.SOL_TCP, SockOpts.TCP_IS_MPTCP, "TCP_IS_MPTCP") != 0;

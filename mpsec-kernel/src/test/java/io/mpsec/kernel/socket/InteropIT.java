@@ -78,7 +78,15 @@ class InteropIT {
         foreignClientToServer(List.of("mptcpize", "run", "python3", "-c"), false);
     }
 
+    private static void requireTools(List<String> launcher) {
+        io.mpsec.testbed.Privileged.requireTool("python3", "python3");
+        if (launcher.get(0).equals("mptcpize")) {
+            io.mpsec.testbed.Privileged.requireTool("mptcpize", "mptcpize");
+        }
+    }
+
     private void clientToForeignServer(List<String> launcher, boolean ipprotoMptcp) throws Exception {
+        requireTools(launcher);
         Testbed.Host c = NET.host("c");
         Testbed.Host s = NET.host("s");
         InetAddress addr = s.address(1);
@@ -103,6 +111,7 @@ class InteropIT {
     }
 
     private void foreignClientToServer(List<String> launcher, boolean ipprotoMptcp) throws Exception {
+        requireTools(launcher);
         Testbed.Host c = NET.host("c");
         Testbed.Host s = NET.host("s");
         InetAddress addr = s.address(1);

@@ -88,6 +88,15 @@ class MptcpInfoDecoderTest {
     }
 
     @Test
+    void linux66Has88BytesWithSubflowsTotalButNoLastActivityTimes() {
+        MptcpConnectionInfo i = MptcpInfoDecoder.decode(prefix(88));
+        assertThat(i.subflowsTotal()).isEqualTo(4);
+        assertThat(i.pathsInUse()).isEqualTo(4);
+        assertThat(i.lastDataSentMillis()).isEqualTo(-1);
+        assertThat(i.lastAckRecvMillis()).isEqualTo(-1);
+    }
+
+    @Test
     void linux610Has96BytesAndPathsInUseIsSubflowsTotal() {
         MptcpConnectionInfo i = MptcpInfoDecoder.decode(full());
         assertThat(i.subflowsTotal()).isEqualTo(4);
@@ -117,6 +126,6 @@ class MptcpInfoDecoderTest {
 
     @Test
     void knownSizesAreTheOnesTested() {
-        assertThat(MptcpInfoDecoder.KNOWN_SIZES).containsExactly(40, 48, 80, 96);
+        assertThat(MptcpInfoDecoder.KNOWN_SIZES).containsExactly(40, 48, 80, 88, 96);
     }
 }

@@ -51,6 +51,7 @@ class MultipathTransferIT {
                 onePath, twoPaths, ratio, p1, p2);
 
         assertThat(info[0].pathsInUse()).as("paths in use (subflows_total)").isEqualTo(2);
+        assertThat(info[0].structSize()).as("struct mptcp_info length on a 6.10+ kernel").isGreaterThanOrEqualTo(96);
         assertThat(subflows[0]).hasSize(2);
         assertThat(subflows[0]).extracting(o -> ((SubflowInfo) o).local().getAddress())
                 .containsExactlyInAnyOrder(c.address(1), c.address(2));

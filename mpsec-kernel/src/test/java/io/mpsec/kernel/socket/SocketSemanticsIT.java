@@ -96,6 +96,87 @@ class SocketSemanticsIT {
     }
 
     @Test
+    void closeFromAnotherThreadUnblocksAPendingConnect() throws Exception {
+        Testbed.Host c = NET.host("c");
+        Testbed.Host s = NET.host("s");
+        NET.path(2).blackhole();
+        try {
+            MpsecSocket socket = new MpsecSocket();
+            CompletableFuture<Throwable> connector = CompletableFuture.supplyAsync(() -> {
+                try {
+                    c.call(() -> {
+                        socket.connect(new InetSocketAddress(s.address(2), 9));
+                        return null;
+                    });
+                    return null;
+                } catch (Throwable t) {
+                    return t;
+                }
+            });
+            Thread.sleep(500);
+            assertThat(connector).as("connect to a blackholed address is pending").isNotDone();
+            socket.close();
+            assertThat(connector.get(5, TimeUnit.SECONDS)).isInstanceOf(SocketException.class).hasMessage("Socket closed");
+        } finally {
+            NET.path(2).restore();
+        }
+    }
+
+    @Test
+    void wildcardServerIsDualStackAndKeepsMultipathForIpv4Peers() throws Exception {
+        Testbed.Host c = NET.host("c");
+        Testbed.Host s = NET.host("s");
+        c.execOk("ip", "mptcp", "limits", "set", "subflows", "4", "add_addr_accepted", "4");
+        s.execOk("ip", "mptcp", "limits", "set", "subflows", "4", "add_addr_accepted", "4");
+        c.execOk("ip", "mptcp", "endpoint", "add", c.address(2).getHostAddress(), "dev", c.iface(2), "subflow");
+        try (MpsecServerSocket server = s.call(() -> new MpsecServerSocket(0))) {
+            assertThatThrownBy(() -> new MpsecServerSocket().accept()).isInstanceOf(SocketException.class)
+                    .hasMessage("Socket is not bound yet");
+            assertThat(server.getInetAddress().isAnyLocalAddress()).isTrue();
+            for (String local : new String[] {"::1", "127.0.0.1"}) {
+                try (MpsecSocket m = s.call(() -> new MpsecSocket(InetAddress.getByName(local), server.getLocalPort()));
+                     MpsecSocket peer = server.accept()) {
+                    assertThat(peer.isMultipath()).as("over " + local).isTrue();
+                    assertThat(peer.getInetAddress()).isEqualTo(InetAddress.getByName(local));
+                }
+            }
+            try (MpsecSocket m = c.call(() -> new MpsecSocket(s.address(1), server.getLocalPort()));
+                 MpsecSocket peer = server.accept()) {
+                assertThat(peer.getInetAddress()).as("IPv4 peer reported as IPv4, not v4-mapped").isEqualTo(c.address(1));
+                // the in-kernel PM adds subflows once the connection is fully established (data exchanged)
+                m.getOutputStream().write(1);
+                assertThat(peer.getInputStream().read()).isEqualTo(1);
+                peer.getOutputStream().write(2);
+                assertThat(m.getInputStream().read()).isEqualTo(2);
+                int paths = 0;
+                for (int i = 0; i < 50 && paths < 2; i++) {
+                    Thread.sleep(100);
+                    paths = m.connectionInfo().pathsInUse();
+                }
+                assertThat(paths).as("second subflow joins through the dual-stack listener").isEqualTo(2);
+            }
+        }
+    }
+
+    @Test
+    void trafficClassAndOobInlineBeforeConnectOnIpv6() throws Exception {
+        Testbed.Host s = NET.host("s");
+        s.call(() -> {
+            InetAddress lo6 = InetAddress.getByName("::1");
+            try (MpsecServerSocket server = new MpsecServerSocket(0, 50, lo6); MpsecSocket m = new MpsecSocket()) {
+                m.setTrafficClass(0x10);
+                m.setOOBInline(false);
+                m.connect(new InetSocketAddress(lo6, server.getLocalPort()), 2000);
+                assertThat(m.isMultipath()).isTrue();
+                assertThat(m.getTrafficClass()).isEqualTo(0x10);
+                assertThat(m.getOOBInline()).isFalse();
+                server.accept().close();
+            }
+            return null;
+        });
+    }
+
+    @Test
     void soTimeoutThrowsAndLeavesTheSocketUsable() throws Exception {
         Testbed.Host c = NET.host("c");
         Testbed.Host s = NET.host("s");
@@ -224,13 +305,14 @@ class SocketSemanticsIT {
                 }
                 return new int[] {connected, refusedCount, timedOut};
             });
+            server.close();
+            acceptor.join(5000);
+            before -= 1; // the listening socket, closed just above
             int after = Syscalls.openFdCount();
             System.out.printf("connected %d, refused %d, timed out %d; fds before %d after %d%n",
                     counts[0], counts[1], counts[2], before, after);
             assertThat(counts).containsExactly(6000, 2000, 2000);
             assertThat(after).as("open descriptors after 10,000 sockets").isEqualTo(before);
-            server.close();
-            acceptor.join(5000);
         } finally {
             NET.path(2).restore();
         }
