@@ -37,6 +37,7 @@ public final class StrategyRunner implements AutoCloseable, PmContext {
 
     private final MptcpSysctls sysctls;
     private final PmStateFile state;
+    private final PmStateFile.Lock lock;
     private final String previous;
     private final MptcpPathManager pm;
     private final PmEventListener events;
@@ -46,13 +47,16 @@ public final class StrategyRunner implements AutoCloseable, PmContext {
     private final Map<Integer, Boolean> linkUp = new ConcurrentHashMap<>();
     private final Map<Long, Tracked> connections = new ConcurrentHashMap<>();
     private final Map<InetAddress, Integer> localIds = new ConcurrentHashMap<>();
+    /** MPTCP address ids are u8 (include/uapi/linux/mptcp.h MPTCP_PM_ADDR_ATTR_ID); 0 is the initial subflow's. */
+    static final int MAX_LOCAL_ID = 255;
     private final List<String> errors = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
-    private StrategyRunner(MptcpSysctls sysctls, PmStateFile state, String previous, MptcpPathManager pm,
+    private StrategyRunner(MptcpSysctls sysctls, PmStateFile state, PmStateFile.Lock lock, String previous, MptcpPathManager pm,
             PmEventListener events, List<PmStrategy> strategies) {
         this.sysctls = sysctls;
         this.state = state;
+        this.lock = lock;
         this.previous = previous;
         this.pm = pm;
         this.events = events;
@@ -64,43 +68,63 @@ public final class StrategyRunner implements AutoCloseable, PmContext {
         return start(ns, PmStateFile.DEFAULT_DIR, strategies);
     }
 
-    /** As {@link #start(NetNamespace, PmStrategy...)} with another directory for the state file. */
+    /**
+     * As {@link #start(NetNamespace, PmStrategy...)} with another directory for the state file.
+     *
+     * @throws IllegalStateException when another runner is running in the same namespace
+     */
     public static StrategyRunner start(NetNamespace ns, Path stateDir, PmStrategy... strategies) throws IOException {
         if (strategies.length == 0) {
             throw new IllegalArgumentException("no strategy given");
         }
         MptcpSysctls sysctls = new MptcpSysctls(new NetSysctl(ns));
         PmStateFile state = new PmStateFile(stateDir, ns == null ? "init_net" : ns.name());
-        String current = sysctls.pathManager();
-        String previous = state.read().orElse(null);
-        if (previous != null) {
-            LOG.log(System.Logger.Level.WARNING, "found " + state.path() + " from an earlier run that did not stop cleanly; "
-                    + "the path manager to restore is '" + previous + "' (currently '" + current + "')");
-        } else {
-            previous = current;
-            state.write(previous);
+        PmStateFile.Lock lock = state.lock();
+        String previous;
+        try {
+            String current = sysctls.pathManager();
+            previous = state.read().orElse(null);
+            if (previous != null) {
+                // We hold the lock, so no live runner owns this file: the run that wrote it crashed.
+                LOG.log(System.Logger.Level.WARNING, "found " + state.path() + " from an earlier run that did not stop cleanly; "
+                        + "restoring path manager '" + previous + "' (currently '" + current + "')");
+                sysctls.setPathManager(previous);
+            } else {
+                previous = current;
+                state.write(previous);
+            }
+        } catch (IOException | RuntimeException e) {
+            lock.close();
+            throw e;
         }
         MptcpPathManager pm = null;
         PmEventListener events = null;
+        StrategyRunner r = null;
         try {
-            sysctls.setPathManager(MptcpSysctls.PM_USERSPACE);
             pm = MptcpPathManager.open(ns);
             events = PmEventListener.open(ns);
-            StrategyRunner r = new StrategyRunner(sysctls, state, previous, pm, events, List.of(strategies));
-            try {
-                r.rtnl = io.mpsec.kernel.rtnl.Rtnetlink.open(ns);
-                for (io.mpsec.kernel.rtnl.Link l : r.rtnl.links()) {
-                    r.linkUp.put(l.index(), l.up());
-                }
-                r.links = io.mpsec.kernel.rtnl.RtnlWatcher.open(ns);
-                r.links.subscribe(r::onRtnl);
-            } catch (IOException | RuntimeException e) {
-                r.closeRtnl();
-                throw e;
-            }
+            events.subscribersOnly();
+            r = new StrategyRunner(sysctls, state, lock, previous, pm, events, List.of(strategies));
+            StrategyRunner runner = r;
+            // Subscribe before switching to the userspace PM, so no connection's CREATED is missed.
             events.subscribe(r::dispatch);
+            events.onFailure(ex -> runner.fatal("path-manager events", ex));
+            events.onOverrun(() -> runner.error("path-manager events were lost (socket buffer overflow, "
+                    + runner.events.overruns() + " times so far); connections created meanwhile get no extra subflows"));
+            r.rtnl = io.mpsec.kernel.rtnl.Rtnetlink.open(ns);
+            for (io.mpsec.kernel.rtnl.Link l : r.rtnl.links()) {
+                r.linkUp.put(l.index(), l.up());
+            }
+            r.links = io.mpsec.kernel.rtnl.RtnlWatcher.open(ns);
+            r.links.subscribe(r::onRtnl);
+            r.links.onFailure(ex -> runner.fatal("link and address events", ex));
+            r.links.onOverrun(r::resyncLinks);
+            sysctls.setPathManager(MptcpSysctls.PM_USERSPACE);
             return r;
         } catch (IOException | RuntimeException e) {
+            if (r != null) {
+                r.closeRtnl();
+            }
             if (events != null) {
                 events.close();
             }
@@ -113,6 +137,7 @@ public final class StrategyRunner implements AutoCloseable, PmContext {
             } catch (IOException restore) {
                 e.addSuppressed(restore);
             }
+            lock.close();
             throw e;
         }
     }
@@ -122,9 +147,53 @@ public final class StrategyRunner implements AutoCloseable, PmContext {
         return previous;
     }
 
-    /** Failures of strategy callbacks, as messages, oldest first. */
+    /**
+     * Problems seen while running, as messages, oldest first: failures of strategy callbacks, lost
+     * events, and an event thread that stopped (see {@link #failure()}).
+     */
     public List<String> errors() {
         return List.copyOf(errors);
+    }
+
+    /**
+     * The error that stopped the path-manager or the link event thread, or {@code null} while both
+     * run. After a failure the strategies get no more events: close and start the runner again.
+     */
+    public IOException failure() {
+        IOException f = events.failure();
+        if (f == null && links != null) {
+            f = links.failure();
+        }
+        return f;
+    }
+
+    private void error(String m) {
+        errors.add(m);
+        LOG.log(System.Logger.Level.WARNING, m);
+    }
+
+    private void fatal(String what, IOException ex) {
+        if (closed) {
+            return;
+        }
+        String m = what + " stopped: " + ex.getMessage() + "; the strategies receive no more events "
+                + "(connections stay on their current subflows): restart the strategy runner";
+        errors.add(m);
+        LOG.log(System.Logger.Level.ERROR, m, ex);
+    }
+
+    /** After lost link events: re-read the links and deliver the changes that were missed. */
+    private void resyncLinks() {
+        try {
+            for (io.mpsec.kernel.rtnl.Link l : rtnl.links()) {
+                Boolean was = linkUp.put(l.index(), l.up());
+                if (was == null || was != l.up()) {
+                    linkChanged(l.index(), l.name(), l.up());
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            error("link events were lost and re-reading the links failed: " + e.getMessage());
+        }
     }
 
     @Override
@@ -153,7 +222,18 @@ public final class StrategyRunner implements AutoCloseable, PmContext {
         if (t != null && address.equals(t.local)) {
             return 0;
         }
-        return localIds.computeIfAbsent(address, a -> localIds.size() + 1);
+        synchronized (localIds) {
+            Integer id = localIds.get(address);
+            if (id == null) {
+                id = localIds.size() + 1;
+                if (id > MAX_LOCAL_ID) {
+                    throw new IllegalStateException("no free MPTCP local address id for " + address.getHostAddress()
+                            + ": ids are 8-bit and all " + MAX_LOCAL_ID + " are in use by this runner");
+                }
+                localIds.put(address, id);
+            }
+            return id;
+        }
     }
 
     @Override
@@ -167,6 +247,19 @@ public final class StrategyRunner implements AutoCloseable, PmContext {
             Boolean was = linkUp.put(lc.link().index(), up);
             if (was == null || was != up) {
                 linkChanged(lc.link().index(), lc.link().name(), up);
+            }
+        } else if (e instanceof io.mpsec.kernel.rtnl.RtnlEvent.AddressChanged ac) {
+            addressChanged(ac.address(), ac.removed());
+        }
+    }
+
+    /** Delivers an address change to the strategies (called by the rtnetlink watcher). */
+    public synchronized void addressChanged(io.mpsec.kernel.rtnl.Address address, boolean removed) {
+        for (PmStrategy s : strategies) {
+            try {
+                s.onAddress(this, address, removed);
+            } catch (IOException | RuntimeException ex) {
+                report(s, "address " + address.address().getHostAddress() + (removed ? " removed" : " added"), ex);
             }
         }
     }
@@ -310,8 +403,12 @@ public final class StrategyRunner implements AutoCloseable, PmContext {
         } catch (IOException e) {
             failure = failure == null ? e : failure;
         }
-        sysctls.setPathManager(previous);
-        state.delete();
+        try {
+            sysctls.setPathManager(previous);
+            state.delete();
+        } finally {
+            lock.close();
+        }
         if (failure != null) {
             throw failure;
         }
