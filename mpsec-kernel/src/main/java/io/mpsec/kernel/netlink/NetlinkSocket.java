@@ -228,7 +228,7 @@ public final class NetlinkSocket implements NetlinkTransport {
     }
 
     /** Marks the descriptor in use; fails when the socket is closed. Pair with {@link #release()}. */
-    private void acquire() throws IOException {
+    void acquire() throws IOException {
         inUse.incrementAndGet();
         if (closed.get()) {
             release();
@@ -236,7 +236,7 @@ public final class NetlinkSocket implements NetlinkTransport {
         }
     }
 
-    private void release() throws IOException {
+    void release() throws IOException {
         if (inUse.decrementAndGet() == 0 && closed.get()) {
             closeFd();
         }
