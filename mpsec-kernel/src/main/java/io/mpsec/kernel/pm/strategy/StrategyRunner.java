@@ -46,9 +46,7 @@ public final class StrategyRunner implements AutoCloseable, PmContext {
     private volatile io.mpsec.kernel.rtnl.RtnlWatcher links;
     private final Map<Integer, Boolean> linkUp = new ConcurrentHashMap<>();
     private final Map<Long, Tracked> connections = new ConcurrentHashMap<>();
-    private final Map<InetAddress, Integer> localIds = new ConcurrentHashMap<>();
-    /** MPTCP address ids are u8 (include/uapi/linux/mptcp.h MPTCP_PM_ADDR_ATTR_ID); 0 is the initial subflow's. */
-    static final int MAX_LOCAL_ID = 255;
+    private final LocalIds localIds = new LocalIds();
     private final List<String> errors = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
@@ -222,18 +220,7 @@ public final class StrategyRunner implements AutoCloseable, PmContext {
         if (t != null && address.equals(t.local)) {
             return 0;
         }
-        synchronized (localIds) {
-            Integer id = localIds.get(address);
-            if (id == null) {
-                id = localIds.size() + 1;
-                if (id > MAX_LOCAL_ID) {
-                    throw new IllegalStateException("no free MPTCP local address id for " + address.getHostAddress()
-                            + ": ids are 8-bit and all " + MAX_LOCAL_ID + " are in use by this runner");
-                }
-                localIds.put(address, id);
-            }
-            return id;
-        }
+        return localIds.idFor(address);
     }
 
     @Override
