@@ -12,11 +12,8 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -25,9 +22,15 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *
  * <p>{@link #start} switches the namespace to the {@code userspace} path manager (remembering the
  * previous one in /run/mpsec/pm, see {@link PmStateFile}), subscribes to the events and calls the
- * strategies. {@link #close()} restores the previous path manager. If a previous run crashed, the
- * state file is still there: start takes the previous value from it instead of the (still
- * {@code userspace}) sysctl, so the eventual close restores the right one.
+ * strategies. {@link #close()} restores the previous path manager. While running it holds an
+ * exclusive lock on the namespace's state (with its PID), so a second runner in the same namespace is
+ * refused with a message naming the owner. If a previous run crashed, the state file is still there
+ * and nobody holds the lock: start restores the previous path manager from it at once, and the
+ * eventual close restores it again.
+ *
+ * <p>Problems are never silent: failed strategy callbacks, events lost to a socket-buffer overflow
+ * and an event thread that stopped all appear in {@link #errors()} and the log ({@link #failure()}
+ * says whether events still flow).
  *
  * <p>Without a running strategy, connections opened while the namespace is in userspace mode stay on
  * their initial path; that is why close restores the previous manager.
@@ -45,7 +48,7 @@ public final class StrategyRunner implements AutoCloseable, PmContext {
     private volatile io.mpsec.kernel.rtnl.Rtnetlink rtnl;
     private volatile io.mpsec.kernel.rtnl.RtnlWatcher links;
     private final Map<Integer, Boolean> linkUp = new ConcurrentHashMap<>();
-    private final Map<Long, Tracked> connections = new ConcurrentHashMap<>();
+    private final Map<Long, TrackedConnection> connections = new ConcurrentHashMap<>();
     private final LocalIds localIds = new LocalIds();
     private final List<String> errors = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
@@ -201,14 +204,14 @@ public final class StrategyRunner implements AutoCloseable, PmContext {
 
     @Override
     public ConnectionState connection(long token) {
-        Tracked t = connections.get(token);
+        TrackedConnection t = connections.get(token);
         return t == null ? null : t.snapshot();
     }
 
     @Override
     public Collection<ConnectionState> connections() {
         List<ConnectionState> out = new ArrayList<>();
-        for (Tracked t : connections.values()) {
+        for (TrackedConnection t : connections.values()) {
             out.add(t.snapshot());
         }
         return out;
@@ -216,7 +219,7 @@ public final class StrategyRunner implements AutoCloseable, PmContext {
 
     @Override
     public int localId(long token, InetAddress address) {
-        Tracked t = connections.get(token);
+        TrackedConnection t = connections.get(token);
         if (t != null && address.equals(t.local)) {
             return 0;
         }
@@ -318,11 +321,11 @@ public final class StrategyRunner implements AutoCloseable, PmContext {
 
     private void track(PmEvent e) {
         if (e instanceof PmEvent.Created c) {
-            connections.put(c.token(), new Tracked(c.token(), c.serverSide(), c.endpoints()));
+            connections.put(c.token(), new TrackedConnection(c.token(), c.serverSide(), c.endpoints()));
         } else if (e instanceof PmEvent.Established c) {
-            connections.computeIfAbsent(c.token(), t -> new Tracked(t, c.serverSide(), c.endpoints()));
+            connections.computeIfAbsent(c.token(), t -> new TrackedConnection(t, c.serverSide(), c.endpoints()));
         }
-        Tracked t = connections.get(e.token());
+        TrackedConnection t = connections.get(e.token());
         if (t == null) {
             return;
         }
@@ -344,31 +347,6 @@ public final class StrategyRunner implements AutoCloseable, PmContext {
 
     private static ConnectionState.Subflow subflow(int loc, int rem, PmEvent.Endpoints ep, boolean backup) {
         return new ConnectionState.Subflow(loc, ep.local(), ep.localPort(), rem, ep.remote(), ep.remotePort(), backup);
-    }
-
-    private static final class Tracked {
-        final long token;
-        final boolean serverSide;
-        final InetAddress local;
-        final int localPort;
-        final InetAddress remote;
-        final int remotePort;
-        final Map<Integer, InetSocketAddress> announced = new HashMap<>();
-        final Set<ConnectionState.Subflow> subflows = new HashSet<>();
-
-        Tracked(long token, boolean serverSide, PmEvent.Endpoints ep) {
-            this.token = token;
-            this.serverSide = serverSide;
-            this.local = ep.local();
-            this.localPort = ep.localPort();
-            this.remote = ep.remote();
-            this.remotePort = ep.remotePort();
-            subflows.add(new ConnectionState.Subflow(0, local, localPort, 0, remote, remotePort, false));
-        }
-
-        synchronized ConnectionState snapshot() {
-            return new ConnectionState(token, serverSide, local, localPort, remote, remotePort, announced, subflows);
-        }
     }
 
     /** Stops the strategies and restores the previous path manager. */
