@@ -58,8 +58,17 @@ public final class Attribute {
         return type * 31 + Arrays.hashCode(value);
     }
 
+    /**
+     * Type and length only, never the value: attribute values can be secrets (xfrm keys), and
+     * toString ends up in logs and assertion messages. Use {@link #hexDump()} to see the bytes.
+     */
     @Override
     public String toString() {
+        return "Attribute[type=" + kind() + (nested() ? "|NESTED" : "") + ", " + value.length + " bytes]";
+    }
+
+    /** Type and value as hex, for debugging tests; do not log this for attributes that may carry keys. */
+    public String hexDump() {
         return "Attribute[type=" + kind() + (nested() ? "|NESTED" : "") + ", " + HexFormat.of().formatHex(value) + "]";
     }
 }

@@ -198,8 +198,18 @@ public final class AttributeReader {
         return a.value();
     }
 
+    /** The context and each attribute's type and length; never values (they may be keys). */
     @Override
     public String toString() {
         return context + attributes;
+    }
+
+    /** As {@link #toString()} with every value as hex, for debugging tests; never log it for xfrm. */
+    public String hexDump() {
+        StringBuilder b = new StringBuilder(context).append('[');
+        for (int i = 0; i < attributes.size(); i++) {
+            b.append(i == 0 ? "" : ", ").append(attributes.get(i).hexDump());
+        }
+        return b.append(']').toString();
     }
 }

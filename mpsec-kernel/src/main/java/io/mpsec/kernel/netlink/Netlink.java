@@ -67,6 +67,12 @@ public final class Netlink {
     public static final int NETLINK_EXT_ACK = 11;
     public static final int NETLINK_GET_STRICT_CHK = 12;
 
+    // Socket-level options for the receive buffer: include/uapi/asm-generic/socket.h (Linux 6.18;
+    // SO_RCVBUFFORCE since 2.6.14). Same values on x86_64 and arm64.
+    public static final int SOL_SOCKET = 1;
+    public static final int SO_RCVBUF = 8;
+    public static final int SO_RCVBUFFORCE = 33;
+
     // Protocols (netlink.h).
     public static final int NETLINK_ROUTE = 0;
     public static final int NETLINK_XFRM = 6;

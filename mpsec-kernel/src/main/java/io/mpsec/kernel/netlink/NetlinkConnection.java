@@ -45,6 +45,15 @@ public final class NetlinkConnection implements AutoCloseable {
         return new NetlinkConnection(NetlinkSocket.open(protocol, ns));
     }
 
+    /**
+     * Opens a real netlink socket for {@code protocol} inside {@code ns}; {@code capAck} chooses
+     * whether the kernel's error replies are capped to the request header (NETLINK_CAP_ACK, the
+     * default of the other open methods).
+     */
+    public static NetlinkConnection open(int protocol, NetNamespace ns, boolean capAck) throws IOException {
+        return new NetlinkConnection(NetlinkSocket.open(protocol, ns, capAck));
+    }
+
     public NetlinkTransport transport() {
         return transport;
     }

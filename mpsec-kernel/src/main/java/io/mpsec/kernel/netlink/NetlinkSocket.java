@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real {@code AF_NETLINK} socket. Opened with extended ACKs enabled, bound to a kernel-assigned
@@ -16,6 +17,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>A socket keeps the network namespace it was created in; {@link #open(int, NetNamespace)}
  * creates it on the namespace's thread, after which any thread may use it.
+ *
+ * <p>By default the socket also sets {@code NETLINK_CAP_ACK} (4.3+), so the kernel's error replies
+ * carry only the header of the rejected request instead of echoing the whole request (which for
+ * xfrm would contain key material). {@link #open(int, NetNamespace, boolean)} can turn it off.
+ *
+ * <p>{@link #close()} may be called from any thread at any time: a call that is using the descriptor
+ * ({@code send}, {@code receive}, group changes) holds it until it returns, and the descriptor is
+ * closed when the last such call ends, so it can never be reused by another open in between.
  */
 public final class NetlinkSocket implements NetlinkTransport {
     /** Receive buffer: the kernel sends dump parts of at most 32 KiB (netlink_dump). */
@@ -29,6 +38,9 @@ public final class NetlinkSocket implements NetlinkTransport {
     private final int protocol;
     private final int portId;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Calls currently using {@link #fd}; the descriptor is closed when closed and this drops to 0. */
+    private final AtomicInteger inUse = new AtomicInteger();
+    private final AtomicBoolean fdClosed = new AtomicBoolean();
     private final byte[] recvBuf = new byte[RECV_BUFFER];
 
     private NetlinkSocket(int fd, int protocol, int portId) {
@@ -39,15 +51,21 @@ public final class NetlinkSocket implements NetlinkTransport {
 
     /** Opens a netlink socket for {@code protocol} (for example {@link Netlink#NETLINK_GENERIC}) in the caller's namespace. */
     public static NetlinkSocket open(int protocol) throws IOException {
+        return open(protocol, true);
+    }
+
+    /**
+     * Opens a netlink socket for {@code protocol} in the caller's namespace; {@code capAck} sets
+     * {@code NETLINK_CAP_ACK} (error replies echo only the request header, not its payload).
+     */
+    public static NetlinkSocket open(int protocol, boolean capAck) throws IOException {
         int fd = Syscalls.socket(Syscalls.AF_NETLINK, Syscalls.SOCK_RAW, protocol);
         try {
-            int one = 1;
             // Extended ACK (4.12+): the kernel explains rejected requests. Older kernels say ENOPROTOOPT; fine.
-            if (Syscalls.libc().setsockopt(fd, Netlink.SOL_NETLINK, Netlink.NETLINK_EXT_ACK, Bytes.intLE(one), 4) < 0) {
-                int e = Syscalls.errno();
-                if (e != Errno.ENOPROTOOPT) {
-                    throw Errors.newException("setsockopt(NETLINK_EXT_ACK)", e);
-                }
+            optionalFlag(fd, Netlink.NETLINK_EXT_ACK, "NETLINK_EXT_ACK");
+            if (capAck) {
+                // NETLINK_CAP_ACK (4.3+): NLMSG_ERROR carries the request header only (NLM_F_CAPPED).
+                optionalFlag(fd, Netlink.NETLINK_CAP_ACK, "NETLINK_CAP_ACK");
             }
             Syscalls.bind(fd, sockaddr(0, 0), "AF_NETLINK");
             byte[] addr = new byte[SOCKADDR_NL_SIZE];
@@ -64,7 +82,45 @@ public final class NetlinkSocket implements NetlinkTransport {
 
     /** Opens a netlink socket inside network namespace {@code ns}. */
     public static NetlinkSocket open(int protocol, NetNamespace ns) throws IOException {
-        return ns == null ? open(protocol) : ns.call(() -> open(protocol));
+        return open(protocol, ns, true);
+    }
+
+    /** Opens a netlink socket inside {@code ns} ({@code null}: the caller's), {@code capAck} as in {@link #open(int, boolean)}. */
+    public static NetlinkSocket open(int protocol, NetNamespace ns, boolean capAck) throws IOException {
+        return ns == null ? open(protocol, capAck) : ns.call(() -> open(protocol, capAck));
+    }
+
+    private static void optionalFlag(int fd, int option, String name) throws IOException {
+        if (Syscalls.libc().setsockopt(fd, Netlink.SOL_NETLINK, option, Bytes.intLE(1), 4) < 0) {
+            int e = Syscalls.errno();
+            if (e != Errno.ENOPROTOOPT) {
+                throw Errors.newException("setsockopt(" + name + ")", e);
+            }
+        }
+    }
+
+    /**
+     * Asks for a receive buffer of {@code bytes} so bursts of multicast events do not overflow it
+     * (an overflow makes the next receive fail with {@code ENOBUFS} and the events are lost).
+     * Uses {@code SO_RCVBUFFORCE} (CAP_NET_ADMIN, ignores net.core.rmem_max) and falls back to
+     * {@code SO_RCVBUF} (capped by rmem_max) without the capability.
+     */
+    public void receiveBufferSize(int bytes) throws IOException {
+        if (bytes <= 0) {
+            throw new IllegalArgumentException("receive buffer size must be positive: " + bytes);
+        }
+        acquire();
+        try {
+            if (Syscalls.libc().setsockopt(fd, Netlink.SOL_SOCKET, Netlink.SO_RCVBUFFORCE, Bytes.intLE(bytes), 4) < 0) {
+                int e = Syscalls.errno();
+                if (e != Errno.EPERM) {
+                    throw Errors.newException("setsockopt(SO_RCVBUFFORCE " + bytes + ")", e);
+                }
+                Syscalls.setsockoptInt(fd, Netlink.SOL_SOCKET, Netlink.SO_RCVBUF, bytes, "SO_RCVBUF " + bytes);
+            }
+        } finally {
+            release();
+        }
     }
 
     static byte[] sockaddr(int pid, int groups) {
@@ -86,7 +142,15 @@ public final class NetlinkSocket implements NetlinkTransport {
 
     @Override
     public void send(byte[] datagram) throws IOException {
-        ensureOpen();
+        acquire();
+        try {
+            sendLocked(datagram);
+        } finally {
+            release();
+        }
+    }
+
+    private void sendLocked(byte[] datagram) throws IOException {
         byte[] kernel = sockaddr(0, 0);
         while (true) {
             long n = Syscalls.libc().sendto(fd, datagram, datagram.length, 0, kernel, kernel.length);
@@ -105,7 +169,15 @@ public final class NetlinkSocket implements NetlinkTransport {
 
     @Override
     public byte[] receive(int timeoutMillis) throws IOException {
-        ensureOpen();
+        acquire();
+        try {
+            return receiveLocked(timeoutMillis);
+        } finally {
+            release();
+        }
+    }
+
+    private byte[] receiveLocked(int timeoutMillis) throws IOException {
         if (timeoutMillis >= 0) {
             int revents = Syscalls.poll(fd, Syscalls.POLLIN, timeoutMillis == 0 ? 1 : timeoutMillis);
             if (revents == 0) {
@@ -135,28 +207,65 @@ public final class NetlinkSocket implements NetlinkTransport {
 
     @Override
     public void joinGroup(int group) throws IOException {
-        ensureOpen();
-        Syscalls.setsockoptInt(fd, Netlink.SOL_NETLINK, Netlink.NETLINK_ADD_MEMBERSHIP, group,
-                "NETLINK_ADD_MEMBERSHIP " + group);
-    }
-
-    @Override
-    public void leaveGroup(int group) throws IOException {
-        ensureOpen();
-        Syscalls.setsockoptInt(fd, Netlink.SOL_NETLINK, Netlink.NETLINK_DROP_MEMBERSHIP, group,
-                "NETLINK_DROP_MEMBERSHIP " + group);
-    }
-
-    private void ensureOpen() throws IOException {
-        if (closed.get()) {
-            throw new ClosedChannelException();
+        acquire();
+        try {
+            Syscalls.setsockoptInt(fd, Netlink.SOL_NETLINK, Netlink.NETLINK_ADD_MEMBERSHIP, group,
+                    "NETLINK_ADD_MEMBERSHIP " + group);
+        } finally {
+            release();
         }
     }
 
     @Override
-    public void close() throws IOException {
-        if (closed.compareAndSet(false, true)) {
+    public void leaveGroup(int group) throws IOException {
+        acquire();
+        try {
+            Syscalls.setsockoptInt(fd, Netlink.SOL_NETLINK, Netlink.NETLINK_DROP_MEMBERSHIP, group,
+                    "NETLINK_DROP_MEMBERSHIP " + group);
+        } finally {
+            release();
+        }
+    }
+
+    /** Marks the descriptor in use; fails when the socket is closed. Pair with {@link #release()}. */
+    void acquire() throws IOException {
+        inUse.incrementAndGet();
+        if (closed.get()) {
+            release();
+            throw new ClosedChannelException();
+        }
+    }
+
+    void release() throws IOException {
+        if (inUse.decrementAndGet() == 0 && closed.get()) {
+            closeFd();
+        }
+    }
+
+    /** True while a call holds the descriptor (for tests of the close bracket). */
+    boolean inUse() {
+        return inUse.get() > 0;
+    }
+
+    /** True once the descriptor itself has been closed. */
+    boolean descriptorClosed() {
+        return fdClosed.get();
+    }
+
+    private void closeFd() throws IOException {
+        if (fdClosed.compareAndSet(false, true)) {
             Syscalls.close(fd);
+        }
+    }
+
+    /**
+     * Closes the socket. Calls already using the descriptor finish first (a receive at most after
+     * its timeout); the descriptor is closed exactly once, by whichever of them ends last.
+     */
+    @Override
+    public void close() throws IOException {
+        if (closed.compareAndSet(false, true) && inUse.get() == 0) {
+            closeFd();
         }
     }
 

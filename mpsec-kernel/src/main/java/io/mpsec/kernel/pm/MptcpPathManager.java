@@ -81,12 +81,7 @@ public final class MptcpPathManager implements AutoCloseable {
 
     /** Adds an endpoint ({@code ip mptcp endpoint add}). */
     public void addEndpoint(Endpoint e) throws IOException {
-        for (EndpointFlag f : e.flags()) {
-            if (f != EndpointFlag.IMPLICIT && !supportsFlag(f)) {
-                throw new MissingKernelFeatureException("endpoint flag " + f, "Linux 6.18+",
-                        "this kernel (" + KernelVersion.current() + ") drops the flag silently, so MPSec refuses it");
-            }
-        }
+        checkFlagsSupported(e.flags());
         if (e.has(EndpointFlag.IMPLICIT)) {
             throw new IllegalArgumentException("the IMPLICIT flag is set by the kernel only; remove it from " + e);
         }
@@ -94,6 +89,15 @@ public final class MptcpPathManager implements AutoCloseable {
             throw new IllegalArgumentException("an endpoint port is only valid with the SIGNAL flag: " + e);
         }
         addEndpointUnchecked(e);
+    }
+
+    private static void checkFlagsSupported(Set<EndpointFlag> flags) throws IOException {
+        for (EndpointFlag f : flags) {
+            if (f != EndpointFlag.IMPLICIT && !supportsFlag(f)) {
+                throw new MissingKernelFeatureException("endpoint flag " + f, "Linux 6.18+",
+                        "this kernel (" + KernelVersion.current() + ") drops the flag silently, so MPSec refuses it");
+            }
+        }
     }
 
     /** ADD_ADDR without the flag check (used by the flag probe itself). */
@@ -137,6 +141,7 @@ public final class MptcpPathManager implements AutoCloseable {
      */
     public void setEndpointFlags(int id, Set<EndpointFlag> flags) throws IOException {
         checkId(id);
+        checkFlagsSupported(flags);
         execute(SetFlags.endpoint(id, EndpointFlags.bits(flags)));
     }
 

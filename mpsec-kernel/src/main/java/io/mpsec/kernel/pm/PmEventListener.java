@@ -4,6 +4,7 @@ import io.mpsec.kernel.genl.GenlFamily;
 import io.mpsec.kernel.netlink.Netlink;
 import io.mpsec.kernel.netlink.NetlinkConnection;
 import io.mpsec.kernel.netlink.NetlinkMessage;
+import io.mpsec.kernel.netlink.NotificationPump;
 import io.mpsec.kernel.netns.NetNamespace;
 import io.mpsec.pm.MissingKernelFeatureException;
 import io.mpsec.pm.PmEvent;
@@ -11,7 +12,7 @@ import java.io.IOException;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -20,22 +21,25 @@ import java.util.function.Consumer;
  * subscribers. {@link #forToken(long, Consumer)} joins a socket to its events through its token
  * ({@code socket.connectionInfo().token()}).
  *
- * <p>Also usable without a thread: {@link #poll(long, TimeUnit)} returns events from a queue.
+ * <p>Also usable without a thread: {@link #poll(long, TimeUnit)} returns events from a bounded queue.
+ *
+ * <p>The listener survives event bursts that overflow the socket buffer (the loss is counted in
+ * {@link #overruns()} and reported to {@link #onOverrun}) and skips messages that do not decode
+ * ({@link #skipped()}). Any other receive error stops it: {@link #failure()} and {@link #onFailure}.
  */
 public final class PmEventListener implements AutoCloseable {
-    private final NetlinkConnection conn;
-    private final int familyId;
-    private final BlockingQueue<PmEvent> queue = new LinkedBlockingQueue<>();
-    private final java.util.List<Consumer<PmEvent>> subscribers = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final AtomicBoolean closed = new AtomicBoolean();
-    private final Thread thread;
-    private volatile IOException failure;
+    /** At most this many events wait in the {@link #poll} queue; older ones are dropped (and counted). */
+    public static final int QUEUE_CAPACITY = 4096;
 
-    private PmEventListener(NetlinkConnection conn, int familyId, String name) {
-        this.conn = conn;
+    private final int familyId;
+    private final BlockingQueue<PmEvent> queue = new LinkedBlockingQueue<>(QUEUE_CAPACITY);
+    private final java.util.List<Consumer<PmEvent>> subscribers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final AtomicLong dropped = new AtomicLong();
+    private volatile boolean queueing = true;
+    private volatile NotificationPump pump;
+
+    private PmEventListener(int familyId) {
         this.familyId = familyId;
-        this.thread = new Thread(this::loop, "mpsec-pm-events-" + name);
-        this.thread.setDaemon(true);
     }
 
     /** Subscribes to the events of namespace {@code ns} ({@code null}: this process's namespace) and starts the thread. */
@@ -56,8 +60,8 @@ public final class PmEventListener implements AutoCloseable {
                 "MPTCP path-manager events (multicast group mptcp_pm_events)", "Linux 5.12+",
                 "family mptcp_pm has groups " + f.groups().keySet()));
         c.joinGroup(group);
-        PmEventListener l = new PmEventListener(c, f.id(), name);
-        l.thread.start();
+        PmEventListener l = new PmEventListener(f.id());
+        l.pump = NotificationPump.start(c, "mpsec-pm-events-" + name, l::handle);
         return l;
     }
 
@@ -96,56 +100,95 @@ public final class PmEventListener implements AutoCloseable {
         return forToken(token, subscriber);
     }
 
-    /** The next event from the queue (every event is queued as well), or {@code null} after the timeout. */
+    /**
+     * The next event, or {@code null} after the timeout. Every event is queued (unless
+     * {@link #subscribersOnly()} was called); the queue holds at most {@link #QUEUE_CAPACITY}
+     * events: when the caller falls behind, the oldest are dropped and counted in {@link #dropped()}.
+     *
+     * @throws IOException the error that stopped the listener, once the queue is empty
+     */
     public PmEvent poll(long timeout, TimeUnit unit) throws IOException, InterruptedException {
+        if (!queueing) {
+            throw new IllegalStateException("this listener delivers to subscribers only (subscribersOnly() was called)");
+        }
         PmEvent e = queue.poll(timeout, unit);
-        if (e == null && failure != null) {
-            throw failure;
+        IOException f = failure();
+        if (e == null && f != null) {
+            throw f;
         }
         return e;
     }
 
-    /** The receive error that stopped the thread, or {@code null}. */
-    public IOException failure() {
-        return failure;
+    /**
+     * Stops queueing events for {@link #poll} and empties the queue: for long-running users that
+     * only {@link #subscribe}, so no event is kept after delivery.
+     */
+    public void subscribersOnly() {
+        queueing = false;
+        queue.clear();
     }
 
-    private void loop() {
-        while (!closed.get()) {
+    /** Events dropped from the full {@link #poll} queue. */
+    public long dropped() {
+        return dropped.get();
+    }
+
+    /** The receive error that stopped the thread, or {@code null}. */
+    public IOException failure() {
+        return pump.failure();
+    }
+
+    /**
+     * Calls {@code listener} once if the listener thread stops on an error (no more events will
+     * come); at once if it already has.
+     */
+    public void onFailure(Consumer<IOException> listener) {
+        pump.onFailure(listener);
+    }
+
+    /**
+     * Calls {@code listener} when the kernel dropped events because the socket buffer overflowed
+     * ({@code ENOBUFS}); state built from events may then be stale. On the listener thread.
+     */
+    public void onOverrun(Runnable listener) {
+        pump.onOverrun(listener);
+    }
+
+    /** How many times events were lost to a receive-buffer overflow (ENOBUFS). */
+    public long overruns() {
+        return pump.overruns();
+    }
+
+    /** How many event messages were skipped because they did not decode. */
+    public long skipped() {
+        return pump.skipped();
+    }
+
+    private void handle(NetlinkMessage m) throws IOException {
+        if (m.type() != familyId) {
+            return;
+        }
+        PmEvent e = PmEvents.decode(m);
+        if (queueing) {
+            while (!queue.offer(e)) {
+                if (queue.poll() != null) {
+                    dropped.incrementAndGet();
+                }
+            }
+        }
+        for (Consumer<PmEvent> s : subscribers) {
             try {
-                NetlinkMessage m = conn.nextNotification(200);
-                if (m == null || m.type() != familyId) {
-                    continue;
-                }
-                PmEvent e = PmEvents.decode(m);
-                queue.add(e);
-                for (Consumer<PmEvent> s : subscribers) {
-                    try {
-                        s.accept(e);
-                    } catch (RuntimeException ex) {
-                        // A faulty subscriber must not stop event delivery to the others.
-                        Thread t = Thread.currentThread();
-                        t.getUncaughtExceptionHandler().uncaughtException(t, ex);
-                    }
-                }
-            } catch (IOException ex) {
-                if (!closed.get()) {
-                    failure = ex;
-                }
-                return;
+                s.accept(e);
+            } catch (RuntimeException ex) {
+                // A faulty subscriber must not stop event delivery to the others.
+                Thread t = Thread.currentThread();
+                t.getUncaughtExceptionHandler().uncaughtException(t, ex);
             }
         }
     }
 
     @Override
     public void close() throws IOException {
-        if (closed.compareAndSet(false, true)) {
-            try {
-                thread.join(2000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            conn.close();
-        }
+        pump.close();
     }
 }

@@ -3,28 +3,26 @@ package io.mpsec.kernel.rtnl;
 import io.mpsec.kernel.netlink.Netlink;
 import io.mpsec.kernel.netlink.NetlinkConnection;
 import io.mpsec.kernel.netlink.NetlinkMessage;
+import io.mpsec.kernel.netlink.NotificationPump;
 import io.mpsec.kernel.netns.NetNamespace;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
  * Link up/down and address events of one namespace (RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR,
  * RTNLGRP_IPV6_IFADDR), delivered on a daemon thread to the subscribers.
+ *
+ * <p>Survives event bursts that overflow the socket buffer ({@link #overruns()}; listeners given to
+ * {@link #onOverrun} should re-read links and addresses) and skips messages that do not decode
+ * ({@link #skipped()}). Any other receive error stops it: {@link #failure()} and {@link #onFailure}.
  */
 public final class RtnlWatcher implements AutoCloseable {
-    private final NetlinkConnection conn;
     private final List<Consumer<RtnlEvent>> subscribers = new CopyOnWriteArrayList<>();
-    private final AtomicBoolean closed = new AtomicBoolean();
-    private final Thread thread;
-    private volatile IOException failure;
+    private volatile NotificationPump pump;
 
-    private RtnlWatcher(NetlinkConnection conn, String name) {
-        this.conn = conn;
-        this.thread = new Thread(this::loop, "mpsec-rtnl-" + name);
-        this.thread.setDaemon(true);
+    private RtnlWatcher() {
     }
 
     public static RtnlWatcher open(NetNamespace ns) throws IOException {
@@ -42,8 +40,8 @@ public final class RtnlWatcher implements AutoCloseable {
         c.joinGroup(Rtnl.RTNLGRP_LINK);
         c.joinGroup(Rtnl.RTNLGRP_IPV4_IFADDR);
         c.joinGroup(Rtnl.RTNLGRP_IPV6_IFADDR);
-        RtnlWatcher w = new RtnlWatcher(c, name);
-        w.thread.start();
+        RtnlWatcher w = new RtnlWatcher();
+        w.pump = NotificationPump.start(c, "mpsec-rtnl-" + name, w::handle);
         return w;
     }
 
@@ -51,47 +49,48 @@ public final class RtnlWatcher implements AutoCloseable {
         subscribers.add(s);
     }
 
+    /** The receive error that stopped the thread, or {@code null}. */
     public IOException failure() {
-        return failure;
+        return pump.failure();
     }
 
-    private void loop() {
-        while (!closed.get()) {
+    /** Calls {@code listener} once if the thread stops on an error; at once if it already has. */
+    public void onFailure(Consumer<IOException> listener) {
+        pump.onFailure(listener);
+    }
+
+    /** Calls {@code listener} (on the watcher thread) after events were lost to a buffer overflow. */
+    public void onOverrun(Runnable listener) {
+        pump.onOverrun(listener);
+    }
+
+    /** How many times events were lost to a receive-buffer overflow (ENOBUFS). */
+    public long overruns() {
+        return pump.overruns();
+    }
+
+    /** How many messages were skipped because they did not decode. */
+    public long skipped() {
+        return pump.skipped();
+    }
+
+    private void handle(NetlinkMessage m) throws IOException {
+        RtnlEvent e = RtnlCodec.decodeEvent(m);
+        if (e == null) {
+            return;
+        }
+        for (Consumer<RtnlEvent> s : subscribers) {
             try {
-                NetlinkMessage m = conn.nextNotification(200);
-                if (m == null) {
-                    continue;
-                }
-                RtnlEvent e = RtnlCodec.decodeEvent(m);
-                if (e == null) {
-                    continue;
-                }
-                for (Consumer<RtnlEvent> s : subscribers) {
-                    try {
-                        s.accept(e);
-                    } catch (RuntimeException ex) {
-                        Thread t = Thread.currentThread();
-                        t.getUncaughtExceptionHandler().uncaughtException(t, ex);
-                    }
-                }
-            } catch (IOException ex) {
-                if (!closed.get()) {
-                    failure = ex;
-                }
-                return;
+                s.accept(e);
+            } catch (RuntimeException ex) {
+                Thread t = Thread.currentThread();
+                t.getUncaughtExceptionHandler().uncaughtException(t, ex);
             }
         }
     }
 
     @Override
     public void close() throws IOException {
-        if (closed.compareAndSet(false, true)) {
-            try {
-                thread.join(2000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            conn.close();
-        }
+        pump.close();
     }
 }

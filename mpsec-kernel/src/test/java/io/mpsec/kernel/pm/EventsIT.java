@@ -29,9 +29,8 @@ class EventsIT {
         c.execOk("ip", "mptcp", "endpoint", "add", c.address(2).getHostAddress(), "dev", c.iface(2), "subflow");
         s.execOk("ip", "mptcp", "endpoint", "add", s.address(2).getHostAddress(), "dev", s.iface(2), "signal");
 
-        Proc monitor = Proc.start(c, "ip", "mptcp", "monitor");
         try (PmEventListener events = c.call(() -> PmEventListener.open(null))) {
-            Thread.sleep(300); // let the monitor subscribe
+            Proc monitor = startMonitorAndAwaitReady(c);
             Proc server = Proc.python(s, "server.py", "5201");
             server.await(l -> l.equals("listening"), 5000);
             Proc client = Proc.python(c, "client.py", s.address(1).getHostAddress(), "5201", "1", "0.5");
@@ -42,6 +41,9 @@ class EventsIT {
             while (true) {
                 PmEvent e = events.poll(5, TimeUnit.SECONDS);
                 assertThat(e).as("events so far: %s", mine).isNotNull();
+                if (e instanceof PmEvent.ListenerCreated || e instanceof PmEvent.ListenerClosed) {
+                    continue; // the readiness probes, not the connection under test
+                }
                 mine.add(e);
                 if (e instanceof PmEvent.Created) {
                     token = e.token();
@@ -56,7 +58,7 @@ class EventsIT {
             monitor.await(l -> l.contains("CLOSED]"), 3000);
             List<Map<String, String>> theirs = new ArrayList<>();
             for (String l : monitor.lines) {
-                if (l.startsWith("[")) {
+                if (l.startsWith("[") && !isListenerLine(l)) {
                     theirs.add(parseMonitor(l));
                 }
             }
@@ -80,6 +82,34 @@ class EventsIT {
             // The join by token delivered this connection's later events.
             assertThat(joined).isNotEmpty().allMatch(e -> e.token() == mine.get(0).token());
             assertThat(joined.get(joined.size() - 1)).isInstanceOf(PmEvent.Closed.class);
+        }
+    }
+
+    /** iproute2 6.1 prints the listener events (15, 16; kernel 6.2+) as UNKNOWN, later ones by name. */
+    static boolean isListenerLine(String l) {
+        return l.startsWith("[UNKNOWN 15]") || l.startsWith("[UNKNOWN 16]") || l.contains("LISTENER_");
+    }
+
+    /**
+     * Starts {@code ip mptcp monitor} in {@code c} and returns once it is subscribed: a probe opens
+     * and closes an MPTCP listener (kernel 6.2+ sends LISTENER_CREATED/CLOSED) until the monitor
+     * prints the listener event, so no event of the connection under test can be missed. No traffic.
+     */
+    static Proc startMonitorAndAwaitReady(Testbed.Host c) throws InterruptedException {
+        Proc monitor = Proc.start(c, "ip", "mptcp", "monitor");
+        String probe = "import socket;s=socket.socket(socket.AF_INET,socket.SOCK_STREAM,262);"
+                + "s.bind(('" + c.address(1).getHostAddress() + "',5999));s.listen();s.close()";
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (true) {
+            c.execOk("python3", "-c", probe);
+            try {
+                monitor.await(EventsIT::isListenerLine, 200);
+                return monitor;
+            } catch (AssertionError notYet) {
+                if (System.currentTimeMillis() > deadline) {
+                    throw new AssertionError("ip mptcp monitor did not print a listener event within 10 s", notYet);
+                }
+            }
         }
     }
 
@@ -139,16 +169,16 @@ class EventsIT {
             conn(m, c.token(), 0, 0, c.endpoints());
         } else if (e instanceof PmEvent.Closed c) {
             m.put("type", "CLOSED");
-            m.put("token", Long.toHexString(c.token()));
+            m.put("token", String.format("%08x", c.token()));
         } else if (e instanceof PmEvent.Announced c) {
             m.put("type", "ANNOUNCED");
-            m.put("token", Long.toHexString(c.token()));
+            m.put("token", String.format("%08x", c.token()));
             m.put("remid", Integer.toString(c.remoteId()));
             m.put("daddr4", c.address().getHostAddress());
             m.put("dport", Integer.toString(c.port()));
         } else if (e instanceof PmEvent.Removed c) {
             m.put("type", "REMOVED");
-            m.put("token", Long.toHexString(c.token()));
+            m.put("token", String.format("%08x", c.token()));
             m.put("remid", Integer.toString(c.remoteId()));
         } else if (e instanceof PmEvent.SubflowEstablished c) {
             m.put("type", "SF_ESTABLISHED");
@@ -181,7 +211,7 @@ class EventsIT {
     }
 
     private static void conn(Map<String, String> m, long token, int loc, int rem, PmEvent.Endpoints ep) {
-        m.put("token", Long.toHexString(token));
+        m.put("token", String.format("%08x", token));
         m.put("remid", Integer.toString(rem));
         m.put("locid", Integer.toString(loc));
         m.put("saddr4", ep.local().getHostAddress());

@@ -71,13 +71,12 @@ class HealerIT {
             await(onPath2, 3000, "the subflow over path 2");
             assertThat(StrategiesIT.tcpSubflows(c)).isEqualTo(2);
             long before = NET.path(2).txBytes(c);
-            Thread.sleep(1000);
-            assertThat(NET.path(2).txBytes(c) - before).as("path 2 carries traffic").isGreaterThan(1_000_000L);
+            await(() -> NET.path(2).txBytes(c) - before > 1_000_000L, 5000, "path 2 to carry 1 MB");
 
             NET.path(2).cut();
             await(() -> !onPath2.getAsBoolean(), 5000, "the path-2 subflow to be closed");
             assertThat(healer.lostCount()).isEqualTo(1);
-            Thread.sleep(1000);
+            Thread.sleep(1000); // the path stays down for a while (scenario, not a wait for a condition)
             NET.path(2).restore();
             long t0 = System.currentTimeMillis();
             await(onPath2, 5000, "the healer to re-create the path-2 subflow");
@@ -85,10 +84,9 @@ class HealerIT {
                     + runner.errors());
             assertThat(StrategiesIT.tcpSubflows(c)).isEqualTo(2);
             long again = NET.path(2).txBytes(c);
-            Thread.sleep(1000);
-            long after = NET.path(2).txBytes(c) - again;
-            System.out.println("path 2 after healing: " + after + " bytes/s");
-            assertThat(after).as("path 2 carries traffic again").isGreaterThan(1_000_000L);
+            long t1 = System.currentTimeMillis();
+            await(() -> NET.path(2).txBytes(c) - again > 1_000_000L, 5000, "path 2 to carry 1 MB again after healing");
+            System.out.println("path 2 carried 1 MB " + (System.currentTimeMillis() - t1) + " ms after healing");
             String sent = client.await(l -> l.startsWith("bytes="), 30_000);
             String received = server.await(l -> l.startsWith("bytes="), 10_000);
             assertThat(Proc.field(received, "sha256")).isEqualTo(Proc.field(sent, "sha256"));

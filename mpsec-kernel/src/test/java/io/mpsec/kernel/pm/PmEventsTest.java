@@ -64,4 +64,36 @@ class PmEventsTest {
             assertThat(joined).hasSize(9).allMatch(e -> e.token() == 0x8c9e1af2L);
         }
     }
+
+    @Test
+    void queueIsBoundedDropsTheOldestAndSubscribersOnlyKeepsNothing() throws Exception {
+        FakeKernel k = new FakeKernel(FakeKernel.withFamilies(FakeKernel::ack,
+                FakeKernel.family("mptcp_pm", 28, 1, 11, Map.of("mptcp_pm_events", 9))));
+        try (PmEventListener l = PmEventListener.start(new NetlinkConnection(k), "test")) {
+            int extra = 5;
+            for (int i = 1; i <= PmEventListener.QUEUE_CAPACITY + extra; i++) {
+                k.emit(9, PmEvents.encode(28, new PmEvent.Closed(i)));
+            }
+            k.emit(9, new io.mpsec.kernel.netlink.NetlinkMessage(28, 0, 0, 0, new byte[] {1})); // undecodable
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while ((l.dropped() < extra || l.skipped() < 1) && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(l.dropped()).isEqualTo(extra);
+            assertThat(l.skipped()).isEqualTo(1);
+            assertThat(l.poll(5, TimeUnit.SECONDS)).isEqualTo(new PmEvent.Closed(extra + 1));
+            l.subscribersOnly();
+            List<PmEvent> seen = new CopyOnWriteArrayList<>();
+            l.subscribe(seen::add);
+            k.emit(9, PmEvents.encode(28, new PmEvent.Closed(99999)));
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (seen.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(seen).containsExactly(new PmEvent.Closed(99999));
+            assertThat(l.failure()).isNull();
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> l.poll(1, TimeUnit.MILLISECONDS))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("subscribers only");
+        }
+    }
 }

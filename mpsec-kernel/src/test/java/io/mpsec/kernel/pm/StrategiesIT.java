@@ -1,6 +1,7 @@
 package io.mpsec.kernel.pm;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mpsec.kernel.netns.NetNamespace;
 import io.mpsec.kernel.pm.strategy.ConnectionState;
@@ -47,13 +48,19 @@ class StrategiesIT {
             server.await(l -> l.equals("listening"), 5000);
             Proc client = Proc.python(c, "client.py", s.address(1).getHostAddress(), "5201", "3", "0");
             client.await(l -> l.equals("connected"), 5000);
-            int tcp = 0;
-            long end = System.currentTimeMillis() + 2500;
-            while (System.currentTimeMillis() < end && (tcp = tcpSubflows(c)) < expected) {
+            // Poll until ss, MPTCP_INFO and the runner all agree on the expected count (or the deadline).
+            long end = System.currentTimeMillis() + 5000;
+            while (System.currentTimeMillis() < end && !(tcpSubflows(c) == expected && mptcpInfoSubflows(c) == expected - 1
+                    && !runner.connections().isEmpty() && runner.connections().iterator().next().subflowCount() == expected)) {
                 Thread.sleep(50);
             }
-            Thread.sleep(300); // would show extra subflows if there were any
-            tcp = tcpSubflows(c);
+            // No extra subflow appears afterwards: sample for a further 300 ms.
+            long stable = System.currentTimeMillis() + 300;
+            while (System.currentTimeMillis() < stable) {
+                assertThat(tcpSubflows(c)).as("no more than the expected subflows").isLessThanOrEqualTo(expected);
+                Thread.sleep(50);
+            }
+            int tcp = tcpSubflows(c);
             int info = mptcpInfoSubflows(c);
             ConnectionState st = runner.connections().iterator().next();
             System.out.println(strategy.name() + ": ss subflows=" + tcp + " MPTCP_INFO subflows=" + info
@@ -83,6 +90,23 @@ class StrategiesIT {
         Testbed.Host s = NET.host("s");
         s.execOk("ip", "mptcp", "endpoint", "add", s.address(2).getHostAddress(), "dev", s.iface(2), "signal");
         runAndCount(new Fullmesh(List.of(c.address(1), c.address(2))), 4);
+    }
+
+    @Test
+    void aSecondRunnerInTheSameNamespaceIsRefused() throws Exception {
+        Testbed.Host c = NET.host("c");
+        try (NetNamespace ns = NetNamespace.open(c.namespace());
+                StrategyRunner first = StrategyRunner.start(ns, stateDir, new NDiffPorts(2))) {
+            assertThatThrownBy(() -> StrategyRunner.start(ns, stateDir, new NDiffPorts(3)))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("already runs in namespace " + c.namespace())
+                    .hasMessageContaining("pid " + ProcessHandle.current().pid());
+            // The refused start changed nothing: still userspace, and the first runner restores 'kernel'.
+            assertThat(c.sysctl("net.mptcp.path_manager")).isEqualTo("userspace");
+            assertThat(first.previousPathManager()).isEqualTo("kernel");
+            assertThat(first.failure()).isNull();
+        }
+        assertThat(c.sysctl("net.mptcp.path_manager")).isEqualTo("kernel");
     }
 
     @Test

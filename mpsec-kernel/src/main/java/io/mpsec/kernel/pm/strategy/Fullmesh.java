@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -73,17 +72,40 @@ public final class Fullmesh implements PmStrategy {
         if (c != null) {
             done.add(List.of(c.local(), c.remote())); // the initial subflow
         }
-        Set<Class<?>> families = new HashSet<>();
+        IOException failed = null;
+        int failures = 0;
         for (InetAddress l : locals) {
             for (InetSocketAddress r : remotes) {
                 if (l.getClass() != r.getAddress().getClass()) {
                     continue; // no IPv4 <-> IPv6 subflows
                 }
-                if (done.add(List.of(l, r.getAddress()))) {
-                    families.add(l.getClass());
+                List<Object> pair = List.of(l, r.getAddress());
+                if (!done.add(pair)) {
+                    continue;
+                }
+                try {
                     ctx.pm().createSubflow(token, ctx.localId(token, l), l, r.getAddress(), r.getPort());
+                } catch (IOException | RuntimeException e) {
+                    done.remove(pair); // not created: a later event (announcement) tries it again
+                    failures++;
+                    String what = l.getHostAddress() + " -> " + r.getAddress().getHostAddress() + ":" + r.getPort();
+                    if (failed == null) {
+                        failed = new IOException("fullmesh could not create the subflow " + what + ": " + e.getMessage(), e);
+                    } else {
+                        failed.addSuppressed(e);
+                    }
                 }
             }
+        }
+        if (failed != null) {
+            if (failures > 1) {
+                IOException all = new IOException(failures + " fullmesh subflows failed; first: " + failed.getMessage(), failed.getCause());
+                for (Throwable t : failed.getSuppressed()) {
+                    all.addSuppressed(t);
+                }
+                throw all;
+            }
+            throw failed;
         }
     }
 }

@@ -41,4 +41,11 @@ public interface PmStrategy {
     /** An interface came up ({@code up = true}) or went down; from rtnetlink. */
     default void onLink(PmContext ctx, int ifIndex, String name, boolean up) throws IOException {
     }
+
+    /**
+     * An interface address was added (also when an IPv6 address finishes duplicate address
+     * detection) or removed ({@code removed}); from rtnetlink.
+     */
+    default void onAddress(PmContext ctx, io.mpsec.kernel.rtnl.Address address, boolean removed) throws IOException {
+    }
 }

@@ -12,11 +12,8 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -25,9 +22,15 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *
  * <p>{@link #start} switches the namespace to the {@code userspace} path manager (remembering the
  * previous one in /run/mpsec/pm, see {@link PmStateFile}), subscribes to the events and calls the
- * strategies. {@link #close()} restores the previous path manager. If a previous run crashed, the
- * state file is still there: start takes the previous value from it instead of the (still
- * {@code userspace}) sysctl, so the eventual close restores the right one.
+ * strategies. {@link #close()} restores the previous path manager. While running it holds an
+ * exclusive lock on the namespace's state (with its PID), so a second runner in the same namespace is
+ * refused with a message naming the owner. If a previous run crashed, the state file is still there
+ * and nobody holds the lock: start restores the previous path manager from it at once, and the
+ * eventual close restores it again.
+ *
+ * <p>Problems are never silent: failed strategy callbacks, events lost to a socket-buffer overflow
+ * and an event thread that stopped all appear in {@link #errors()} and the log ({@link #failure()}
+ * says whether events still flow).
  *
  * <p>Without a running strategy, connections opened while the namespace is in userspace mode stay on
  * their initial path; that is why close restores the previous manager.
@@ -37,6 +40,7 @@ public final class StrategyRunner implements AutoCloseable, PmContext {
 
     private final MptcpSysctls sysctls;
     private final PmStateFile state;
+    private final PmStateFile.Lock lock;
     private final String previous;
     private final MptcpPathManager pm;
     private final PmEventListener events;
@@ -44,15 +48,16 @@ public final class StrategyRunner implements AutoCloseable, PmContext {
     private volatile io.mpsec.kernel.rtnl.Rtnetlink rtnl;
     private volatile io.mpsec.kernel.rtnl.RtnlWatcher links;
     private final Map<Integer, Boolean> linkUp = new ConcurrentHashMap<>();
-    private final Map<Long, Tracked> connections = new ConcurrentHashMap<>();
-    private final Map<InetAddress, Integer> localIds = new ConcurrentHashMap<>();
+    private final Map<Long, TrackedConnection> connections = new ConcurrentHashMap<>();
+    private final LocalIds localIds = new LocalIds();
     private final List<String> errors = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
-    private StrategyRunner(MptcpSysctls sysctls, PmStateFile state, String previous, MptcpPathManager pm,
+    private StrategyRunner(MptcpSysctls sysctls, PmStateFile state, PmStateFile.Lock lock, String previous, MptcpPathManager pm,
             PmEventListener events, List<PmStrategy> strategies) {
         this.sysctls = sysctls;
         this.state = state;
+        this.lock = lock;
         this.previous = previous;
         this.pm = pm;
         this.events = events;
@@ -64,43 +69,63 @@ public final class StrategyRunner implements AutoCloseable, PmContext {
         return start(ns, PmStateFile.DEFAULT_DIR, strategies);
     }
 
-    /** As {@link #start(NetNamespace, PmStrategy...)} with another directory for the state file. */
+    /**
+     * As {@link #start(NetNamespace, PmStrategy...)} with another directory for the state file.
+     *
+     * @throws IllegalStateException when another runner is running in the same namespace
+     */
     public static StrategyRunner start(NetNamespace ns, Path stateDir, PmStrategy... strategies) throws IOException {
         if (strategies.length == 0) {
             throw new IllegalArgumentException("no strategy given");
         }
         MptcpSysctls sysctls = new MptcpSysctls(new NetSysctl(ns));
         PmStateFile state = new PmStateFile(stateDir, ns == null ? "init_net" : ns.name());
-        String current = sysctls.pathManager();
-        String previous = state.read().orElse(null);
-        if (previous != null) {
-            LOG.log(System.Logger.Level.WARNING, "found " + state.path() + " from an earlier run that did not stop cleanly; "
-                    + "the path manager to restore is '" + previous + "' (currently '" + current + "')");
-        } else {
-            previous = current;
-            state.write(previous);
+        PmStateFile.Lock lock = state.lock();
+        String previous;
+        try {
+            String current = sysctls.pathManager();
+            previous = state.read().orElse(null);
+            if (previous != null) {
+                // We hold the lock, so no live runner owns this file: the run that wrote it crashed.
+                LOG.log(System.Logger.Level.WARNING, "found " + state.path() + " from an earlier run that did not stop cleanly; "
+                        + "restoring path manager '" + previous + "' (currently '" + current + "')");
+                sysctls.setPathManager(previous);
+            } else {
+                previous = current;
+                state.write(previous);
+            }
+        } catch (IOException | RuntimeException e) {
+            lock.close();
+            throw e;
         }
         MptcpPathManager pm = null;
         PmEventListener events = null;
+        StrategyRunner r = null;
         try {
-            sysctls.setPathManager(MptcpSysctls.PM_USERSPACE);
             pm = MptcpPathManager.open(ns);
             events = PmEventListener.open(ns);
-            StrategyRunner r = new StrategyRunner(sysctls, state, previous, pm, events, List.of(strategies));
-            try {
-                r.rtnl = io.mpsec.kernel.rtnl.Rtnetlink.open(ns);
-                for (io.mpsec.kernel.rtnl.Link l : r.rtnl.links()) {
-                    r.linkUp.put(l.index(), l.up());
-                }
-                r.links = io.mpsec.kernel.rtnl.RtnlWatcher.open(ns);
-                r.links.subscribe(r::onRtnl);
-            } catch (IOException | RuntimeException e) {
-                r.closeRtnl();
-                throw e;
-            }
+            events.subscribersOnly();
+            r = new StrategyRunner(sysctls, state, lock, previous, pm, events, List.of(strategies));
+            StrategyRunner runner = r;
+            // Subscribe before switching to the userspace PM, so no connection's CREATED is missed.
             events.subscribe(r::dispatch);
+            events.onFailure(ex -> runner.fatal("path-manager events", ex));
+            events.onOverrun(() -> runner.error("path-manager events were lost (socket buffer overflow, "
+                    + runner.events.overruns() + " times so far); connections created meanwhile get no extra subflows"));
+            r.rtnl = io.mpsec.kernel.rtnl.Rtnetlink.open(ns);
+            for (io.mpsec.kernel.rtnl.Link l : r.rtnl.links()) {
+                r.linkUp.put(l.index(), l.up());
+            }
+            r.links = io.mpsec.kernel.rtnl.RtnlWatcher.open(ns);
+            r.links.subscribe(r::onRtnl);
+            r.links.onFailure(ex -> runner.fatal("link and address events", ex));
+            r.links.onOverrun(r::resyncLinks);
+            sysctls.setPathManager(MptcpSysctls.PM_USERSPACE);
             return r;
         } catch (IOException | RuntimeException e) {
+            if (r != null) {
+                r.closeRtnl();
+            }
             if (events != null) {
                 events.close();
             }
@@ -113,6 +138,7 @@ public final class StrategyRunner implements AutoCloseable, PmContext {
             } catch (IOException restore) {
                 e.addSuppressed(restore);
             }
+            lock.close();
             throw e;
         }
     }
@@ -122,9 +148,53 @@ public final class StrategyRunner implements AutoCloseable, PmContext {
         return previous;
     }
 
-    /** Failures of strategy callbacks, as messages, oldest first. */
+    /**
+     * Problems seen while running, as messages, oldest first: failures of strategy callbacks, lost
+     * events, and an event thread that stopped (see {@link #failure()}).
+     */
     public List<String> errors() {
         return List.copyOf(errors);
+    }
+
+    /**
+     * The error that stopped the path-manager or the link event thread, or {@code null} while both
+     * run. After a failure the strategies get no more events: close and start the runner again.
+     */
+    public IOException failure() {
+        IOException f = events.failure();
+        if (f == null && links != null) {
+            f = links.failure();
+        }
+        return f;
+    }
+
+    private void error(String m) {
+        errors.add(m);
+        LOG.log(System.Logger.Level.WARNING, m);
+    }
+
+    private void fatal(String what, IOException ex) {
+        if (closed) {
+            return;
+        }
+        String m = what + " stopped: " + ex.getMessage() + "; the strategies receive no more events "
+                + "(connections stay on their current subflows): restart the strategy runner";
+        errors.add(m);
+        LOG.log(System.Logger.Level.ERROR, m, ex);
+    }
+
+    /** After lost link events: re-read the links and deliver the changes that were missed. */
+    private void resyncLinks() {
+        try {
+            for (io.mpsec.kernel.rtnl.Link l : rtnl.links()) {
+                Boolean was = linkUp.put(l.index(), l.up());
+                if (was == null || was != l.up()) {
+                    linkChanged(l.index(), l.name(), l.up());
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            error("link events were lost and re-reading the links failed: " + e.getMessage());
+        }
     }
 
     @Override
@@ -134,14 +204,14 @@ public final class StrategyRunner implements AutoCloseable, PmContext {
 
     @Override
     public ConnectionState connection(long token) {
-        Tracked t = connections.get(token);
+        TrackedConnection t = connections.get(token);
         return t == null ? null : t.snapshot();
     }
 
     @Override
     public Collection<ConnectionState> connections() {
         List<ConnectionState> out = new ArrayList<>();
-        for (Tracked t : connections.values()) {
+        for (TrackedConnection t : connections.values()) {
             out.add(t.snapshot());
         }
         return out;
@@ -149,11 +219,11 @@ public final class StrategyRunner implements AutoCloseable, PmContext {
 
     @Override
     public int localId(long token, InetAddress address) {
-        Tracked t = connections.get(token);
+        TrackedConnection t = connections.get(token);
         if (t != null && address.equals(t.local)) {
             return 0;
         }
-        return localIds.computeIfAbsent(address, a -> localIds.size() + 1);
+        return localIds.idFor(address);
     }
 
     @Override
@@ -167,6 +237,19 @@ public final class StrategyRunner implements AutoCloseable, PmContext {
             Boolean was = linkUp.put(lc.link().index(), up);
             if (was == null || was != up) {
                 linkChanged(lc.link().index(), lc.link().name(), up);
+            }
+        } else if (e instanceof io.mpsec.kernel.rtnl.RtnlEvent.AddressChanged ac) {
+            addressChanged(ac.address(), ac.removed());
+        }
+    }
+
+    /** Delivers an address change to the strategies (called by the rtnetlink watcher). */
+    public synchronized void addressChanged(io.mpsec.kernel.rtnl.Address address, boolean removed) {
+        for (PmStrategy s : strategies) {
+            try {
+                s.onAddress(this, address, removed);
+            } catch (IOException | RuntimeException ex) {
+                report(s, "address " + address.address().getHostAddress() + (removed ? " removed" : " added"), ex);
             }
         }
     }
@@ -238,11 +321,11 @@ public final class StrategyRunner implements AutoCloseable, PmContext {
 
     private void track(PmEvent e) {
         if (e instanceof PmEvent.Created c) {
-            connections.put(c.token(), new Tracked(c.token(), c.serverSide(), c.endpoints()));
+            connections.put(c.token(), new TrackedConnection(c.token(), c.serverSide(), c.endpoints()));
         } else if (e instanceof PmEvent.Established c) {
-            connections.computeIfAbsent(c.token(), t -> new Tracked(t, c.serverSide(), c.endpoints()));
+            connections.computeIfAbsent(c.token(), t -> new TrackedConnection(t, c.serverSide(), c.endpoints()));
         }
-        Tracked t = connections.get(e.token());
+        TrackedConnection t = connections.get(e.token());
         if (t == null) {
             return;
         }
@@ -266,31 +349,6 @@ public final class StrategyRunner implements AutoCloseable, PmContext {
         return new ConnectionState.Subflow(loc, ep.local(), ep.localPort(), rem, ep.remote(), ep.remotePort(), backup);
     }
 
-    private static final class Tracked {
-        final long token;
-        final boolean serverSide;
-        final InetAddress local;
-        final int localPort;
-        final InetAddress remote;
-        final int remotePort;
-        final Map<Integer, InetSocketAddress> announced = new HashMap<>();
-        final Set<ConnectionState.Subflow> subflows = new HashSet<>();
-
-        Tracked(long token, boolean serverSide, PmEvent.Endpoints ep) {
-            this.token = token;
-            this.serverSide = serverSide;
-            this.local = ep.local();
-            this.localPort = ep.localPort();
-            this.remote = ep.remote();
-            this.remotePort = ep.remotePort();
-            subflows.add(new ConnectionState.Subflow(0, local, localPort, 0, remote, remotePort, false));
-        }
-
-        synchronized ConnectionState snapshot() {
-            return new ConnectionState(token, serverSide, local, localPort, remote, remotePort, announced, subflows);
-        }
-    }
-
     /** Stops the strategies and restores the previous path manager. */
     @Override
     public void close() throws IOException {
@@ -310,8 +368,12 @@ public final class StrategyRunner implements AutoCloseable, PmContext {
         } catch (IOException e) {
             failure = failure == null ? e : failure;
         }
-        sysctls.setPathManager(previous);
-        state.delete();
+        try {
+            sysctls.setPathManager(previous);
+            state.delete();
+        } finally {
+            lock.close();
+        }
         if (failure != null) {
             throw failure;
         }

@@ -17,6 +17,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * reinjected on the remaining subflows at once) and remembers them; when the interface is up again
  * (IFF_UP and carrier) it opens them again, with the same backup priority. Subflows that the kernel
  * closes with an error are remembered the same way. Never closes the last subflow of a connection.
+ *
+ * <p>A subflow is forgotten only once it was re-created. When re-creation fails (for example
+ * {@code EADDRNOTAVAIL} while the address is still tentative right after link-up) it stays
+ * remembered and is tried again when an address is added to the namespace (rtnetlink RTM_NEWADDR,
+ * which the kernel also sends when an IPv6 address leaves the tentative state) and at the next link up.
  */
 public final class SubflowHealer implements PmStrategy {
     private record Lost(int localId, InetAddress local, InetAddress remote, int remotePort, boolean backup) {
@@ -63,6 +68,13 @@ public final class SubflowHealer implements PmStrategy {
     }
 
     @Override
+    public void onAddress(PmContext ctx, Address address, boolean removed) throws IOException {
+        if (!removed) {
+            heal(ctx, List.of(address.address()));
+        }
+    }
+
+    @Override
     public void onSubflowClosed(PmContext ctx, PmEvent.SubflowClosed e) {
         if (e.error() != 0 && e.endpoints().local() != null) {
             ConnectionState c = ctx.connection(e.token());
@@ -85,6 +97,7 @@ public final class SubflowHealer implements PmStrategy {
     }
 
     private void heal(PmContext ctx, List<InetAddress> addrs) throws IOException {
+        IOException failed = null;
         for (Map.Entry<Long, Set<Lost>> e : lost.entrySet()) {
             long token = e.getKey();
             if (ctx.connection(token) == null) {
@@ -95,14 +108,28 @@ public final class SubflowHealer implements PmStrategy {
                 if (!addrs.contains(l.local())) {
                     continue;
                 }
-                e.getValue().remove(l);
-                int id = ctx.localId(token, l.local());
-                if (l.backup()) {
-                    ctx.pm().createBackupSubflow(token, id, l.local(), l.remote(), l.remotePort());
-                } else {
-                    ctx.pm().createSubflow(token, id, l.local(), l.remote(), l.remotePort());
+                try {
+                    int id = ctx.localId(token, l.local());
+                    if (l.backup()) {
+                        ctx.pm().createBackupSubflow(token, id, l.local(), l.remote(), l.remotePort());
+                    } else {
+                        ctx.pm().createSubflow(token, id, l.local(), l.remote(), l.remotePort());
+                    }
+                    e.getValue().remove(l); // forget it only once it exists again
+                } catch (IOException | RuntimeException ex) {
+                    IOException io = new IOException("healer could not re-create the subflow " + l.local().getHostAddress()
+                            + " -> " + l.remote().getHostAddress() + ":" + l.remotePort() + " (will retry when an address "
+                            + "is added or a link comes up): " + ex.getMessage(), ex);
+                    if (failed == null) {
+                        failed = io;
+                    } else {
+                        failed.addSuppressed(io);
+                    }
                 }
             }
+        }
+        if (failed != null) {
+            throw failed;
         }
     }
 }

@@ -43,6 +43,9 @@ public final class FakeKernel implements NetlinkTransport {
 
     private final Handler handler;
     private final Deque<byte[]> inbox = new ArrayDeque<>();
+    /** Receive errors to raise, each before the datagram queued at the same position. */
+    private final java.util.Map<byte[], IOException> failures = new java.util.IdentityHashMap<>();
+    private static final byte[] FAILURE = new byte[0];
     private final List<NetlinkMessage> requests = new ArrayList<>();
     private final Set<Integer> groups = new TreeSet<>();
     private final int portId;
@@ -92,7 +95,22 @@ public final class FakeKernel implements NetlinkTransport {
                 Thread.currentThread().interrupt();
             }
         }
-        return inbox.poll();
+        byte[] d = inbox.poll();
+        if (d != null && failures.containsKey(d)) {
+            throw failures.remove(d);
+        }
+        return d;
+    }
+
+    /**
+     * Queues a receive error: the receive that would return the next datagram at this point throws
+     * {@code error} instead (for example an {@code ENOBUFS} overrun).
+     */
+    public synchronized void emitFailure(IOException error) {
+        byte[] marker = FAILURE.clone();
+        failures.put(marker, error);
+        inbox.add(marker);
+        notifyAll();
     }
 
     /** Queues a multicast notification (seq 0) for {@code group}; dropped unless the group was joined. */

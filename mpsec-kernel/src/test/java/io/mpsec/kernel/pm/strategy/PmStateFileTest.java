@@ -26,4 +26,20 @@ class PmStateFileTest {
     void rejectsPathsAsNames() {
         assertThatThrownBy(() -> new PmStateFile(dir, "../x")).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void lockIsExclusiveNamesTheOwnerAndIsFreeAfterClose() throws Exception {
+        PmStateFile f = new PmStateFile(dir.resolve("pm"), "mpsec-1-c");
+        try (PmStateFile.Lock l = f.lock()) {
+            assertThat(java.nio.file.Files.readString(dir.resolve("pm/mpsec-1-c.lock")).trim())
+                    .isEqualTo(Long.toString(ProcessHandle.current().pid()));
+            assertThatThrownBy(() -> new PmStateFile(dir.resolve("pm"), "mpsec-1-c").lock())
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("already runs in namespace mpsec-1-c")
+                    .hasMessageContaining("pid " + ProcessHandle.current().pid());
+            // Another namespace is independent.
+            new PmStateFile(dir.resolve("pm"), "mpsec-1-s").lock().close();
+        }
+        f.lock().close();
+    }
 }

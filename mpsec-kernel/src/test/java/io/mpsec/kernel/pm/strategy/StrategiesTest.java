@@ -1,6 +1,7 @@
 package io.mpsec.kernel.pm.strategy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mpsec.kernel.genl.GenlMessage;
 import io.mpsec.kernel.netlink.NetlinkConnection;
@@ -27,6 +28,8 @@ class StrategiesTest {
     private MptcpPathManager pm;
     private ConnectionState state;
     private final List<Address> addresses = new ArrayList<>();
+    /** Requests the fake kernel rejects with EADDRNOTAVAIL. */
+    private java.util.function.Predicate<NetlinkMessage> reject = r -> false;
 
     private final PmContext ctx = new PmContext() {
         @Override
@@ -62,6 +65,9 @@ class StrategiesTest {
     @BeforeEach
     void setUp() throws Exception {
         FakeKernel k = new FakeKernel(FakeKernel.withFamilies(req -> {
+            if (reject.test(req)) {
+                return FakeKernel.error(req, io.mpsec.kernel.ffi.Errno.EADDRNOTAVAIL, null);
+            }
             commands.add(req);
             return FakeKernel.ack(req);
         }, FakeKernel.family("mptcp_pm", 30, 1, 11, Map.of("mptcp_pm_events", 9))));
@@ -184,5 +190,56 @@ class StrategiesTest {
                 Set.of(new ConnectionState.Subflow(0, ip("198.18.1.1"), 40000, 0, ip("198.18.1.2"), 5201, false)));
         h.onLink(ctx, 3, "c1", false);
         assertThat(commands).isEmpty();
+    }
+
+    private boolean createFrom(NetlinkMessage m, String local) {
+        try {
+            return GenlMessage.decode(m).cmd() == MptcpPmUapi.CMD_SUBFLOW_CREATE
+                    && SubflowCreate.decode(m).local().address().equals(ip(local));
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void fullmeshKeepsGoingAfterAFailedPairAndRetriesItLater() throws Exception {
+        Fullmesh f = new Fullmesh(List.of(ip("198.18.1.1"), ip("198.18.2.1"), ip("198.18.3.1")));
+        reject = m -> createFrom(m, "198.18.2.1");
+        assertThatThrownBy(() -> f.onEstablished(ctx, established(false)))
+                .isInstanceOf(java.io.IOException.class)
+                .hasMessageContaining("198.18.2.1 -> 198.18.1.2:5201").hasMessageContaining("EADDRNOTAVAIL");
+        // The pair after the failed one was still created.
+        assertThat(creates()).extracting(c -> c.local().address().getHostAddress()).containsExactly("198.18.3.1");
+        // The next announcement retries the failed pair along with the new ones.
+        reject = m -> false;
+        f.onAnnounced(ctx, new PmEvent.Announced(7, 1, ip("198.18.2.2"), 0));
+        assertThat(creates()).extracting(c -> c.local().address().getHostAddress() + ">" + c.remote().address().getHostAddress())
+                .containsExactlyInAnyOrder("198.18.3.1>198.18.1.2", "198.18.1.1>198.18.2.2", "198.18.2.1>198.18.2.2",
+                        "198.18.3.1>198.18.2.2");
+        // The failed pair is not marked done: when its remote address is announced, it is created.
+        f.onAnnounced(ctx, new PmEvent.Announced(7, 2, ip("198.18.1.2"), 5201));
+        assertThat(creates()).extracting(c -> c.local().address().getHostAddress() + ">" + c.remote().address().getHostAddress())
+                .contains("198.18.2.1>198.18.1.2");
+    }
+
+    @Test
+    void healerKeepsASubflowWhoseRecreationFailedAndRetriesWhenAnAddressAppears() throws Exception {
+        established(false);
+        ConnectionState.Subflow second = new ConnectionState.Subflow(5, ip("198.18.2.1"), 41000, 0, ip("198.18.1.2"), 5201, false);
+        state = new ConnectionState(7, false, state.local(), 40000, state.remote(), 5201, Map.of(),
+                Set.of(state.subflows().iterator().next(), second));
+        addresses.add(new Address(4, ip("198.18.2.1"), 24, null));
+        SubflowHealer h = new SubflowHealer();
+        h.onLink(ctx, 4, "c2", false);
+        assertThat(h.lostCount()).isEqualTo(1);
+        reject = m -> createFrom(m, "198.18.2.1"); // e.g. the address is still tentative
+        assertThatThrownBy(() -> h.onLink(ctx, 4, "c2", true)).hasMessageContaining("will retry").hasMessageContaining("EADDRNOTAVAIL");
+        assertThat(h.lostCount()).as("still remembered").isEqualTo(1);
+        reject = m -> false;
+        h.onAddress(ctx, new Address(4, ip("198.18.9.9"), 24, null), false); // another address: not ours
+        assertThat(creates()).isEmpty();
+        h.onAddress(ctx, new Address(4, ip("198.18.2.1"), 24, null), false);
+        assertThat(creates()).singleElement().satisfies(c -> assertThat(c.local().address()).isEqualTo(ip("198.18.2.1")));
+        assertThat(h.lostCount()).isZero();
     }
 }
