@@ -1,12 +1,18 @@
 package io.mpsec.ipsec.keys;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * The key generation kept next to the master key, and a record of the generations this host has
@@ -19,9 +25,11 @@ import java.nio.file.attribute.PosixFilePermissions;
  * restart, both hosts {@link #advance()} (the same number of times) and so derive the same new SAs.
  *
  * <p>Files: {@code KEYFILE.generation} holds the current generation (absent means 1);
- * {@code KEYFILE.installed} holds {@code FINGERPRINT HIGHEST} where the fingerprint is a non-secret
- * HKDF label of the master key, so a new key starts again at any generation. Updates are written to
- * a temporary file and renamed, so a crash leaves either the old or the new value.
+ * {@code KEYFILE.installed} holds one line {@code FINGERPRINT HIGHEST} per master key ever used,
+ * where the fingerprint is a non-secret HKDF label of the master key: a new key starts again at any
+ * generation, and going back to an earlier key still refuses its installed generations. Updates are
+ * written to a temporary file, forced to disk, renamed and the directory fsynced, so a crash or power
+ * loss leaves either the old or the new value, never a rolled-back ledger after a claim returned.
  */
 public final class KeyGenerations {
     private final Path generationFile;
@@ -65,25 +73,21 @@ public final class KeyGenerations {
 
     /** The highest generation of the key with {@code fingerprint} installed on this host, or 0. */
     public synchronized long highestInstalled(String fingerprint) throws IOException {
-        String s = readOrNull(installedFile);
-        if (s == null) {
-            return 0;
-        }
-        String[] parts = s.trim().split("\\s+");
-        if (parts.length != 2) {
-            throw new KeyFileException(installedFile + " is malformed (expected 'FINGERPRINT GENERATION'); "
-                    + "do not edit it by hand; advance the generation instead");
-        }
-        return parts[0].equals(fingerprint) ? Long.parseLong(parts[1]) : 0;
+        return readLedger().getOrDefault(fingerprint, 0L);
     }
 
     /**
-     * Records that {@code generation} of the key is being installed on this host.
+     * Records that {@code generation} of the key is being installed on this host. The record is on
+     * disk (fsynced) before this returns, so the caller may install the SAs afterwards.
      *
      * @throws KeyReuseException if this generation (or a later one) was installed before
      */
     public synchronized void claim(String fingerprint, long generation) throws IOException {
-        long highest = highestInstalled(fingerprint);
+        if (fingerprint.isEmpty() || fingerprint.chars().anyMatch(Character::isWhitespace)) {
+            throw new IllegalArgumentException("a key fingerprint must be non-empty and without whitespace");
+        }
+        Map<String, Long> ledger = readLedger();
+        long highest = ledger.getOrDefault(fingerprint, 0L);
         if (generation <= highest) {
             throw new KeyReuseException("key generation " + generation + " of master key " + fingerprint
                     + " was already installed on this host (highest installed: " + highest + "). Installing it again "
@@ -91,7 +95,37 @@ public final class KeyGenerations {
                     + "Move both hosts to generation " + (highest + 1) + " or later (KeyGenerations.advance(), "
                     + "'mpsec keys advance') and apply again.");
         }
-        writeAtomically(installedFile, fingerprint + " " + generation + "\n");
+        ledger.put(fingerprint, generation);
+        StringBuilder sb = new StringBuilder();
+        ledger.forEach((f, g) -> sb.append(f).append(' ').append(g).append('\n'));
+        writeAtomically(installedFile, sb.toString());
+    }
+
+    /** FINGERPRINT -> highest installed generation; one line per master key ever used with this file. */
+    private Map<String, Long> readLedger() throws IOException {
+        Map<String, Long> ledger = new LinkedHashMap<>();
+        String s = readOrNull(installedFile);
+        if (s == null) {
+            return ledger;
+        }
+        for (String line : s.split("\n")) {
+            if (line.isBlank()) {
+                continue;
+            }
+            String[] parts = line.trim().split("\\s+");
+            long g;
+            try {
+                g = parts.length == 2 ? Long.parseLong(parts[1]) : -1;
+            } catch (NumberFormatException e) {
+                g = -1;
+            }
+            if (g < 1) {
+                throw new KeyFileException(installedFile + " is malformed (expected lines 'FINGERPRINT GENERATION', found '"
+                        + line.trim() + "'); do not edit it by hand; advance the generation instead");
+            }
+            ledger.merge(parts[0], g, Math::max);
+        }
+        return ledger;
     }
 
     private static String readOrNull(Path p) throws IOException {
@@ -102,11 +136,30 @@ public final class KeyGenerations {
         }
     }
 
+    /**
+     * Writes {@code content} to a temporary file, forces it to disk, renames it over {@code target}
+     * and fsyncs the directory, so after a crash or power loss the file holds either the old or the
+     * new content, and once this returns, the new content survives.
+     */
     private static void writeAtomically(Path target, String content) throws IOException {
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
         Files.deleteIfExists(tmp);
-        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(tmp, content, StandardCharsets.US_ASCII);
+        try (FileChannel ch = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
+            ByteBuffer b = ByteBuffer.wrap(content.getBytes(StandardCharsets.US_ASCII));
+            while (b.hasRemaining()) {
+                ch.write(b);
+            }
+            ch.force(true);
+        }
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        fsyncDirectory(target.toAbsolutePath().getParent());
+    }
+
+    /** fsync(2) of a directory (Linux allows opening a directory read-only and forcing it). */
+    private static void fsyncDirectory(Path dir) throws IOException {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        }
     }
 }

@@ -10,16 +10,21 @@ import java.util.logging.Logger;
 
 /**
  * Rekeys a {@link SecurePaths} when the kernel reports a soft EXPIRE for one of the active
- * generation's SAs: the soft limits (time, bytes, packets) are set well before the hard ones, so
- * the new generation is in place before the old SAs die. Both hosts see soft expires for the same
- * traffic and each moves to the next generation, which they derive alike. Expires of other SAs, a
- * second expire of the same generation and hard expires of retired SAs are ignored.
+ * generation's outbound SAs: the soft limits (time, bytes, packets) are set well before the hard
+ * ones, so the new generation is in place before the old SAs die. The peer already has the new
+ * generation's inbound SAs (installed ahead), so the hosts need not rekey at the same moment. About
+ * once a second it also runs {@link SecurePaths#maintain}: follows a peer that moved ahead and
+ * retires old generations whose inbound SAs stayed idle for {@code graceMillis}. A failed rekey is
+ * retried with backoff (1 s doubling to 30 s) while the hard limit has not struck; only a failure of
+ * the event socket itself stops the thread. Expires of other SAs and hard expires are ignored.
  *
  * <p>Runs on its own daemon thread; {@link #close()} stops it. Log lines name SAs by addresses and
  * SPI only, never keys.
  */
 public final class AutoRekey implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(AutoRekey.class.getName());
+    private static final long MIN_BACKOFF_MILLIS = 1000;
+    private static final long MAX_BACKOFF_MILLIS = 30_000;
     private final SecurePaths paths;
     private final XfrmEvents events;
     private final long graceMillis;
@@ -38,33 +43,63 @@ public final class AutoRekey implements AutoCloseable {
     }
 
     private void loop() {
+        long retryAt = Long.MAX_VALUE;
+        long backoff = MIN_BACKOFF_MILLIS;
+        long lastMaintain = 0;
         while (running) {
+            XfrmEvent e;
             try {
-                XfrmEvent e = events.next(500);
-                if (e instanceof XfrmEvent.SaExpired) {
-                    handle((XfrmEvent.SaExpired) e);
-                }
+                e = events.next(500);
             } catch (IOException ex) {
                 if (running) {
-                    LOG.log(Level.WARNING, "xfrm event subscription failed; automatic rekey stopped", ex);
+                    LOG.log(Level.WARNING, "xfrm event socket failed; automatic rekey stopped", ex);
                 }
                 return;
-            } catch (InterruptedException ex) {
-                Thread.currentThread().interrupt();
-                return;
+            }
+            long now = System.nanoTime() / 1_000_000L;
+            if (e instanceof XfrmEvent.SaExpired && wantsRekey((XfrmEvent.SaExpired) e)) {
+                retryAt = now;
+            }
+            if (now >= retryAt) {
+                try {
+                    long gen = paths.activeGeneration();
+                    long next = paths.rekeyOutbound();
+                    LOG.info(() -> "rekeyed outbound SAs from generation " + gen + " to " + next);
+                    retryAt = Long.MAX_VALUE;
+                    backoff = MIN_BACKOFF_MILLIS;
+                    onRekey.accept(next);
+                } catch (IOException | RuntimeException ex) {
+                    long wait = backoff;
+                    LOG.log(Level.WARNING, "rekey failed (" + ex.getClass().getSimpleName() + "); retrying in " + wait + " ms", ex);
+                    retryAt = now + wait;
+                    backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
+                }
+            }
+            if (now - lastMaintain >= 1000) {
+                lastMaintain = now;
+                try {
+                    long before = paths.activeGeneration();
+                    long after = paths.maintain(graceMillis);
+                    if (after != before) {
+                        LOG.info(() -> "peer moved to generation " + after + "; outbound followed");
+                        onRekey.accept(after);
+                    }
+                } catch (IOException | RuntimeException ex) {
+                    LOG.log(Level.WARNING, "retiring idle SA generations failed (" + ex.getClass().getSimpleName() + "); will retry", ex);
+                }
             }
         }
     }
 
-    private void handle(XfrmEvent.SaExpired e) throws IOException, InterruptedException {
+    /** A soft expire of one of the active generation's outbound SAs. */
+    private boolean wantsRekey(XfrmEvent.SaExpired e) {
         long gen = paths.activeGeneration();
         List<PathSa> current = paths.installedSas().get(gen);
-        if (e.hard() || current == null || current.stream().noneMatch(s -> s.id().equals(e.sa()))) {
-            return;
+        if (e.hard() || current == null || current.stream().noneMatch(s -> s.outbound() && s.id().equals(e.sa()))) {
+            return false;
         }
         LOG.info(() -> "soft expire of " + e.sa() + " (generation " + gen + "); rekeying");
-        long next = paths.rekey(graceMillis);
-        onRekey.accept(next);
+        return true;
     }
 
     @Override

@@ -20,12 +20,14 @@ import io.mpsec.kernel.ffi.Errno;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.LongSupplier;
 
 /**
  * IPsec that follows MPTCP: ESP transport-mode SAs and policies for every pair of a local and a
@@ -35,19 +37,20 @@ import java.util.TreeMap;
  * as {@code local} and the peer's as {@code remote}; the SA keys and SPIs are derived with HKDF
  * from (master key, generation, source, destination), so both compute matching SAs without talking.
  *
- * <p>Policies: per address pair an OUT policy whose template names this generation's reqid, and an
- * IN policy that accepts any of our ESP SAs from that peer address (reqid 0), so packets of the
- * previous generation still in flight are accepted during a rekey. With {@link Builder#failClosed}
- * (the default) the templates are {@code level required}: if an SA is missing or expired the
- * traffic is dropped, never sent in clear.
+ * <p>Policies: per address pair an OUT policy whose template names the active generation's reqid,
+ * and an IN policy that accepts any of our ESP SAs from that peer address (reqid 0). With
+ * {@link Builder#failClosed} (the default) the templates are {@code level required}: if an SA is
+ * missing or expired the traffic is dropped, never sent in clear.
  *
- * <p>Rekey is make-before-break: {@link #prepare} installs the next generation's SAs,
- * {@link #activate} switches the OUT policies to them, {@link #retire} removes the old SAs after a
- * grace period. {@link #rekey(long)} runs the three steps. With two hosts, run prepare on both
- * before activate on either, or packets sent on the new SAs are dropped (and retransmitted by TCP)
- * until the peer installs them.
+ * <p>Rekey is make-before-break and needs no coordination between the hosts: inbound SAs are
+ * installed {@link Builder#lookahead} generations ahead (both hosts derive them alike), so when one
+ * host switches its outbound side to the next generation ({@link #activate}, {@link #rekeyOutbound})
+ * the peer already accepts it. {@link #maintain} (run periodically by {@link AutoRekey}) follows a
+ * peer that moved ahead and retires an old generation once its inbound SAs stayed idle for the grace
+ * period. Only outbound SAs are recorded in the reuse ledger: installing an outbound SA twice would
+ * restart its sequence counter (AES-GCM IV reuse).
  *
- * <p>Not thread-safe; drive it from one thread (the {@link AutoRekey} thread does so).
+ * <p>Methods are synchronized; the {@link AutoRekey} thread and callers may share one instance.
  */
 public final class SecurePaths implements AutoCloseable {
     /** reqids of MPSec's SAs: base + generation. */
@@ -64,6 +67,10 @@ public final class SecurePaths implements AutoCloseable {
     private final int replayWindow;
     private final Lifetime lifetime;
     private final Map<Long, List<PathSa>> installed = new TreeMap<>();
+    private final Map<Long, long[]> inboundSeen = new HashMap<>();
+    private final Map<Long, Long> deactivatedAt = new HashMap<>();
+    private final int lookahead;
+    private final LongSupplier clock;
     private final List<SecurityPolicy> policies = new ArrayList<>();
     private long active;
 
@@ -78,6 +85,8 @@ public final class SecurePaths implements AutoCloseable {
         this.esn = b.esn;
         this.replayWindow = b.replayWindow;
         this.lifetime = b.lifetime != null ? b.lifetime : defaultLifetime(b.esn);
+        this.lookahead = b.lookahead;
+        this.clock = b.clock;
     }
 
     public static Builder builder() {
@@ -111,42 +120,263 @@ public final class SecurePaths implements AutoCloseable {
         return out;
     }
 
-    /** The generation the OUT policies use (0 before {@link #apply}). */
-    public long activeGeneration() {
+    /** The generation the OUT policies and outbound SAs use (0 before {@link #apply}). */
+    public synchronized long activeGeneration() {
         return active;
     }
 
-    /** The SAs installed by this object, per generation. */
-    public Map<Long, List<PathSa>> installedSas() {
+    /** The SAs installed by this object, per generation (inbound and outbound). */
+    public synchronized Map<Long, List<PathSa>> installedSas() {
         Map<Long, List<PathSa>> m = new LinkedHashMap<>();
         installed.forEach((g, l) -> m.put(g, List.copyOf(l)));
         return m;
     }
 
     /**
-     * Installs everything for {@code generation}: SAs, then IN and OUT policies. Fails with
-     * {@link KeyReuseException} if this host already installed that generation.
+     * Installs everything for {@code generation}: inbound SAs of {@code generation - 1} (a peer that
+     * restarted once less) to {@code generation + lookahead}, outbound SAs of {@code generation}, then IN and OUT policies.
+     * On failure everything this call installed is removed again (the generation stays claimed, so
+     * {@link #apply()} moves on to the next one). Fails with {@link KeyReuseException} if this host
+     * already installed that generation's outbound SAs.
      */
-    public void apply(long generation) throws IOException {
-        prepare(generation);
-        installPolicies(generation);
+    public synchronized void apply(long generation) throws IOException {
+        if (active != 0) {
+            throw new IllegalStateException("already applied (generation " + active + "); use rekey() to move on");
+        }
+        if (generation < 1) {
+            throw new IllegalArgumentException("generation must be >= 1, got " + generation);
+        }
+        Map<Long, List<PathSa>> before = installedSas();
+        try {
+            for (long g = Math.max(1, generation - 1); g <= generation + lookahead; g++) {
+                install(g, false);
+            }
+            install(generation, true);
+            installPolicies(generation);
+        } catch (IOException | RuntimeException e) {
+            undo(before, e);
+            throw e;
+        }
         active = generation;
     }
 
-    /** {@link #apply(long)} with the generation kept next to the key file. */
-    public void apply() throws IOException {
-        apply(requireGenerations().current());
+    /**
+     * {@link #apply(long)} with the next generation this host may use: the one kept next to the key
+     * file, or one past the highest this host ever installed (after a restart or re-apply), which is
+     * then persisted. Hosts that restarted a different number of times still meet: each accepts
+     * inbound SAs up to {@code lookahead} generations ahead, and {@link #maintain} moves the outbound
+     * side up to the newest generation the peer sends on.
+     */
+    public synchronized void apply() throws IOException {
+        KeyGenerations g = requireGenerations();
+        long next = Math.max(g.current(), g.highestInstalled(derivation.fingerprint()) + 1);
+        g.advanceTo(next);
+        apply(next);
     }
 
-    /** Installs the SAs of {@code generation} (both directions of every pair); policies are unchanged. */
-    public List<PathSa> prepare(long generation) throws IOException {
-        if (installed.containsKey(generation)) {
-            throw new KeyReuseException("generation " + generation + " is already installed by this SecurePaths; "
-                    + "rekey to generation " + (installed.keySet().stream().mapToLong(Long::longValue).max().orElse(0) + 1));
+    /**
+     * Installs the inbound SAs of {@code generation} (traffic from the peer). Inbound SAs may be
+     * installed ahead of time: both hosts derive them alike, and only the sender's sequence counter
+     * (the outbound side) must never restart.
+     */
+    public synchronized List<PathSa> prepare(long generation) throws IOException {
+        return install(generation, false);
+    }
+
+    /**
+     * Switches the outbound side to {@code generation}: installs its outbound SAs (claimed in the
+     * reuse ledger first), its inbound SAs if missing, then switches the OUT policies (UPDPOLICY,
+     * atomic per policy), and pre-installs the inbound SAs up to {@code generation + lookahead}.
+     * Older SAs stay until {@link #maintain} or {@link #retire} removes them.
+     */
+    public synchronized void activate(long generation) throws IOException {
+        if (generation <= active) {
+            throw new IllegalStateException("generation " + generation + " is not newer than the active generation " + active);
         }
+        install(generation, false);
+        install(generation, true);
+        for (InetAddress[] p : pairs()) {
+            xfrm.updatePolicy(outPolicy(p[0], p[1], generation));
+        }
+        long previous = active;
+        active = generation;
         if (generations != null) {
+            generations.advanceTo(generation);
+        }
+        deactivatedAt.put(previous, clock.getAsLong());
+        for (long g = generation + 1; g <= generation + lookahead; g++) {
+            install(g, false);
+        }
+    }
+
+    /** Deletes the SAs of {@code generation} (not the active one); SAs the kernel already removed count as gone. */
+    public synchronized void retire(long generation) throws IOException {
+        if (generation == active) {
+            throw new IllegalStateException("generation " + generation + " is active; activate a newer one before retiring it");
+        }
+        List<PathSa> sas = installed.get(generation);
+        if (sas == null) {
+            return;
+        }
+        for (java.util.Iterator<PathSa> it = sas.iterator(); it.hasNext();) {
+            deleteIfPresent(it.next().id());
+            it.remove();
+        }
+        installed.remove(generation);
+        inboundSeen.remove(generation);
+        deactivatedAt.remove(generation);
+    }
+
+    /**
+     * Housekeeping, called periodically (the {@link AutoRekey} thread does): when the peer sends on a
+     * newer generation than ours (its inbound counters moved), switches the outbound side to it; then
+     * retires each older generation whose inbound SAs have carried no new bytes for
+     * {@code graceMillis} since it stopped being active (or that the kernel already removed).
+     *
+     * @return the active generation afterwards
+     */
+    public synchronized long maintain(long graceMillis) throws IOException {
+        long now = clock.getAsLong();
+        long peerNewest = 0;
+        for (Map.Entry<Long, List<PathSa>> e : new ArrayList<>(installed.entrySet())) {
+            long g = e.getKey();
+            long bytes = 0;
+            boolean anyLeft = false;
+            for (PathSa s : e.getValue()) {
+                if (!s.outbound()) {
+                    java.util.Optional<io.mpsec.ipsec.xfrm.InstalledSa> got = xfrm.getSa(s.id());
+                    if (got.isPresent()) {
+                        anyLeft = true;
+                        bytes += got.get().counters().bytes();
+                    }
+                }
+            }
+            long[] seen = inboundSeen.get(g);
+            if (seen == null || seen[0] != bytes) {
+                inboundSeen.put(g, new long[] {bytes, now});
+            }
+            if (bytes > 0 && g > active) {
+                peerNewest = Math.max(peerNewest, g);
+            }
+            if (g < active && deactivatedAt.containsKey(g)) {
+                long idleSince = Math.max(inboundSeen.get(g)[1], deactivatedAt.get(g));
+                if (!anyLeft || now - idleSince >= graceMillis) {
+                    retire(g);
+                }
+            } else if (g < active) {
+                deactivatedAt.put(g, now);
+            }
+        }
+        if (peerNewest > active) {
+            activate(peerNewest);
+        }
+        return active;
+    }
+
+    /**
+     * Rekeys the outbound side to {@code generation} (make-before-break: the peer already has its
+     * inbound SAs installed ahead of time), waits {@code graceMillis} and retires the older
+     * generations whose inbound SAs stayed idle meanwhile. For timing-independent operation call
+     * {@link #activate} and later {@link #maintain} instead.
+     */
+    public void rekey(long generation, long graceMillis) throws IOException, InterruptedException {
+        activate(generation);
+        Thread.sleep(graceMillis);
+        maintain(graceMillis);
+    }
+
+    /** Rekeys the outbound side to the next generation (persisted) without waiting; returns it. */
+    public synchronized long rekeyOutbound() throws IOException {
+        long next = active + 1;
+        if (generations != null) {
+            next = Math.max(next, Math.max(generations.current() + 1, generations.highestInstalled(derivation.fingerprint()) + 1));
+        }
+        activate(next);
+        return next;
+    }
+
+    /** Advances the persisted generation and rekeys to it: {@link #rekeyOutbound}, wait, {@link #maintain}. */
+    public long rekey(long graceMillis) throws IOException, InterruptedException {
+        long next = rekeyOutbound();
+        Thread.sleep(graceMillis);
+        maintain(graceMillis);
+        return next;
+    }
+
+    /**
+     * Inbound SAs are installed up to {@code lookahead} generations before the peer sends on them, so
+     * their time limits are stretched by {@code lookahead + 2} (the sender's outbound SA, installed
+     * later, reaches its own limits first); byte and packet limits count use and stay as they are.
+     */
+    private Lifetime inboundLifetime() {
+        long f = lookahead + 2L;
+        return new Lifetime(lifetime.softBytes(), lifetime.hardBytes(), lifetime.softPackets(), lifetime.hardPackets(),
+                lifetime.softAddSeconds() * f, lifetime.hardAddSeconds() * f);
+    }
+
+    /** Installs one direction's SAs of {@code generation} unless already installed; returns them. */
+    private List<PathSa> install(long generation, boolean outbound) throws IOException {
+        List<PathSa> have = installed.computeIfAbsent(generation, g -> new ArrayList<>());
+        if (have.stream().anyMatch(s -> s.outbound() == outbound)) {
+            return have.stream().filter(s -> s.outbound() == outbound).toList();
+        }
+        if (outbound && generations != null) {
             generations.claim(derivation.fingerprint(), generation);
         }
+        Map<SaKeyDerivation.Flow, DerivedSa> derived = derive(generation);
+        List<PathSa> done = new ArrayList<>();
+        try {
+            for (DerivedSa d : derived.values()) {
+                boolean out = local.contains(d.source());
+                if (out != outbound) {
+                    d.key().wipe();
+                    continue;
+                }
+                SecurityAssociation sa = SecurityAssociation.builder().source(d.source()).destination(d.destination())
+                        .spi(d.spi()).reqid(reqid(generation)).mode(Mode.TRANSPORT).algorithm(SaAlgorithm.aesGcm(d.key()))
+                        .esn(esn).replayWindow(replayWindow).lifetime(outbound ? lifetime : inboundLifetime()).build();
+                try {
+                    xfrm.addSa(sa);
+                } catch (XfrmException x) {
+                    if (x.errno() == Errno.EEXIST && !outbound) {
+                        // left behind by a crash: the same derived inbound SA; replacing it restarts only
+                        // the replay window, never a sender's sequence counter
+                        xfrm.updateSa(sa);
+                    } else if (x.errno() == Errno.EEXIST) {
+                        throw new KeyReuseException("an SA " + d.source().getHostAddress() + " -> " + d.destination().getHostAddress()
+                                + " with SPI 0x" + String.format("%08x", d.spi()) + " (generation " + generation
+                                + ") already exists in the kernel: installing it again would reuse its key with a restarted "
+                                + "sequence counter. Remove MPSec's stale SAs (ip xfrm state deleteall reqid ...) or move both "
+                                + "hosts to a new generation (KeyGenerations.advance()) and apply that.");
+                    } else {
+                        throw x;
+                    }
+                }
+                done.add(new PathSa(generation, sa, outbound));
+            }
+        } catch (IOException | RuntimeException e) {
+            for (PathSa s : done) { // nothing half-applied
+                try {
+                    deleteIfPresent(s.id());
+                } catch (IOException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            if (have.isEmpty()) {
+                installed.remove(generation);
+            }
+            throw e;
+        }
+        have.addAll(done);
+        return done;
+    }
+
+    /**
+     * The SAs of {@code generation} for every flow, with SPIs distinct within the generation and from
+     * the generations that may coexist with it; depends only on (key, generation, addresses), so both
+     * hosts derive the same whatever they have installed.
+     */
+    private Map<SaKeyDerivation.Flow, DerivedSa> derive(long generation) {
         Set<SaKeyDerivation.Flow> flows = new HashSet<>();
         for (InetAddress[] p : pairs()) {
             flows.add(new SaKeyDerivation.Flow(p[0], p[1]));
@@ -156,88 +386,52 @@ public final class SecurePaths implements AutoCloseable {
             throw new IpsecConfigException("no local/remote address pair of the same family: local " + local + ", remote " + remote);
         }
         Set<Long> reserved = new HashSet<>();
-        installed.values().forEach(l -> l.forEach(s -> reserved.add(s.sa().spi())));
-        Map<SaKeyDerivation.Flow, DerivedSa> derived = derivation.deriveAll(generation, flows, reserved);
-        List<PathSa> done = new ArrayList<>();
+        for (long g = Math.max(1, generation - lookahead - 2); g < generation; g++) {
+            for (DerivedSa d : derivation.deriveAll(g, flows, Set.of()).values()) {
+                reserved.add(d.spi());
+                d.key().wipe();
+            }
+        }
+        return derivation.deriveAll(generation, flows, reserved);
+    }
+
+    private void deleteIfPresent(io.mpsec.ipsec.xfrm.msg.SaId id) throws IOException {
         try {
-            for (Map.Entry<SaKeyDerivation.Flow, DerivedSa> e : derived.entrySet()) {
-                DerivedSa d = e.getValue();
-                SecurityAssociation sa = SecurityAssociation.builder().source(d.source()).destination(d.destination())
-                        .spi(d.spi()).reqid(reqid(generation)).mode(Mode.TRANSPORT).algorithm(SaAlgorithm.aesGcm(d.key()))
-                        .esn(esn).replayWindow(replayWindow).lifetime(lifetime).build();
-                try {
-                    xfrm.addSa(sa);
-                } catch (XfrmException x) {
-                    if (x.errno() == Errno.EEXIST) {
-                        throw new KeyReuseException("an SA " + d.source().getHostAddress() + " -> " + d.destination().getHostAddress()
-                                + " with SPI 0x" + String.format("%08x", d.spi()) + " (generation " + generation
-                                + ") already exists in the kernel: installing it again would reuse its key with a restarted "
-                                + "sequence counter. Move both hosts to a new generation (KeyGenerations.advance()) and apply that.");
+            xfrm.deleteSa(id);
+        } catch (XfrmException x) {
+            if (x.errno() != Errno.ESRCH && x.errno() != Errno.ENOENT) {
+                throw x;
+            }
+        }
+    }
+
+    /** Removes the SAs and policies installed since {@code before} (a failed apply). */
+    private void undo(Map<Long, List<PathSa>> before, Exception cause) {
+        for (SecurityPolicy p : new ArrayList<>(policies)) {
+            try {
+                xfrm.deletePolicy(p.selector(), p.direction());
+            } catch (IOException suppressed) {
+                cause.addSuppressed(suppressed);
+            }
+        }
+        policies.clear();
+        for (Map.Entry<Long, List<PathSa>> e : new ArrayList<>(installed.entrySet())) {
+            List<PathSa> keep = before.getOrDefault(e.getKey(), List.of());
+            for (PathSa s : e.getValue()) {
+                if (!keep.contains(s)) {
+                    try {
+                        deleteIfPresent(s.id());
+                    } catch (IOException suppressed) {
+                        cause.addSuppressed(suppressed);
                     }
-                    throw x;
-                }
-                done.add(new PathSa(generation, sa, local.contains(d.source())));
-            }
-        } catch (IOException | RuntimeException e) {
-            for (PathSa s : done) { // nothing half-applied
-                try {
-                    xfrm.deleteSa(s.id());
-                } catch (IOException suppressed) {
-                    e.addSuppressed(suppressed);
                 }
             }
-            throw e;
-        }
-        installed.put(generation, done);
-        return done;
-    }
-
-    /** Switches the OUT policies to {@code generation}'s SAs (UPDPOLICY, atomic per policy). */
-    public void activate(long generation) throws IOException {
-        if (!installed.containsKey(generation)) {
-            throw new IllegalStateException("generation " + generation + " has no SAs here; call prepare(" + generation + ") first");
-        }
-        for (InetAddress[] p : pairs()) {
-            xfrm.updatePolicy(outPolicy(p[0], p[1], generation));
-        }
-        active = generation;
-    }
-
-    /** Deletes the SAs of {@code generation} (not the active one). */
-    public void retire(long generation) throws IOException {
-        if (generation == active) {
-            throw new IllegalStateException("generation " + generation + " is active; activate a newer one before retiring it");
-        }
-        List<PathSa> sas = installed.remove(generation);
-        if (sas == null) {
-            return;
-        }
-        for (PathSa s : sas) {
-            xfrm.deleteSa(s.id());
-        }
-    }
-
-    /**
-     * Make-before-break rekey to {@code generation}: prepare, activate, wait {@code graceMillis}, and
-     * retire every older generation.
-     */
-    public void rekey(long generation, long graceMillis) throws IOException, InterruptedException {
-        long old = active;
-        prepare(generation);
-        activate(generation);
-        Thread.sleep(graceMillis);
-        for (Long g : new ArrayList<>(installed.keySet())) {
-            if (g != generation && g <= old) {
-                retire(g);
+            if (keep.isEmpty()) {
+                installed.remove(e.getKey());
+            } else {
+                installed.put(e.getKey(), new ArrayList<>(keep));
             }
         }
-    }
-
-    /** Advances the persisted generation and rekeys to it. */
-    public long rekey(long graceMillis) throws IOException, InterruptedException {
-        long next = requireGenerations().advance();
-        rekey(next, graceMillis);
-        return next;
     }
 
     private void installPolicies(long generation) throws IOException {
@@ -245,10 +439,10 @@ public final class SecurePaths implements AutoCloseable {
             SecurityPolicy out = outPolicy(p[0], p[1], generation);
             SecurityPolicy in = SecurityPolicy.builder().selector(Selector.hosts(p[1], p[0])).direction(Direction.IN)
                     .priority(priority).template(new Template(p[1], p[0], 0, 0, Mode.TRANSPORT, failClosed)).build();
-            xfrm.updatePolicy(out);
             policies.add(out);
-            xfrm.updatePolicy(in);
+            xfrm.updatePolicy(out);
             policies.add(in);
+            xfrm.updatePolicy(in);
         }
     }
 
@@ -259,7 +453,7 @@ public final class SecurePaths implements AutoCloseable {
 
     /** Removes every policy and SA this object installed. */
     @Override
-    public void close() throws IOException {
+    public synchronized void close() throws IOException {
         IOException first = null;
         for (SecurityPolicy p : policies) {
             try {
@@ -272,7 +466,7 @@ public final class SecurePaths implements AutoCloseable {
         for (List<PathSa> l : installed.values()) {
             for (PathSa s : l) {
                 try {
-                    xfrm.deleteSa(s.id());
+                    deleteIfPresent(s.id());
                 } catch (IOException e) {
                     first = first == null ? e : first;
                 }
@@ -304,6 +498,8 @@ public final class SecurePaths implements AutoCloseable {
         private boolean esn = true;
         private int replayWindow = SecurityAssociation.DEFAULT_REPLAY_WINDOW;
         private Lifetime lifetime;
+        private int lookahead = 2;
+        private LongSupplier clock = () -> System.nanoTime() / 1_000_000L;
 
         public Builder xfrm(XfrmClient v) {
             xfrm = v;
@@ -363,6 +559,18 @@ public final class SecurePaths implements AutoCloseable {
             return this;
         }
 
+        /** How many generations ahead inbound SAs are installed (default 2, at least 1). */
+        public Builder lookahead(int v) {
+            lookahead = v;
+            return this;
+        }
+
+        /** Milliseconds clock for {@link SecurePaths#maintain} (tests); default monotonic time. */
+        Builder clock(LongSupplier v) {
+            clock = v;
+            return this;
+        }
+
         public SecurePaths build() {
             if (xfrm == null) {
                 throw new IpsecConfigException("SecurePaths needs an XfrmClient for the local namespace");
@@ -383,6 +591,9 @@ public final class SecurePaths implements AutoCloseable {
             }
             if (esn && replayWindow == 0) {
                 throw new IpsecConfigException("ESN needs a replay window > 0");
+            }
+            if (lookahead < 1 || lookahead > 16) {
+                throw new IpsecConfigException("lookahead must be 1..16 generations, got " + lookahead);
             }
             return new SecurePaths(this);
         }

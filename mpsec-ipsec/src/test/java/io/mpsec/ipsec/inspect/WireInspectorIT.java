@@ -56,6 +56,7 @@ class WireInspectorIT {
             assertThat(r.cleartextTcpPackets()).isGreaterThan(10);
             assertThat(r.markerFound()).isTrue();
             assertThat(r.espPackets()).isZero();
+            assertThat(r.droppedPackets()).as("packets the capture lost").isZero();
         }
     }
 }

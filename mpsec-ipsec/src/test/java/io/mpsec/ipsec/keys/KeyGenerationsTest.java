@@ -37,4 +37,26 @@ class KeyGenerationsTest {
         // another master key starts afresh
         afterRestart.claim("ef01", 1);
     }
+
+    @Test
+    void switchingBackToAnEarlierKeyStillRefusesItsInstalledGenerations() throws Exception {
+        Path key = dir.resolve("master.key");
+        new KeyGenerations(key).claim("aaaa", 3);
+        new KeyGenerations(key).claim("bbbb", 1);
+        KeyGenerations g = new KeyGenerations(key);
+        assertThat(g.highestInstalled("aaaa")).isEqualTo(3);
+        assertThat(g.highestInstalled("bbbb")).isEqualTo(1);
+        assertThatThrownBy(() -> g.claim("aaaa", 3)).isInstanceOf(KeyReuseException.class).hasMessageContaining("generation 4");
+        g.claim("aaaa", 4);
+        assertThat(java.nio.file.Files.readAllLines(dir.resolve("master.key.installed"))).containsExactly("aaaa 4", "bbbb 1");
+        assertThat(java.nio.file.Files.exists(dir.resolve("master.key.installed.tmp"))).isFalse();
+    }
+
+    @Test
+    void aMalformedLedgerIsAClearError() throws Exception {
+        Path key = dir.resolve("master.key");
+        java.nio.file.Files.writeString(dir.resolve("master.key.installed"), "aaaa 3\nbbbb x\n");
+        assertThatThrownBy(() -> new KeyGenerations(key).highestInstalled("aaaa")).isInstanceOf(KeyFileException.class)
+                .hasMessageContaining("malformed").hasMessageContaining("bbbb x");
+    }
 }

@@ -71,16 +71,62 @@ class AutoRekeyTest {
             events.emit(Xfrm.XFRMNLGRP_EXPIRE, FakeKernel.notification(Xfrm.XFRM_MSG_EXPIRE, new XfrmUserExpire(info, false).toBytes()));
             assertThat(rekeyed.poll(10, TimeUnit.SECONDS)).isEqualTo(2L);
             assertThat(rekeyed.poll(500, TimeUnit.MILLISECONDS)).as("second expire of a retired SA ignored").isNull();
+            // generation 1 is retired once its inbound SA stayed idle for the grace period (0 here)
+            for (int i = 0; i < 200 && p.installedSas().containsKey(1L); i++) {
+                Thread.sleep(50);
+            }
         } finally {
             log.removeHandler(h);
         }
         assertThat(p.activeGeneration()).isEqualTo(2);
-        assertThat(p.installedSas()).containsOnlyKeys(2L);
+        assertThat(p.installedSas()).containsOnlyKeys(2L, 3L, 4L);
         assertThat(logged).isNotEmpty();
         byte[] key = ((io.mpsec.ipsec.SaAlgorithm.Aead) out.algorithm()).key().copy();
         for (String line : logged) {
             assertThat(line).doesNotContainIgnoringCase(HexFormat.of().formatHex(key).substring(0, 16));
             assertThat(line).doesNotContainIgnoringCase(HexFormat.of().formatHex(raw).substring(0, 16));
         }
+    }
+
+    @Test
+    void aFailedRekeyIsRetriedAndTheThreadKeepsRunning() throws Exception {
+        SecretBytes master = SecretBytes.copyOf(new byte[32]);
+        FakeXfrmDatabase db = new FakeXfrmDatabase();
+        SecurePaths p = SecurePaths.builder().xfrm(new XfrmClient(new NetlinkConnection(new FakeKernel(db))))
+                .local(List.of(InetAddress.getByName("198.18.1.1"))).remote(List.of(InetAddress.getByName("198.18.1.2")))
+                .masterKey(master).generations(new KeyGenerations(dir.resolve("m.key"))).build();
+        p.apply();
+        SecurityAssociation out = p.installedSas().get(1L).stream().filter(PathSa::outbound).findFirst().orElseThrow().sa();
+        XfrmUsersaInfo info = XfrmUsersaInfo.read(ByteBuffer.wrap(NewSa.encode(out, false).payload()).order(ByteOrder.nativeOrder()), 0);
+        List<String> logged = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Logger log = Logger.getLogger(AutoRekey.class.getName());
+        Handler h = new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                logged.add(r.getMessage());
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        log.addHandler(h);
+        FakeKernel events = new FakeKernel(FakeKernel::ack);
+        BlockingQueue<Long> rekeyed = new LinkedBlockingQueue<>();
+        db.failAdds = 1; // the first attempt fails in the kernel (ENOBUFS)
+        try (AutoRekey a = new AutoRekey(p, new XfrmEvents(new NetlinkConnection(events)), 60_000, rekeyed::add)) {
+            events.emit(Xfrm.XFRMNLGRP_EXPIRE, FakeKernel.notification(Xfrm.XFRM_MSG_EXPIRE, new XfrmUserExpire(info, false).toBytes()));
+            Long next = rekeyed.poll(30, TimeUnit.SECONDS);
+            assertThat(next).as("rekeyed after a retry").isNotNull().isGreaterThan(1L);
+            assertThat(p.activeGeneration()).isEqualTo(next);
+        } finally {
+            log.removeHandler(h);
+        }
+        assertThat(logged).anyMatch(l -> l.startsWith("rekey failed") && l.contains("retrying"));
+        assertThat(logged).noneMatch(l -> l.contains("stopped"));
     }
 }

@@ -22,6 +22,14 @@ final class FakeXfrmDatabase implements FakeKernel.Handler {
     final Map<String, SecurityAssociation> sas = new LinkedHashMap<>();
     final Map<String, SecurityPolicy> policies = new LinkedHashMap<>();
     final List<String> log = new ArrayList<>();
+    /** Bytes the fake reports in GETSA for an SA (by {@link #saKey}); absent means 0. */
+    final Map<String, Long> bytes = new LinkedHashMap<>();
+    /** DELSA requests that fail with this errno (for error-path tests); 0 = none. */
+    int failDelete;
+    /** UPDPOLICY requests for IN policies fail with this errno; 0 = none. */
+    int failInPolicy;
+    /** The next this many NEWSA requests fail with ENOBUFS. */
+    int failAdds;
 
     static String saKey(java.net.InetAddress dst, long spi) {
         return dst.getHostAddress() + "/" + spi;
@@ -36,6 +44,10 @@ final class FakeXfrmDatabase implements FakeKernel.Handler {
         switch (req.type()) {
             case Xfrm.XFRM_MSG_NEWSA:
             case Xfrm.XFRM_MSG_UPDSA: {
+                if (req.type() == Xfrm.XFRM_MSG_NEWSA && failAdds > 0) {
+                    failAdds--;
+                    return FakeKernel.error(req, 105, null);
+                }
                 SecurityAssociation sa = NewSa.decode(req).sa();
                 String k = saKey(sa.destination(), sa.spi());
                 if (req.type() == Xfrm.XFRM_MSG_NEWSA && sas.containsKey(k)) {
@@ -45,9 +57,23 @@ final class FakeXfrmDatabase implements FakeKernel.Handler {
                 log.add("SA+ " + k);
                 return FakeKernel.ack(req);
             }
+            case Xfrm.XFRM_MSG_GETSA: {
+                XfrmUsersaId id = XfrmUsersaId.read(ByteBuffer.wrap(req.payload()).order(ByteOrder.nativeOrder()), 0);
+                String k = saKey(id.daddr().toInet(id.family()), id.spi());
+                SecurityAssociation sa = sas.get(k);
+                if (sa == null) {
+                    return FakeKernel.error(req, 3, null);
+                }
+                byte[] p = NewSa.encode(sa, false).payload();
+                ByteBuffer.wrap(p).order(ByteOrder.nativeOrder()).putLong(160, bytes.getOrDefault(k, 0L));
+                return List.of(FakeKernel.reply(req, Xfrm.XFRM_MSG_NEWSA, p));
+            }
             case Xfrm.XFRM_MSG_DELSA: {
                 XfrmUsersaId id = XfrmUsersaId.read(ByteBuffer.wrap(req.payload()).order(ByteOrder.nativeOrder()), 0);
                 String k = saKey(id.daddr().toInet(id.family()), id.spi());
+                if (failDelete != 0) {
+                    return FakeKernel.error(req, failDelete, null);
+                }
                 if (sas.remove(k) == null) {
                     return FakeKernel.error(req, 3, null);
                 }
@@ -57,6 +83,9 @@ final class FakeXfrmDatabase implements FakeKernel.Handler {
             case Xfrm.XFRM_MSG_NEWPOLICY:
             case Xfrm.XFRM_MSG_UPDPOLICY: {
                 SecurityPolicy p = NewPolicy.decode(req).policy();
+                if (failInPolicy != 0 && p.direction() == io.mpsec.ipsec.Direction.IN) {
+                    return FakeKernel.error(req, failInPolicy, null);
+                }
                 if (req.type() == Xfrm.XFRM_MSG_NEWPOLICY && policies.containsKey(polKey(p))) {
                     return FakeKernel.error(req, 17, null);
                 }

@@ -90,6 +90,22 @@ class SecurePathsLaneIT {
         return sum;
     }
 
+    /** A generation's SAs with lifetimes normalised (inbound SAs installed ahead live longer). */
+    static Set<SecurityAssociation> normalised(SecurePaths p, long gen) {
+        return p.installedSas().getOrDefault(gen, List.of()).stream()
+                .map(s -> s.sa().toBuilder().lifetime(SecurePaths.defaultLifetime(true)).build()).collect(Collectors.toSet());
+    }
+
+    static long bytes(XfrmClient x, SecurePaths p, long gen, boolean outbound) throws IOException {
+        long sum = 0;
+        for (PathSa s : p.installedSas().getOrDefault(gen, List.of())) {
+            if (s.outbound() == outbound) {
+                sum += x.getSa(s.id()).map(i -> i.counters().bytes()).orElse(0L);
+            }
+        }
+        return sum;
+    }
+
     @Test
     void sasInstalledByJavaShowInIpXfrmStateWithAlgorithmSpiAndMode() throws Exception {
         applyBoth(true, null);
@@ -102,17 +118,19 @@ class SecurePathsLaneIT {
             assertThat(st).contains("src " + s.sa().source().getHostAddress() + " dst " + s.sa().destination().getHostAddress()
                     + "\n\tproto esp spi " + String.format("0x%08x(%d) reqid %d(0x%08x) mode transport", spi, spi, reqid, reqid));
         }
-        assertThat(st.split("proto esp", -1)).hasSize(9);
+        // plus the inbound SAs of generations 2 and 3, installed ahead (2 x 2 pairs each)
+        assertThat(cp.installedSas()).containsOnlyKeys(1L, 2L, 3L);
+        assertThat(st.split("proto esp", -1)).hasSize(8 + 4 + 4 + 1);
         assertThat(st).contains("rfc4106(gcm(aes))").contains("esn").doesNotContain("proto esp spi 0x00000000");
         // the kernel reports back exactly what was installed (keys included, compared without printing)
         XfrmClient x = lane.client(c());
         Set<SecurityAssociation> fromKernel = x.dumpSas().stream().map(InstalledSa::sa).collect(Collectors.toSet());
-        assertThat(fromKernel.equals(sas.stream().map(PathSa::sa).collect(Collectors.toSet())))
-                .as("SAs dumped from the kernel equal the installed ones").isTrue();
+        Set<SecurityAssociation> all = cp.installedSas().values().stream().flatMap(List::stream).map(PathSa::sa)
+                .collect(Collectors.toSet());
+        assertThat(fromKernel.equals(all)).as("SAs dumped from the kernel equal the installed ones").isTrue();
         assertThat(fromKernel).allSatisfy(sa -> assertThat(sa.algorithm()).isInstanceOf(SaAlgorithm.Aead.class));
         // both hosts derived the same SAs
-        assertThat(sp.installedSas().get(1L).stream().map(PathSa::sa).collect(Collectors.toSet())
-                .equals(sas.stream().map(PathSa::sa).collect(Collectors.toSet()))).isTrue();
+        assertThat(normalised(sp, 1).equals(normalised(cp, 1))).isTrue();
     }
 
     @Test
@@ -162,33 +180,50 @@ class SecurePathsLaneIT {
     }
 
     @Test
-    void rekeyDuringAnMptcpTransferLosesNothing() throws Exception {
+    void rekeyDuringAnMptcpTransferLosesNothingWhenTheHostsRekeySecondsApart() throws Exception {
         applyBoth(true, null);
         Path script = Lane.peerScript(dir);
         c().execOk("ip", "mptcp", "endpoint", "add", c().address(2).getHostAddress(), "dev", c().iface(2), "subflow");
-        XfrmClient x = lane.client(c());
+        XfrmClient xc = lane.client(c());
+        XfrmClient xs = lane.client(s());
         Lane.Peer server = new Lane.Peer(s().startProcess("python3", script.toString(), "server", s().address(1).getHostAddress(), "5003"));
         server.await("listening", 90);
         Lane.Peer client = new Lane.Peer(c().startProcess("python3", script.toString(), "client",
-                s().address(1).getHostAddress(), "5003", "4000000", "8"));
+                s().address(1).getHostAddress(), "5003", "4000000", "16"));
         client.await("connected", 120);
         Thread.sleep(2000);
         Set<Long> gen1 = cp.installedSas().get(1L).stream().map(s -> s.sa().spi()).collect(Collectors.toSet());
-        // make before break, both hosts
-        cp.prepare(2);
-        sp.prepare(2);
-        cp.activate(2);
-        sp.activate(2);
-        Thread.sleep(1500);
-        cp.retire(1);
-        sp.retire(1);
+        // only c rekeys: c sends on generation 2, s still sends on 1 and accepts 2 (installed ahead)
+        assertThat(cp.rekeyOutbound()).isEqualTo(2);
+        long sOut1AtSwitch = bytes(xs, sp, 1, true);
+        Thread.sleep(5000);
+        long cOut2 = bytes(xc, cp, 2, true);
+        long sIn2 = bytes(xs, sp, 2, false);
+        long sOut1 = bytes(xs, sp, 1, true);
+        assertThat(sp.activeGeneration()).isEqualTo(1);
+        // then s, seconds later
+        assertThat(sp.rekeyOutbound()).isEqualTo(2);
+        // both retire generation 1 once its inbound SAs stayed idle for 1.5 s
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while ((cp.installedSas().containsKey(1L) || sp.installedSas().containsKey(1L)) && System.nanoTime() < deadline) {
+            Thread.sleep(500);
+            cp.maintain(1500);
+            sp.maintain(1500);
+        }
         String sent = client.await("sent", 300);
         String received = server.await("received", 60);
+        long g2 = bytes(xc, cp, 2, true);
+        System.out.println("lane evidence: staggered rekey 1->2 during MPTCP transfer, intact (" + received + "); 5 s after c "
+                + "switched: c out gen 2 " + cOut2 + " B, s in gen 2 " + sIn2 + " B, s out gen 1 " + sOut1AtSwitch + " -> " + sOut1
+                + " B; at the end c out gen 2 " + g2 + " B");
         assertThat(sent).endsWith(" ok");
         assertThat(received.substring("received ".length())).isEqualTo(sent.substring("sent ".length(), sent.length() - 3));
-        long g2 = outBytes(x, cp, 2, c().address(1)) + outBytes(x, cp, 2, c().address(2));
-        System.out.println("lane evidence: rekey 1->2 during MPTCP transfer, intact (" + received + "); bytes via generation 2: " + g2);
+        assertThat(cOut2).as("c sent on generation 2 while s was still on 1").isPositive();
+        assertThat(sIn2).as("s received generation 2 before its own rekey").isPositive();
+        assertThat(sOut1).as("s kept sending (ACKs) on generation 1 meanwhile").isGreaterThan(sOut1AtSwitch);
         assertThat(g2).as("bytes through generation-2 SAs").isGreaterThan(100_000);
+        assertThat(cp.installedSas()).doesNotContainKey(1L);
+        assertThat(sp.installedSas()).doesNotContainKey(1L);
         String st = Lane.state(c());
         for (long spi : gen1) {
             assertThat(st).doesNotContain(String.format("spi 0x%08x", spi));
@@ -228,9 +263,20 @@ class SecurePathsLaneIT {
                 });
             }
             XfrmEvent e = events.next(15_000);
-            Thread.sleep(1000);
+            // positive control: s -> c still works (s's SA is intact), so ESP must show up in this capture
+            s().call(() -> {
+                try (DatagramSocket d = new DatagramSocket(new java.net.InetSocketAddress(s().address(1), 0))) {
+                    for (int i = 0; i < 5; i++) {
+                        d.send(new DatagramPacket(new byte[64], 64, c().address(1), 5007));
+                    }
+                }
+                return null;
+            });
+            Thread.sleep(2000);
             WireReport r = insp.stop();
             System.out.println("lane evidence: fail-closed, SA c1->s1 deleted, capture on " + c().iface(1) + ": " + r + ", event " + e);
+            assertThat(r.droppedPackets()).as("packets the capture lost").isZero();
+            assertThat(r.espPackets()).as("positive control: ESP from s captured on the same interface").isPositive();
             assertThat(r.cleartextTcpPackets()).as("cleartext TCP packets with the SA missing").isZero();
             assertThat(r.markerFound()).as("marker on the wire").isFalse();
             assertThat(e).as("ACQUIRE for the missing SA").isInstanceOf(XfrmEvent.Acquire.class);
@@ -251,14 +297,18 @@ class SecurePathsLaneIT {
         BlockingQueue<Set<SecurityAssociation>> cSas = new LinkedBlockingQueue<>();
         BlockingQueue<Set<SecurityAssociation>> sSas = new LinkedBlockingQueue<>();
         try (AutoRekey ca = new AutoRekey(cp, lane.client(c()).subscribe(), 500, g -> {
-            cSas.add(cp.installedSas().get(g).stream().map(PathSa::sa).collect(Collectors.toSet()));
+            cSas.add(normalised(cp, g));
             cGen.add(g);
         }); AutoRekey sa = new AutoRekey(sp, lane.client(s()).subscribe(), 500, g -> {
-            sSas.add(sp.installedSas().get(g).stream().map(PathSa::sa).collect(Collectors.toSet()));
+            sSas.add(normalised(sp, g));
             sGen.add(g);
         })) {
             assertThat(cGen.poll(90, TimeUnit.SECONDS)).as("c rekeyed on soft expire").isEqualTo(2L);
             assertThat(sGen.poll(90, TimeUnit.SECONDS)).as("s rekeyed on soft expire").isEqualTo(2L);
+            // generation 1 carries no traffic here: retired after the 500 ms grace by the AutoRekey thread
+            for (int i = 0; i < 120 && cp.installedSas().containsKey(1L); i++) {
+                Thread.sleep(500);
+            }
         }
         Set<SecurityAssociation> c2 = cSas.poll();
         Set<SecurityAssociation> s2 = sSas.poll();

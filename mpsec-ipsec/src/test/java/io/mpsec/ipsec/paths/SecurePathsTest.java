@@ -17,6 +17,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,8 +38,19 @@ class SecurePathsTest {
     }
 
     static SecurePaths host(FakeXfrmDatabase db, List<InetAddress> local, List<InetAddress> remote, KeyGenerations g) {
+        return host(db, local, remote, g, System::nanoTime);
+    }
+
+    static SecurePaths host(FakeXfrmDatabase db, List<InetAddress> local, List<InetAddress> remote, KeyGenerations g,
+            LongSupplier clock) {
         return SecurePaths.builder().xfrm(new XfrmClient(new NetlinkConnection(new FakeKernel(db)))).local(local).remote(remote)
-                .masterKey(MASTER).generations(g).build();
+                .masterKey(MASTER).generations(g).clock(clock).build();
+    }
+
+    /** The SAs of one direction, lifetimes normalised (inbound SAs installed ahead live longer). */
+    static Set<SecurityAssociation> sas(SecurePaths p, long gen, boolean outbound) {
+        return p.installedSas().getOrDefault(gen, List.of()).stream().filter(s -> s.outbound() == outbound)
+                .map(s -> s.sa().toBuilder().lifetime(SecurePaths.defaultLifetime(true)).build()).collect(Collectors.toSet());
     }
 
     @Test
@@ -46,17 +59,25 @@ class SecurePathsTest {
         FakeXfrmDatabase kb = new FakeXfrmDatabase();
         List<InetAddress> a = ips("198.18.1.1", "198.18.2.1");
         List<InetAddress> b = ips("198.18.1.2", "198.18.2.2");
-        host(ka, a, b, new KeyGenerations(dir.resolve("a.key"))).apply(1);
-        host(kb, b, a, new KeyGenerations(dir.resolve("b.key"))).apply(1);
-        // 2x2 pairs, 2 directions each
-        assertThat(ka.sas).hasSize(8);
-        assertThat(Set.copyOf(ka.sas.values())).isEqualTo(Set.copyOf(kb.sas.values())); // keys and SPIs alike
-        assertThat(ka.sas.values().stream().map(SecurityAssociation::spi).collect(Collectors.toSet())).hasSize(8);
+        SecurePaths pa = host(ka, a, b, new KeyGenerations(dir.resolve("a.key")));
+        SecurePaths pb = host(kb, b, a, new KeyGenerations(dir.resolve("b.key")));
+        pa.apply(1);
+        pb.apply(1);
+        // 2x2 pairs: generation 1 both directions (8), inbound of generations 2 and 3 ahead (4 + 4)
+        assertThat(ka.sas).hasSize(16);
+        assertThat(pa.installedSas()).containsOnlyKeys(1L, 2L, 3L);
+        assertThat(sas(pa, 1, true).equals(sas(pb, 1, false))).as("a's outbound = b's inbound").isTrue();
+        assertThat(sas(pa, 1, false).equals(sas(pb, 1, true))).as("a's inbound = b's outbound").isTrue();
+        assertThat(sas(pa, 2, true)).isEmpty();
+        assertThat(ka.sas.values().stream().map(SecurityAssociation::spi).collect(Collectors.toSet())).hasSize(16);
         assertThat(ka.sas.values()).allSatisfy(sa -> {
             assertThat(sa.esn()).isTrue();
             assertThat(sa.lifetime().softAddSeconds()).isPositive().isLessThan(sa.lifetime().hardAddSeconds());
             assertThat(sa.lifetime().softBytes()).isLessThan(sa.lifetime().hardBytes());
         });
+        // inbound SAs installed ahead outlive the sender's outbound SAs installed later
+        assertThat(pa.installedSas().get(2L)).allSatisfy(s -> assertThat(s.sa().lifetime().hardAddSeconds())
+                .isGreaterThan(3 * SecurePaths.defaultLifetime(true).hardAddSeconds()));
         // per pair an OUT and an IN policy, all fail-closed
         assertThat(ka.policies).hasSize(8);
         assertThat(ka.policies.values()).allMatch(SecurityPolicy::failClosed);
@@ -67,50 +88,137 @@ class SecurePathsTest {
     }
 
     @Test
-    void rekeyIsMakeBeforeBreak() throws Exception {
+    void rekeySwitchesOutboundOnlyAndRetiresTheOldGenerationOnceItsInboundIsIdle() throws Exception {
         FakeXfrmDatabase k = new FakeXfrmDatabase();
-        SecurePaths p = host(k, ips("198.18.1.1"), ips("198.18.1.2"), new KeyGenerations(dir.resolve("m.key")));
+        AtomicLong now = new AtomicLong(1_000_000);
+        SecurePaths p = host(k, ips("198.18.1.1"), ips("198.18.1.2"), new KeyGenerations(dir.resolve("m.key")), now::get);
         p.apply(1);
-        Set<String> gen1 = Set.copyOf(k.sas.keySet());
+        SecurityAssociation in1 = sas(p, 1, false).iterator().next();
+        SecurityAssociation out1 = sas(p, 1, true).iterator().next(); // only addresses and SPI used below
         k.log.clear();
-        p.rekey(2, 0);
-        // new SAs first, then the OUT policy switch, then the old SAs go
-        assertThat(k.log).hasSize(2 + 1 + 2);
-        assertThat(k.log.subList(0, 2)).allMatch(s -> s.startsWith("SA+"));
-        assertThat(k.log.get(2)).startsWith("POL OUT").endsWith("reqid " + SecurePaths.reqid(2));
-        assertThat(k.log.subList(3, 5)).allMatch(s -> s.startsWith("SA-"));
-        assertThat(k.sas.keySet()).doesNotContainAnyElementsOf(gen1).hasSize(2);
+        p.activate(2);
+        // outbound SA of 2, then the OUT policy switch, then the inbound SA of 4 ahead; nothing removed yet
+        assertThat(k.log).hasSize(3);
+        assertThat(k.log.get(0)).startsWith("SA+ 198.18.1.2/");
+        assertThat(k.log.get(1)).startsWith("POL OUT").endsWith("reqid " + SecurePaths.reqid(2));
+        assertThat(k.log.get(2)).startsWith("SA+ 198.18.1.1/");
         assertThat(p.activeGeneration()).isEqualTo(2);
+        assertThat(p.installedSas()).containsOnlyKeys(1L, 2L, 3L, 4L);
+        // the peer still sends on generation 1: it stays
+        assertThat(p.maintain(1000)).isEqualTo(2);
+        k.bytes.put(FakeXfrmDatabase.saKey(in1.destination(), in1.spi()), 5000L);
+        now.addAndGet(1500);
+        p.maintain(1000);
+        now.addAndGet(999);
+        p.maintain(1000);
+        assertThat(p.installedSas()).containsKey(1L);
+        // idle for the whole grace period: retired, both directions
+        now.addAndGet(1);
+        k.log.clear();
+        p.maintain(1000);
+        assertThat(p.installedSas()).containsOnlyKeys(2L, 3L, 4L);
+        assertThat(k.log).containsExactlyInAnyOrder("SA- " + FakeXfrmDatabase.saKey(in1.destination(), in1.spi()),
+                "SA- " + FakeXfrmDatabase.saKey(out1.destination(), out1.spi()));
         p.close();
         assertThat(k.sas).isEmpty();
         assertThat(k.policies).isEmpty();
     }
 
     @Test
-    void reapplyingAGenerationIsRefusedWithAWayForward() throws Exception {
-        Path key = dir.resolve("m.key");
-        FakeXfrmDatabase k = new FakeXfrmDatabase();
-        host(k, ips("198.18.1.1"), ips("198.18.1.2"), new KeyGenerations(key)).apply();
-        // a restart: a new object, same key file and generation store
-        SecurePaths restarted = host(new FakeXfrmDatabase(), ips("198.18.1.1"), ips("198.18.1.2"), new KeyGenerations(key));
-        assertThatThrownBy(restarted::apply).isInstanceOf(KeyReuseException.class).hasMessageContaining("generation 1")
-                .hasMessageContaining("Move both hosts to generation 2");
-        new KeyGenerations(key).advance();
-        restarted.apply();
-        assertThat(restarted.activeGeneration()).isEqualTo(2);
+    void hostsRekeyingAtDifferentTimesKeepMatchingSasAndTheLaterOneFollows() throws Exception {
+        FakeXfrmDatabase ka = new FakeXfrmDatabase();
+        FakeXfrmDatabase kb = new FakeXfrmDatabase();
+        AtomicLong now = new AtomicLong();
+        SecurePaths a = host(ka, ips("198.18.1.1"), ips("198.18.1.2"), new KeyGenerations(dir.resolve("a.key")), now::get);
+        SecurePaths b = host(kb, ips("198.18.1.2"), ips("198.18.1.1"), new KeyGenerations(dir.resolve("b.key")), now::get);
+        a.apply();
+        b.apply();
+        assertThat(a.rekeyOutbound()).isEqualTo(2);
+        // b accepts a's generation 2 already (installed ahead) and still sends on 1, which a still accepts
+        assertThat(sas(b, 2, false).equals(sas(a, 2, true))).isTrue();
+        assertThat(sas(a, 1, false).equals(sas(b, 1, true))).isTrue();
+        // b sees traffic on inbound 2 and follows
+        SecurityAssociation bIn2 = sas(b, 2, false).iterator().next();
+        kb.bytes.put(FakeXfrmDatabase.saKey(bIn2.destination(), bIn2.spi()), 100L);
+        assertThat(b.maintain(1000)).isEqualTo(2);
+        assertThat(sas(b, 2, true).equals(sas(a, 2, false))).isTrue();
+        assertThat(kb.policies.values().stream().filter(p -> p.direction() == Direction.OUT)
+                .map(p -> p.templates().get(0).reqid())).containsOnly(SecurePaths.reqid(2));
+        assertThat(new KeyGenerations(dir.resolve("b.key")).current()).isEqualTo(2);
     }
 
     @Test
-    void anSaAlreadyInTheKernelIsReuseAndNothingIsHalfApplied() throws Exception {
+    void aRestartMovesToANewGenerationByItselfAndHostsThatRestartedDifferentlyMeet() throws Exception {
+        Path keyA = dir.resolve("a.key");
+        Path keyB = dir.resolve("b.key");
+        host(new FakeXfrmDatabase(), ips("198.18.1.1"), ips("198.18.1.2"), new KeyGenerations(keyA)).apply();
+        host(new FakeXfrmDatabase(), ips("198.18.1.1"), ips("198.18.1.2"), new KeyGenerations(keyA)).apply();
+        host(new FakeXfrmDatabase(), ips("198.18.1.2"), ips("198.18.1.1"), new KeyGenerations(keyB)).apply();
+        // a restarted twice, b once: a is at 3, b at 2
+        FakeXfrmDatabase ka = new FakeXfrmDatabase();
+        FakeXfrmDatabase kb = new FakeXfrmDatabase();
+        SecurePaths a = host(ka, ips("198.18.1.1"), ips("198.18.1.2"), new KeyGenerations(keyA));
+        SecurePaths b = host(kb, ips("198.18.1.2"), ips("198.18.1.1"), new KeyGenerations(keyB));
+        a.apply();
+        b.apply();
+        assertThat(a.activeGeneration()).isEqualTo(3);
+        assertThat(b.activeGeneration()).isEqualTo(2);
+        assertThat(sas(a, 2, false).equals(sas(b, 2, true))).as("a accepts what b sends").isTrue();
+        assertThat(sas(b, 3, false).equals(sas(a, 3, true))).as("b accepts what a sends").isTrue();
+        SecurityAssociation bIn3 = sas(b, 3, false).iterator().next();
+        kb.bytes.put(FakeXfrmDatabase.saKey(bIn3.destination(), bIn3.spi()), 1L);
+        assertThat(b.maintain(1000)).isEqualTo(3);
+        // an explicit re-apply of an installed generation is still refused, saying how to move on
+        SecurePaths again = host(new FakeXfrmDatabase(), ips("198.18.1.1"), ips("198.18.1.2"), new KeyGenerations(keyA));
+        assertThatThrownBy(() -> again.apply(3)).isInstanceOf(KeyReuseException.class).hasMessageContaining("generation 3")
+                .hasMessageContaining("Move both hosts to generation 4");
+    }
+
+    @Test
+    void anOutboundSaAlreadyInTheKernelIsReuseAndNothingIsHalfApplied() throws Exception {
         FakeXfrmDatabase k = new FakeXfrmDatabase();
-        host(k, ips("198.18.1.1"), ips("198.18.1.2"), null).apply(1);
-        Map<String, SecurityAssociation> before = Map.copyOf(k.sas);
+        SecurePaths first = host(k, ips("198.18.1.1"), ips("198.18.1.2"), null);
+        first.apply(1);
+        SecurityAssociation out1 = sas(first, 1, true).iterator().next();
         FakeXfrmDatabase k2 = new FakeXfrmDatabase();
-        k2.sas.put(before.keySet().iterator().next(), before.values().iterator().next());
+        k2.sas.put(FakeXfrmDatabase.saKey(out1.destination(), out1.spi()), out1);
         SecurePaths p = host(k2, ips("198.18.1.1"), ips("198.18.1.2"), null);
         assertThatThrownBy(() -> p.apply(1)).isInstanceOf(KeyReuseException.class).hasMessageContaining("already exists")
                 .hasMessageContaining("new generation");
         assertThat(k2.sas).hasSize(1); // the pre-existing one only
         assertThat(k2.policies).isEmpty();
+        assertThat(p.installedSas()).isEmpty();
+    }
+
+    @Test
+    void aFailedPolicyInstallRollsBackPoliciesAndSas() throws Exception {
+        FakeXfrmDatabase k = new FakeXfrmDatabase();
+        k.failInPolicy = 1; // EPERM
+        SecurePaths p = host(k, ips("198.18.1.1", "198.18.2.1"), ips("198.18.1.2", "198.18.2.2"),
+                new KeyGenerations(dir.resolve("m.key")));
+        assertThatThrownBy(p::apply).isInstanceOf(java.io.IOException.class);
+        assertThat(k.sas).isEmpty();
+        assertThat(k.policies).isEmpty();
+        assertThat(p.installedSas()).isEmpty();
+        assertThat(p.activeGeneration()).isZero();
+        // the claimed generation is skipped by the next apply, no manual step
+        k.failInPolicy = 0;
+        p.apply();
+        assertThat(p.activeGeneration()).isEqualTo(2);
+    }
+
+    @Test
+    void retireKeepsTrackOfSasItCouldNotDeleteAndTreatsMissingOnesAsGone() throws Exception {
+        FakeXfrmDatabase k = new FakeXfrmDatabase();
+        SecurePaths p = host(k, ips("198.18.1.1"), ips("198.18.1.2"), null);
+        p.apply(1);
+        p.activate(2);
+        k.failDelete = 1; // EPERM
+        assertThatThrownBy(() -> p.retire(1)).isInstanceOf(java.io.IOException.class);
+        assertThat(p.installedSas().get(1L)).hasSize(2);
+        k.failDelete = 0;
+        k.sas.clear(); // the kernel removed them already (hard expire)
+        p.retire(1);
+        assertThat(p.installedSas()).doesNotContainKey(1L);
     }
 }

@@ -87,10 +87,14 @@ class XfrmHostIT {
         c.exec("ip", "xfrm", "state", "flush");
         SecurityAssociation sa = XfrmGoldenTest.aead256Esn();
         if (ip.ok()) {
+            // this kernel really has ESP (iproute2 installed the same SA): then so must the binding, visibly
             withClient(c, x -> {
                 x.addSa(sa);
                 assertThat(x.dumpSas()).extracting(InstalledSa::sa).containsExactly(sa);
             });
+            String st = c.execOk("ip", "xfrm", "state", "list", "nokeys").stdout();
+            assertThat(st).contains(String.format("proto esp spi 0x%08x", sa.spi())).contains("rfc4106(gcm(aes))");
+            c.execOk("ip", "xfrm", "state", "flush");
             return;
         }
         assertThat(ip.stderr()).contains("not found"); // "Requested AEAD algorithm not found" on this host
