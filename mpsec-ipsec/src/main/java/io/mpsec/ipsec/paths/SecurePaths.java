@@ -1,15 +1,10 @@
 package io.mpsec.ipsec.paths;
 
-import io.mpsec.ipsec.Direction;
 import io.mpsec.ipsec.IpsecConfigException;
 import io.mpsec.ipsec.Lifetime;
-import io.mpsec.ipsec.Mode;
-import io.mpsec.ipsec.SaAlgorithm;
 import io.mpsec.ipsec.SecretBytes;
 import io.mpsec.ipsec.SecurityAssociation;
 import io.mpsec.ipsec.SecurityPolicy;
-import io.mpsec.ipsec.Selector;
-import io.mpsec.ipsec.Template;
 import io.mpsec.ipsec.keys.DerivedSa;
 import io.mpsec.ipsec.keys.KeyGenerations;
 import io.mpsec.ipsec.keys.KeyReuseException;
@@ -25,7 +20,6 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.LongSupplier;
 
@@ -57,35 +51,19 @@ public final class SecurePaths implements AutoCloseable {
     public static final long REQID_BASE = 0x6d700000L;
 
     private final XfrmClient xfrm;
-    private final List<InetAddress> local;
-    private final List<InetAddress> remote;
-    private final SaKeyDerivation derivation;
+    private final PathPlan plan;
     private final KeyGenerations generations;
-    private final boolean failClosed;
-    private final long priority;
-    private final boolean esn;
-    private final int replayWindow;
-    private final Lifetime lifetime;
     private final Map<Long, List<PathSa>> installed = new TreeMap<>();
-    private final Map<Long, long[]> inboundSeen = new HashMap<>();
-    private final Map<Long, Long> deactivatedAt = new HashMap<>();
-    private final int lookahead;
+    private final IdleTracker idle = new IdleTracker();
     private final LongSupplier clock;
     private final List<SecurityPolicy> policies = new ArrayList<>();
     private long active;
 
     private SecurePaths(Builder b) {
         this.xfrm = b.xfrm;
-        this.local = List.copyOf(b.local);
-        this.remote = List.copyOf(b.remote);
-        this.derivation = new SaKeyDerivation(b.masterKey, b.aesKeyBits);
+        this.plan = new PathPlan(b.local, b.remote, new SaKeyDerivation(b.masterKey, b.aesKeyBits), b.failClosed,
+                b.priority, b.esn, b.replayWindow, b.lifetime != null ? b.lifetime : defaultLifetime(b.esn), b.lookahead);
         this.generations = b.generations;
-        this.failClosed = b.failClosed;
-        this.priority = b.priority;
-        this.esn = b.esn;
-        this.replayWindow = b.replayWindow;
-        this.lifetime = b.lifetime != null ? b.lifetime : defaultLifetime(b.esn);
-        this.lookahead = b.lookahead;
         this.clock = b.clock;
     }
 
@@ -109,15 +87,7 @@ public final class SecurePaths implements AutoCloseable {
 
     /** The address pairs (local, remote) of the same family that get SAs and policies. */
     public List<InetAddress[]> pairs() {
-        List<InetAddress[]> out = new ArrayList<>();
-        for (InetAddress l : local) {
-            for (InetAddress r : remote) {
-                if (l.getClass() == r.getClass()) {
-                    out.add(new InetAddress[] {l, r});
-                }
-            }
-        }
-        return out;
+        return plan.pairs();
     }
 
     /** The generation the OUT policies and outbound SAs use (0 before {@link #apply}). */
@@ -148,7 +118,7 @@ public final class SecurePaths implements AutoCloseable {
         }
         Map<Long, List<PathSa>> before = installedSas();
         try {
-            for (long g = Math.max(1, generation - 1); g <= generation + lookahead; g++) {
+            for (long g = Math.max(1, generation - 1); g <= generation + plan.lookahead(); g++) {
                 install(g, false);
             }
             install(generation, true);
@@ -169,7 +139,7 @@ public final class SecurePaths implements AutoCloseable {
      */
     public synchronized void apply() throws IOException {
         KeyGenerations g = requireGenerations();
-        long next = Math.max(g.current(), g.highestInstalled(derivation.fingerprint()) + 1);
+        long next = Math.max(g.current(), g.highestInstalled(plan.fingerprint()) + 1);
         g.advanceTo(next);
         apply(next);
     }
@@ -196,15 +166,15 @@ public final class SecurePaths implements AutoCloseable {
         install(generation, false);
         install(generation, true);
         for (InetAddress[] p : pairs()) {
-            xfrm.updatePolicy(outPolicy(p[0], p[1], generation));
+            xfrm.updatePolicy(plan.outPolicy(p[0], p[1], generation));
         }
         long previous = active;
         active = generation;
         if (generations != null) {
             generations.advanceTo(generation);
         }
-        deactivatedAt.put(previous, clock.getAsLong());
-        for (long g = generation + 1; g <= generation + lookahead; g++) {
+        idle.deactivated(previous, clock.getAsLong());
+        for (long g = generation + 1; g <= generation + plan.lookahead(); g++) {
             install(g, false);
         }
     }
@@ -223,8 +193,7 @@ public final class SecurePaths implements AutoCloseable {
             it.remove();
         }
         installed.remove(generation);
-        inboundSeen.remove(generation);
-        deactivatedAt.remove(generation);
+        idle.forget(generation);
     }
 
     /**
@@ -251,20 +220,12 @@ public final class SecurePaths implements AutoCloseable {
                     }
                 }
             }
-            long[] seen = inboundSeen.get(g);
-            if (seen == null || seen[0] != bytes) {
-                inboundSeen.put(g, new long[] {bytes, now});
-            }
+            idle.observe(g, bytes, now);
             if (bytes > 0 && g > active) {
                 peerNewest = Math.max(peerNewest, g);
             }
-            if (g < active && deactivatedAt.containsKey(g)) {
-                long idleSince = Math.max(inboundSeen.get(g)[1], deactivatedAt.get(g));
-                if (!anyLeft || now - idleSince >= graceMillis) {
-                    retire(g);
-                }
-            } else if (g < active) {
-                deactivatedAt.put(g, now);
+            if (g < active && idle.retirable(g, anyLeft, now, graceMillis)) {
+                retire(g);
             }
         }
         if (peerNewest > active) {
@@ -289,7 +250,7 @@ public final class SecurePaths implements AutoCloseable {
     public synchronized long rekeyOutbound() throws IOException {
         long next = active + 1;
         if (generations != null) {
-            next = Math.max(next, Math.max(generations.current() + 1, generations.highestInstalled(derivation.fingerprint()) + 1));
+            next = Math.max(next, Math.max(generations.current() + 1, generations.highestInstalled(plan.fingerprint()) + 1));
         }
         activate(next);
         return next;
@@ -303,17 +264,6 @@ public final class SecurePaths implements AutoCloseable {
         return next;
     }
 
-    /**
-     * Inbound SAs are installed up to {@code lookahead} generations before the peer sends on them, so
-     * their time limits are stretched by {@code lookahead + 2} (the sender's outbound SA, installed
-     * later, reaches its own limits first); byte and packet limits count use and stay as they are.
-     */
-    private Lifetime inboundLifetime() {
-        long f = lookahead + 2L;
-        return new Lifetime(lifetime.softBytes(), lifetime.hardBytes(), lifetime.softPackets(), lifetime.hardPackets(),
-                lifetime.softAddSeconds() * f, lifetime.hardAddSeconds() * f);
-    }
-
     /** Installs one direction's SAs of {@code generation} unless already installed; returns them. */
     private List<PathSa> install(long generation, boolean outbound) throws IOException {
         List<PathSa> have = installed.computeIfAbsent(generation, g -> new ArrayList<>());
@@ -321,20 +271,17 @@ public final class SecurePaths implements AutoCloseable {
             return have.stream().filter(s -> s.outbound() == outbound).toList();
         }
         if (outbound && generations != null) {
-            generations.claim(derivation.fingerprint(), generation);
+            generations.claim(plan.fingerprint(), generation);
         }
-        Map<SaKeyDerivation.Flow, DerivedSa> derived = derive(generation);
+        Map<SaKeyDerivation.Flow, DerivedSa> derived = plan.derive(generation);
         List<PathSa> done = new ArrayList<>();
         try {
             for (DerivedSa d : derived.values()) {
-                boolean out = local.contains(d.source());
-                if (out != outbound) {
+                if (plan.isOutbound(d) != outbound) {
                     d.key().wipe();
                     continue;
                 }
-                SecurityAssociation sa = SecurityAssociation.builder().source(d.source()).destination(d.destination())
-                        .spi(d.spi()).reqid(reqid(generation)).mode(Mode.TRANSPORT).algorithm(SaAlgorithm.aesGcm(d.key()))
-                        .esn(esn).replayWindow(replayWindow).lifetime(outbound ? lifetime : inboundLifetime()).build();
+                SecurityAssociation sa = plan.sa(d, generation, outbound);
                 try {
                     xfrm.addSa(sa);
                 } catch (XfrmException x) {
@@ -369,30 +316,6 @@ public final class SecurePaths implements AutoCloseable {
         }
         have.addAll(done);
         return done;
-    }
-
-    /**
-     * The SAs of {@code generation} for every flow, with SPIs distinct within the generation and from
-     * the generations that may coexist with it; depends only on (key, generation, addresses), so both
-     * hosts derive the same whatever they have installed.
-     */
-    private Map<SaKeyDerivation.Flow, DerivedSa> derive(long generation) {
-        Set<SaKeyDerivation.Flow> flows = new HashSet<>();
-        for (InetAddress[] p : pairs()) {
-            flows.add(new SaKeyDerivation.Flow(p[0], p[1]));
-            flows.add(new SaKeyDerivation.Flow(p[1], p[0]));
-        }
-        if (flows.isEmpty()) {
-            throw new IpsecConfigException("no local/remote address pair of the same family: local " + local + ", remote " + remote);
-        }
-        Set<Long> reserved = new HashSet<>();
-        for (long g = Math.max(1, generation - lookahead - 2); g < generation; g++) {
-            for (DerivedSa d : derivation.deriveAll(g, flows, Set.of()).values()) {
-                reserved.add(d.spi());
-                d.key().wipe();
-            }
-        }
-        return derivation.deriveAll(generation, flows, reserved);
     }
 
     private void deleteIfPresent(io.mpsec.ipsec.xfrm.msg.SaId id) throws IOException {
@@ -436,19 +359,13 @@ public final class SecurePaths implements AutoCloseable {
 
     private void installPolicies(long generation) throws IOException {
         for (InetAddress[] p : pairs()) {
-            SecurityPolicy out = outPolicy(p[0], p[1], generation);
-            SecurityPolicy in = SecurityPolicy.builder().selector(Selector.hosts(p[1], p[0])).direction(Direction.IN)
-                    .priority(priority).template(new Template(p[1], p[0], 0, 0, Mode.TRANSPORT, failClosed)).build();
+            SecurityPolicy out = plan.outPolicy(p[0], p[1], generation);
+            SecurityPolicy in = plan.inPolicy(p[0], p[1]);
             policies.add(out);
             xfrm.updatePolicy(out);
             policies.add(in);
             xfrm.updatePolicy(in);
         }
-    }
-
-    private SecurityPolicy outPolicy(InetAddress l, InetAddress r, long generation) {
-        return SecurityPolicy.builder().selector(Selector.hosts(l, r)).direction(Direction.OUT).priority(priority)
-                .template(new Template(l, r, 0, reqid(generation), Mode.TRANSPORT, failClosed)).build();
     }
 
     /** Removes every policy and SA this object installed. */

@@ -1,0 +1,130 @@
+package io.mpsec.ipsec.paths;
+
+import io.mpsec.ipsec.Direction;
+import io.mpsec.ipsec.IpsecConfigException;
+import io.mpsec.ipsec.Lifetime;
+import io.mpsec.ipsec.Mode;
+import io.mpsec.ipsec.SaAlgorithm;
+import io.mpsec.ipsec.SecurityAssociation;
+import io.mpsec.ipsec.SecurityPolicy;
+import io.mpsec.ipsec.Selector;
+import io.mpsec.ipsec.Template;
+import io.mpsec.ipsec.keys.DerivedSa;
+import io.mpsec.ipsec.keys.SaKeyDerivation;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What {@link SecurePaths} installs, as pure values: the address pairs, each generation's derived
+ * SAs and the policies. Nothing here talks to the kernel; both hosts compute the same plan from the
+ * same master key and generation.
+ */
+final class PathPlan {
+    private final List<InetAddress> local;
+    private final List<InetAddress> remote;
+    private final SaKeyDerivation derivation;
+    private final boolean failClosed;
+    private final long priority;
+    private final boolean esn;
+    private final int replayWindow;
+    private final Lifetime lifetime;
+    private final int lookahead;
+
+    PathPlan(List<InetAddress> local, List<InetAddress> remote, SaKeyDerivation derivation, boolean failClosed,
+             long priority, boolean esn, int replayWindow, Lifetime lifetime, int lookahead) {
+        this.local = List.copyOf(local);
+        this.remote = List.copyOf(remote);
+        this.derivation = derivation;
+        this.failClosed = failClosed;
+        this.priority = priority;
+        this.esn = esn;
+        this.replayWindow = replayWindow;
+        this.lifetime = lifetime;
+        this.lookahead = lookahead;
+    }
+
+    int lookahead() {
+        return lookahead;
+    }
+
+    /** The non-secret fingerprint of the master key, which keys the reuse ledger. */
+    String fingerprint() {
+        return derivation.fingerprint();
+    }
+
+    /** The address pairs (local, remote) of the same family that get SAs and policies. */
+    List<InetAddress[]> pairs() {
+        List<InetAddress[]> out = new ArrayList<>();
+        for (InetAddress l : local) {
+            for (InetAddress r : remote) {
+                if (l.getClass() == r.getClass()) {
+                    out.add(new InetAddress[] {l, r});
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Whether a derived SA is one this host sends on. */
+    boolean isOutbound(DerivedSa d) {
+        return local.contains(d.source());
+    }
+
+    /**
+     * The SAs of {@code generation} for every flow, with SPIs distinct within the generation and from
+     * the generations that may coexist with it; depends only on (key, generation, addresses), so both
+     * hosts derive the same whatever they have installed.
+     */
+    Map<SaKeyDerivation.Flow, DerivedSa> derive(long generation) {
+        Set<SaKeyDerivation.Flow> flows = new HashSet<>();
+        for (InetAddress[] p : pairs()) {
+            flows.add(new SaKeyDerivation.Flow(p[0], p[1]));
+            flows.add(new SaKeyDerivation.Flow(p[1], p[0]));
+        }
+        if (flows.isEmpty()) {
+            throw new IpsecConfigException("no local/remote address pair of the same family: local " + local + ", remote " + remote);
+        }
+        Set<Long> reserved = new HashSet<>();
+        for (long g = Math.max(1, generation - lookahead - 2); g < generation; g++) {
+            for (DerivedSa d : derivation.deriveAll(g, flows, Set.of()).values()) {
+                reserved.add(d.spi());
+                d.key().wipe();
+            }
+        }
+        return derivation.deriveAll(generation, flows, reserved);
+    }
+
+    /** The transport-mode SA for a derived flow of {@code generation}. */
+    SecurityAssociation sa(DerivedSa d, long generation, boolean outbound) {
+        return SecurityAssociation.builder().source(d.source()).destination(d.destination())
+                .spi(d.spi()).reqid(SecurePaths.reqid(generation)).mode(Mode.TRANSPORT).algorithm(SaAlgorithm.aesGcm(d.key()))
+                .esn(esn).replayWindow(replayWindow).lifetime(outbound ? lifetime : inboundLifetime()).build();
+    }
+
+    /**
+     * Inbound SAs are installed up to {@code lookahead} generations before the peer sends on them, so
+     * their time limits are stretched by {@code lookahead + 2} (the sender's outbound SA, installed
+     * later, reaches its own limits first); byte and packet limits count use and stay as they are.
+     */
+    private Lifetime inboundLifetime() {
+        long f = lookahead + 2L;
+        return new Lifetime(lifetime.softBytes(), lifetime.hardBytes(), lifetime.softPackets(), lifetime.hardPackets(),
+                lifetime.softAddSeconds() * f, lifetime.hardAddSeconds() * f);
+    }
+
+    /** The OUT policy of a pair, pointing at {@code generation}'s SAs by reqid. */
+    SecurityPolicy outPolicy(InetAddress l, InetAddress r, long generation) {
+        return SecurityPolicy.builder().selector(Selector.hosts(l, r)).direction(Direction.OUT).priority(priority)
+                .template(new Template(l, r, 0, SecurePaths.reqid(generation), Mode.TRANSPORT, failClosed)).build();
+    }
+
+    /** The IN policy of a pair (any generation's SA matches). */
+    SecurityPolicy inPolicy(InetAddress l, InetAddress r) {
+        return SecurityPolicy.builder().selector(Selector.hosts(r, l)).direction(Direction.IN)
+                .priority(priority).template(new Template(r, l, 0, 0, Mode.TRANSPORT, failClosed)).build();
+    }
+}
