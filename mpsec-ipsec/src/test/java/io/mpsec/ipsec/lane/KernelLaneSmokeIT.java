@@ -2,7 +2,6 @@ package io.mpsec.ipsec.lane;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.mpsec.kernel.netns.NetNamespace;
 import java.io.DataInputStream;
@@ -64,12 +63,9 @@ class KernelLaneSmokeIT {
     private final List<String> createdNamespaces = new ArrayList<>();
 
     @BeforeEach
-    void requireRoot() throws Exception {
-        boolean root = "0".equals(run(List.of("id", "-u")).trim());
-        if (!root && !Boolean.getBoolean("mpsec.requireRoot")) {
-            assumeTrue(false, "needs root (network namespaces, xfrm); run it through kernel-lane/run.sh as root");
-        }
-        assertThat(root).as("root required (mpsec.requireRoot=true)").isTrue();
+    void requireRoot() {
+        // the project's one privilege check: skips with a message, or fails under mpsec.requireRoot=true
+        io.mpsec.testbed.Privileged.require();
     }
 
     @AfterEach

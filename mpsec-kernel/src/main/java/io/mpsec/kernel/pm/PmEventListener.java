@@ -5,6 +5,7 @@ import io.mpsec.kernel.netlink.Netlink;
 import io.mpsec.kernel.netlink.NetlinkConnection;
 import io.mpsec.kernel.netlink.NetlinkMessage;
 import io.mpsec.kernel.netlink.NotificationPump;
+import io.mpsec.kernel.netlink.NotificationSource;
 import io.mpsec.kernel.netns.NetNamespace;
 import io.mpsec.pm.MissingKernelFeatureException;
 import io.mpsec.pm.PmEvent;
@@ -27,7 +28,7 @@ import java.util.function.Consumer;
  * {@link #overruns()} and reported to {@link #onOverrun}) and skips messages that do not decode
  * ({@link #skipped()}). Any other receive error stops it: {@link #failure()} and {@link #onFailure}.
  */
-public final class PmEventListener implements AutoCloseable {
+public final class PmEventListener extends NotificationSource {
     /** At most this many events wait in the {@link #poll} queue; older ones are dropped (and counted). */
     public static final int QUEUE_CAPACITY = 4096;
 
@@ -36,7 +37,6 @@ public final class PmEventListener implements AutoCloseable {
     private final java.util.List<Consumer<PmEvent>> subscribers = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final AtomicLong dropped = new AtomicLong();
     private volatile boolean queueing = true;
-    private volatile NotificationPump pump;
 
     private PmEventListener(int familyId) {
         this.familyId = familyId;
@@ -131,37 +131,6 @@ public final class PmEventListener implements AutoCloseable {
     /** Events dropped from the full {@link #poll} queue. */
     public long dropped() {
         return dropped.get();
-    }
-
-    /** The receive error that stopped the thread, or {@code null}. */
-    public IOException failure() {
-        return pump.failure();
-    }
-
-    /**
-     * Calls {@code listener} once if the listener thread stops on an error (no more events will
-     * come); at once if it already has.
-     */
-    public void onFailure(Consumer<IOException> listener) {
-        pump.onFailure(listener);
-    }
-
-    /**
-     * Calls {@code listener} when the kernel dropped events because the socket buffer overflowed
-     * ({@code ENOBUFS}); state built from events may then be stale. On the listener thread.
-     */
-    public void onOverrun(Runnable listener) {
-        pump.onOverrun(listener);
-    }
-
-    /** How many times events were lost to a receive-buffer overflow (ENOBUFS). */
-    public long overruns() {
-        return pump.overruns();
-    }
-
-    /** How many event messages were skipped because they did not decode. */
-    public long skipped() {
-        return pump.skipped();
     }
 
     private void handle(NetlinkMessage m) throws IOException {

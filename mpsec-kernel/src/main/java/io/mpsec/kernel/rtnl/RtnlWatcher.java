@@ -4,6 +4,7 @@ import io.mpsec.kernel.netlink.Netlink;
 import io.mpsec.kernel.netlink.NetlinkConnection;
 import io.mpsec.kernel.netlink.NetlinkMessage;
 import io.mpsec.kernel.netlink.NotificationPump;
+import io.mpsec.kernel.netlink.NotificationSource;
 import io.mpsec.kernel.netns.NetNamespace;
 import java.io.IOException;
 import java.util.List;
@@ -18,9 +19,8 @@ import java.util.function.Consumer;
  * {@link #onOverrun} should re-read links and addresses) and skips messages that do not decode
  * ({@link #skipped()}). Any other receive error stops it: {@link #failure()} and {@link #onFailure}.
  */
-public final class RtnlWatcher implements AutoCloseable {
+public final class RtnlWatcher extends NotificationSource {
     private final List<Consumer<RtnlEvent>> subscribers = new CopyOnWriteArrayList<>();
-    private volatile NotificationPump pump;
 
     private RtnlWatcher() {
     }
@@ -47,31 +47,6 @@ public final class RtnlWatcher implements AutoCloseable {
 
     public void subscribe(Consumer<RtnlEvent> s) {
         subscribers.add(s);
-    }
-
-    /** The receive error that stopped the thread, or {@code null}. */
-    public IOException failure() {
-        return pump.failure();
-    }
-
-    /** Calls {@code listener} once if the thread stops on an error; at once if it already has. */
-    public void onFailure(Consumer<IOException> listener) {
-        pump.onFailure(listener);
-    }
-
-    /** Calls {@code listener} (on the watcher thread) after events were lost to a buffer overflow. */
-    public void onOverrun(Runnable listener) {
-        pump.onOverrun(listener);
-    }
-
-    /** How many times events were lost to a receive-buffer overflow (ENOBUFS). */
-    public long overruns() {
-        return pump.overruns();
-    }
-
-    /** How many messages were skipped because they did not decode. */
-    public long skipped() {
-        return pump.skipped();
     }
 
     private void handle(NetlinkMessage m) throws IOException {

@@ -1,6 +1,7 @@
 package io.mpsec.kernel.socket;
 
 import io.mpsec.kernel.ffi.Syscalls;
+import java.io.IOException;
 import java.net.SocketException;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -44,6 +45,19 @@ final class FdHandle {
             return closed;
         }
         return e;
+    }
+
+    /**
+     * Waits with poll(2) until {@code fd} (held by the caller) is ready for {@code events} or
+     * {@code waitMillis} pass (-1 = forever); a close meanwhile ends the wait with "Socket closed".
+     * Returns the revents, 0 on timeout.
+     */
+    int await(int fd, short events, int waitMillis) throws IOException {
+        int revents = Syscalls.poll(fd, events, waitMillis);
+        if (isClosed()) {
+            throw new SocketException("Socket closed");
+        }
+        return revents;
     }
 
     /** Registers an operation; throws "Socket closed" when the handle is closed. */

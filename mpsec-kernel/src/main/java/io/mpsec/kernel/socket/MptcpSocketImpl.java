@@ -4,7 +4,6 @@ import io.mpsec.FallbackPolicy;
 import io.mpsec.MpsecSocketOptions;
 import io.mpsec.MptcpConnectionInfo;
 import io.mpsec.MptcpFallbackException;
-import io.mpsec.MptcpUnavailableException;
 import io.mpsec.SubflowInfo;
 import io.mpsec.kernel.ffi.Errno;
 import io.mpsec.kernel.ffi.Errors;
@@ -22,7 +21,6 @@ import java.net.SocketException;
 import java.net.SocketImpl;
 import java.net.SocketOption;
 import java.net.SocketOptions;
-import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -74,43 +72,18 @@ public final class MptcpSocketImpl extends MpsecSocketImpl {
             if (handle != null) {
                 return handle;
             }
-            int fd = Syscalls.socketOrErrno(fam, Syscalls.SOCK_STREAM | Syscalls.SOCK_NONBLOCK, Syscalls.IPPROTO_MPTCP);
-            if (fd < 0 && !MptcpProbe.isUnavailable(-fd)) {
-                throw Errors.newException("socket(IPPROTO_MPTCP)", -fd);
-            }
-            if (fd < 0) {
-                String cause = MptcpProbe.explain(-fd, fam);
-                if (fallbackPolicy == FallbackPolicy.REQUIRE_MPTCP) {
-                    throw new MptcpUnavailableException("MPTCP required (REQUIRE_MPTCP) but unavailable: " + cause);
-                }
-                fd = Syscalls.socket(fam, Syscalls.SOCK_STREAM | Syscalls.SOCK_NONBLOCK, Syscalls.IPPROTO_TCP);
-                fallbackCause = cause;
-            }
-            FdHandle h = new FdHandle(fd);
-            try {
-                if (fam == Syscalls.AF_INET6) {
-                    Syscalls.setsockoptInt(fd, SockOpts.SOL_IPV6, SockOpts.IPV6_V6ONLY, 0, "IPV6_V6ONLY");
-                }
-                if (server) {
-                    // like the JDK's ServerSocket: a restarted server can rebind while old connections linger
-                    Syscalls.setsockoptInt(fd, SockOpts.SOL_SOCKET, SockOpts.SO_REUSEADDR, 1, "SO_REUSEADDR");
-                }
-                for (Map.Entry<SocketOption<?>, Object> e : pendingOptions.entrySet()) {
-                    SocketOptionCodec.set(fd, e.getKey(), e.getValue());
-                }
-            } catch (IOException | RuntimeException e) {
-                Syscalls.closeQuietly(fd);
-                throw e;
-            }
+            SocketOpener.Opened opened = SocketOpener.open(fam, fallbackPolicy, server, pendingOptions);
+            FdHandle h = new FdHandle(opened.fd());
+            fallbackCause = opened.fallbackCause();
             pendingOptions.clear();
             family = fam;
             handle = h;
-            fd(fd);
+            markCreated();
             return h;
         }
     }
 
-    private void fd(int fdNumber) {
+    private void markCreated() {
         // java.net.Socket only checks that fd is non-null; the number itself never leaves MPSec
         this.fd = new FileDescriptor();
     }
@@ -163,6 +136,16 @@ public final class MptcpSocketImpl extends MpsecSocketImpl {
         return timeoutMillis;
     }
 
+    void timeoutMillis(int millis) {
+        timeoutMillis = millis;
+    }
+
+    /** The bound local address (SO_BINDADDR), or the wildcard before the socket exists. */
+    InetAddress localAddressOrWildcard() throws IOException {
+        return handle == null ? InetAddress.getByName("0.0.0.0")
+                : withFd(fd -> SocketOptionCodec.localAddress(fd).getAddress());
+    }
+
     boolean inputShutdown() {
         return inputShutdown;
     }
@@ -209,7 +192,7 @@ public final class MptcpSocketImpl extends MpsecSocketImpl {
             }
             int fd = h.acquire();
             try {
-                doConnect(h, fd, target, timeout);
+                BlockingCalls.connect(h, fd, SockAddr.encode(target, family), SockAddr.describe(target), timeout);
                 address = ip;
                 port = target.getPort();
                 localport = SocketOptionCodec.localAddress(fd).getPort();
@@ -217,7 +200,7 @@ public final class MptcpSocketImpl extends MpsecSocketImpl {
                 h.release();
             }
             if (fallbackPolicy == FallbackPolicy.REQUIRE_MPTCP && !isMultipath()) {
-                throw new MptcpFallbackException("connection to " + describe(target) + " fell back to plain TCP: the peer "
+                throw new MptcpFallbackException("connection to " + SockAddr.describe(target) + " fell back to plain TCP: the peer "
                         + "(or a middlebox on the path) does not support MPTCP, and the fallback policy is REQUIRE_MPTCP");
             }
         } catch (IOException | RuntimeException e) {
@@ -227,47 +210,19 @@ public final class MptcpSocketImpl extends MpsecSocketImpl {
         }
     }
 
-    private void doConnect(FdHandle h, int fd, InetSocketAddress target, int timeout) throws IOException {
-        byte[] sa = SockAddr.encode(target, family);
-        int rc = Syscalls.libc().connect(fd, sa, sa.length);
-        if (rc == 0) {
-            return;
-        }
-        int e = Syscalls.errno();
-        if (e != Errno.EINPROGRESS && e != Errno.EINTR) {
-            throw Errors.newException("connect(" + describe(target) + ")", e);
-        }
-        int revents = Syscalls.poll(fd, Syscalls.POLLOUT, timeout > 0 ? timeout : -1);
-        if (h.isClosed()) {
-            throw new SocketException("Socket closed");
-        }
-        if (revents == 0) {
-            throw new SocketTimeoutException("Connect timed out after " + timeout + " ms to " + describe(target));
-        }
-        int err = Syscalls.getsockoptInt(fd, SockOpts.SOL_SOCKET, SockOpts.SO_ERROR, "SO_ERROR");
-        if (err != 0) {
-            throw Errors.newException("connect(" + describe(target) + ")", err);
-        }
-    }
-
-    private static String describe(InetSocketAddress a) {
-        String ip = a.getAddress().getHostAddress();
-        return (ip.indexOf(':') >= 0 ? "[" + ip + "]" : ip) + ":" + a.getPort();
-    }
-
     @Override
     protected void bind(InetAddress host, int lport) throws IOException {
         InetAddress ip = host != null ? host : InetAddress.getByName("0.0.0.0");
         boolean wildcard = ip.isAnyLocalAddress();
         // Like the JDK, a wildcard bind gives a dual-stack socket (IPv6 with IPV6_V6ONLY=0), which
         // serves IPv4 peers (as v4-mapped addresses) and IPv6 peers alike.
-        int fam = handle != null ? family : wildcard ? wildcardFamily() : SockAddr.family(ip);
+        int fam = handle != null ? family : wildcard ? SocketOpener.wildcardFamily() : SockAddr.family(ip);
         FdHandle h = ensureCreated(fam);
         int fd = h.acquire();
         try {
             InetAddress bindIp = wildcard && family == Syscalls.AF_INET6 ? InetAddress.getByName("::") : ip;
             InetSocketAddress local = new InetSocketAddress(bindIp, lport);
-            Syscalls.bind(fd, SockAddr.encode(local, family), describe(local));
+            Syscalls.bind(fd, SockAddr.encode(local, family), SockAddr.describe(local));
             InetSocketAddress bound = SocketOptionCodec.localAddress(fd);
             localport = bound.getPort();
             if (server) {
@@ -276,28 +231,6 @@ public final class MptcpSocketImpl extends MpsecSocketImpl {
         } finally {
             h.release();
         }
-    }
-
-    /**
-     * The family of a wildcard-bound socket: AF_INET6 (dual-stack) when IPv6 MPTCP sockets can be
-     * created; AF_INET when IPv6 is missing or MPTCP has no IPv6 support (so MPTCP is kept on IPv4);
-     * when MPTCP is off altogether the socket will be TCP, dual-stack if IPv6 TCP exists.
-     */
-    private static int wildcardFamily() {
-        int fd = Syscalls.socketOrErrno(Syscalls.AF_INET6, Syscalls.SOCK_STREAM, Syscalls.IPPROTO_MPTCP);
-        if (fd >= 0) {
-            Syscalls.closeQuietly(fd);
-            return Syscalls.AF_INET6;
-        }
-        if (-fd == Errno.EAFNOSUPPORT) {
-            return Syscalls.AF_INET;
-        }
-        int tcp = Syscalls.socketOrErrno(Syscalls.AF_INET6, Syscalls.SOCK_STREAM, Syscalls.IPPROTO_TCP);
-        if (tcp >= 0) {
-            Syscalls.closeQuietly(tcp);
-            return Syscalls.AF_INET6;
-        }
-        return Syscalls.AF_INET;
     }
 
     @Override
@@ -318,40 +251,9 @@ public final class MptcpSocketImpl extends MpsecSocketImpl {
         int fd = h.acquire();
         try {
             byte[] sa = new byte[SockAddr.SIZEOF_STORAGE];
-            int timeout = timeoutMillis;
-            long deadline = timeout > 0 ? System.nanoTime() + timeout * 1_000_000L : 0;
-            while (true) {
-                int[] len = {sa.length};
-                int nfd = Syscalls.libc().accept4(fd, sa, len, Syscalls.SOCK_NONBLOCK | Syscalls.SOCK_CLOEXEC);
-                if (nfd >= 0) {
-                    target.adoptAccepted(nfd, family, SockAddr.decode(sa, 0, len[0]));
-                    return;
-                }
-                int e = Syscalls.errno();
-                if (h.isClosed()) {
-                    throw new SocketException("Socket closed");
-                }
-                if (e == Errno.ECONNABORTED || e == Errno.EINTR) {
-                    continue;
-                }
-                if (e != Errno.EAGAIN) {
-                    throw Errors.newException("accept", e);
-                }
-                int wait = -1;
-                if (timeout > 0) {
-                    wait = (int) ((deadline - System.nanoTime()) / 1_000_000L);
-                    if (wait <= 0) {
-                        throw new SocketTimeoutException("Accept timed out");
-                    }
-                }
-                int revents = Syscalls.poll(fd, Syscalls.POLLIN, wait);
-                if (h.isClosed()) {
-                    throw new SocketException("Socket closed");
-                }
-                if (revents == 0 && timeout > 0 && System.nanoTime() >= deadline) {
-                    throw new SocketTimeoutException("Accept timed out");
-                }
-            }
+            int[] len = {sa.length};
+            int nfd = BlockingCalls.accept(h, fd, sa, len, Deadline.after(timeoutMillis));
+            target.adoptAccepted(nfd, family, SockAddr.decode(sa, 0, len[0]));
         } finally {
             h.release();
         }
@@ -361,7 +263,7 @@ public final class MptcpSocketImpl extends MpsecSocketImpl {
         synchronized (stateLock) {
             handle = new FdHandle(nfd);
             family = fam;
-            fd(nfd);
+            markCreated();
         }
         address = remote != null ? remote.getAddress() : null;
         port = remote != null ? remote.getPort() : 0;
@@ -506,13 +408,10 @@ public final class MptcpSocketImpl extends MpsecSocketImpl {
                 return;
             }
         }
-        FdHandle h = handle;
-        int fd = h.acquire();
-        try {
+        withFd(fd -> {
             SocketOptionCodec.set(fd, name, value);
-        } finally {
-            h.release();
-        }
+            return null;
+        });
     }
 
     @Override
@@ -536,13 +435,7 @@ public final class MptcpSocketImpl extends MpsecSocketImpl {
                 return v != null ? (T) v : SocketOptionCodec.defaultValue(name);
             }
         }
-        FdHandle h = handle;
-        int fd = h.acquire();
-        try {
-            return SocketOptionCodec.get(fd, name);
-        } finally {
-            h.release();
-        }
+        return withFd(fd -> SocketOptionCodec.get(fd, name));
     }
 
     /** Legacy {@link SocketOptions} entry point used by {@code java.net.Socket}'s setters. */
@@ -551,27 +444,7 @@ public final class MptcpSocketImpl extends MpsecSocketImpl {
         if (closed) {
             throw new SocketException("Socket closed");
         }
-        if (optID == SocketOptions.SO_TIMEOUT) {
-            if (!(value instanceof Integer) || (Integer) value < 0) {
-                throw new IllegalArgumentException("SO_TIMEOUT must be a non-negative Integer, got " + value);
-            }
-            timeoutMillis = (Integer) value;
-            return;
-        }
-        try {
-            if (optID == SocketOptions.SO_LINGER) {
-                setOption(java.net.StandardSocketOptions.SO_LINGER, value instanceof Integer ? (Integer) value : -1);
-                return;
-            }
-            SocketOption<Object> option = SocketOptionCodec.legacy(optID);
-            setOption(option, value);
-        } catch (SocketException e) {
-            throw e;
-        } catch (IOException e) {
-            SocketException s = new SocketException(e.getMessage());
-            s.initCause(e);
-            throw s;
-        }
+        LegacyOptions.set(this, optID, value);
     }
 
     @Override
@@ -579,35 +452,6 @@ public final class MptcpSocketImpl extends MpsecSocketImpl {
         if (closed) {
             throw new SocketException("Socket closed");
         }
-        try {
-            switch (optID) {
-                case SocketOptions.SO_TIMEOUT:
-                    return timeoutMillis;
-                case SocketOptions.SO_BINDADDR: {
-                    FdHandle h = handle;
-                    if (h == null) {
-                        return InetAddress.getByName("0.0.0.0");
-                    }
-                    int fd = h.acquire();
-                    try {
-                        return SocketOptionCodec.localAddress(fd).getAddress();
-                    } finally {
-                        h.release();
-                    }
-                }
-                case SocketOptions.SO_LINGER: {
-                    int v = getOption(java.net.StandardSocketOptions.SO_LINGER);
-                    return v < 0 ? (Object) Boolean.FALSE : (Object) v;
-                }
-                default:
-                    return getOption(SocketOptionCodec.legacy(optID));
-            }
-        } catch (SocketException e) {
-            throw e;
-        } catch (IOException e) {
-            SocketException s = new SocketException(e.getMessage());
-            s.initCause(e);
-            throw s;
-        }
+        return LegacyOptions.get(this, optID);
     }
 }

@@ -4,7 +4,6 @@ import io.mpsec.kernel.ffi.Syscalls;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.SocketException;
-import java.net.SocketTimeoutException;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
 import jnr.ffi.Memory;
@@ -47,8 +46,7 @@ final class NativeInputStream extends InputStream {
             }
             int fd = h.acquire();
             try {
-                int timeout = impl.timeoutMillis();
-                long deadline = timeout > 0 ? System.nanoTime() + timeout * 1_000_000L : 0;
+                Deadline deadline = Deadline.after(impl.timeoutMillis());
                 while (true) {
                     long n = Syscalls.read(fd, buffer, Math.min(len, BUFFER));
                     if (h.isClosed()) {
@@ -63,17 +61,7 @@ final class NativeInputStream extends InputStream {
                         return -1;
                     }
                     // -EAGAIN: wait for data
-                    int wait = -1;
-                    if (timeout > 0) {
-                        wait = (int) ((deadline - System.nanoTime()) / 1_000_000L);
-                        if (wait <= 0) {
-                            throw new SocketTimeoutException("Read timed out");
-                        }
-                    }
-                    Syscalls.poll(fd, Syscalls.POLLIN, wait);
-                    if (h.isClosed()) {
-                        throw new SocketException("Socket closed");
-                    }
+                    h.await(fd, Syscalls.POLLIN, deadline.remainingMillis("Read timed out"));
                 }
             } catch (SocketException e) {
                 throw h.closedOr(e);

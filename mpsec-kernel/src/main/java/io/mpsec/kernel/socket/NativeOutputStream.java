@@ -52,10 +52,7 @@ final class NativeOutputStream extends OutputStream {
                         if (n >= 0) {
                             done += (int) n;
                         } else {
-                            Syscalls.poll(fd, Syscalls.POLLOUT, -1);
-                            if (h.isClosed()) {
-                                throw new SocketException("Socket closed");
-                            }
+                            h.await(fd, Syscalls.POLLOUT, -1);
                         }
                     }
                     off += chunk;

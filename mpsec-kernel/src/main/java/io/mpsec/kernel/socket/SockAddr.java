@@ -57,6 +57,12 @@ public final class SockAddr {
         return b;
     }
 
+    /** {@code ip:port}, with IPv6 addresses in brackets, for messages. */
+    public static String describe(InetSocketAddress a) {
+        String ip = a.getAddress().getHostAddress();
+        return (ip.indexOf(':') >= 0 ? "[" + ip + "]" : ip) + ":" + a.getPort();
+    }
+
     /** Decodes a sockaddr_in or sockaddr_in6 at {@code off}; returns null for other families. */
     public static InetSocketAddress decode(byte[] b, int off, int len) {
         if (len < 2) {

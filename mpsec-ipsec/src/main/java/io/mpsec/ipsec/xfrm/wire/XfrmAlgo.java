@@ -1,7 +1,5 @@
 package io.mpsec.ipsec.xfrm.wire;
 
-import java.nio.ByteBuffer;
-
 /**
  * {@code struct xfrm_algo} (68 bytes + key): an encryption algorithm (XFRMA_ALG_CRYPT).
  * The key is secret: {@link #toString()} never prints it.
@@ -34,21 +32,12 @@ public final class XfrmAlgo {
     }
 
     public byte[] toBytes() {
-        ByteBuffer b = Structs.allocate(SIZEOF + key.length);
-        Structs.putCString(b, 0, name, 64);
-        b.putInt(64, key.length * 8);
-        b.put(SIZEOF, key);
-        return b.array();
+        return AlgoLayout.encode(SIZEOF, name, 0, key);
     }
 
     public static XfrmAlgo decode(byte[] payload) {
-        ByteBuffer b = Structs.wrap(payload);
-        Structs.requireRemaining(b, 0, SIZEOF, "xfrm_algo");
-        int bits = b.getInt(64);
-        Structs.requireRemaining(b, SIZEOF, (bits + 7) / 8, "xfrm_algo key");
-        byte[] key = new byte[(bits + 7) / 8];
-        b.get(SIZEOF, key);
-        return new XfrmAlgo(Structs.getCString(b, 0, 64), key);
+        AlgoLayout.Decoded d = AlgoLayout.decode(payload, SIZEOF, "xfrm_algo");
+        return new XfrmAlgo(d.name(), d.key());
     }
 
     @Override

@@ -1,7 +1,5 @@
 package io.mpsec.ipsec.xfrm.wire;
 
-import java.nio.ByteBuffer;
-
 /**
  * {@code struct xfrm_algo_aead} (72 bytes + key): an AEAD algorithm (XFRMA_ALG_AEAD). For
  * {@code rfc4106(gcm(aes))} the key is the AES key followed by the 4-byte salt, so a 128-bit AES key
@@ -42,22 +40,12 @@ public final class XfrmAlgoAead {
     }
 
     public byte[] toBytes() {
-        ByteBuffer b = Structs.allocate(SIZEOF + key.length);
-        Structs.putCString(b, 0, name, 64);
-        b.putInt(64, key.length * 8);
-        b.putInt(68, icvBits);
-        b.put(SIZEOF, key);
-        return b.array();
+        return AlgoLayout.encode(SIZEOF, name, icvBits, key);
     }
 
     public static XfrmAlgoAead decode(byte[] payload) {
-        ByteBuffer b = Structs.wrap(payload);
-        Structs.requireRemaining(b, 0, SIZEOF, "xfrm_algo_aead");
-        int bits = b.getInt(64);
-        Structs.requireRemaining(b, SIZEOF, (bits + 7) / 8, "xfrm_algo_aead key");
-        byte[] key = new byte[(bits + 7) / 8];
-        b.get(SIZEOF, key);
-        return new XfrmAlgoAead(Structs.getCString(b, 0, 64), b.getInt(68), key);
+        AlgoLayout.Decoded d = AlgoLayout.decode(payload, SIZEOF, "xfrm_algo_aead");
+        return new XfrmAlgoAead(d.name(), d.param(), d.key());
     }
 
     @Override

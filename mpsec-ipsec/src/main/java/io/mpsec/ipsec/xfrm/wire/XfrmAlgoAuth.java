@@ -1,7 +1,5 @@
 package io.mpsec.ipsec.xfrm.wire;
 
-import java.nio.ByteBuffer;
-
 /**
  * {@code struct xfrm_algo_auth} (72 bytes + key): an integrity algorithm with its truncation length
  * (XFRMA_ALG_AUTH_TRUNC). The key is secret: {@link #toString()} never prints it.
@@ -41,22 +39,12 @@ public final class XfrmAlgoAuth {
     }
 
     public byte[] toBytes() {
-        ByteBuffer b = Structs.allocate(SIZEOF + key.length);
-        Structs.putCString(b, 0, name, 64);
-        b.putInt(64, key.length * 8);
-        b.putInt(68, truncBits);
-        b.put(SIZEOF, key);
-        return b.array();
+        return AlgoLayout.encode(SIZEOF, name, truncBits, key);
     }
 
     public static XfrmAlgoAuth decode(byte[] payload) {
-        ByteBuffer b = Structs.wrap(payload);
-        Structs.requireRemaining(b, 0, SIZEOF, "xfrm_algo_auth");
-        int bits = b.getInt(64);
-        Structs.requireRemaining(b, SIZEOF, (bits + 7) / 8, "xfrm_algo_auth key");
-        byte[] key = new byte[(bits + 7) / 8];
-        b.get(SIZEOF, key);
-        return new XfrmAlgoAuth(Structs.getCString(b, 0, 64), b.getInt(68), key);
+        AlgoLayout.Decoded d = AlgoLayout.decode(payload, SIZEOF, "xfrm_algo_auth");
+        return new XfrmAlgoAuth(d.name(), d.param(), d.key());
     }
 
     @Override
