@@ -2,48 +2,67 @@ package io.mpsec.ipsec.paths;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
- * When each key generation's inbound SAs last carried bytes, and when the generation stopped being
- * the active one: the basis on which {@link SecurePaths#maintain} retires old generations only once
- * the peer has stopped sending on them.
+ * The inbound traffic of each key generation, as seen by {@link SecurePaths#maintain}: when its
+ * inbound SAs first carried bytes and when their byte count last changed. It decides when an old
+ * generation may be retired: only once the peer has demonstrably moved on, that is traffic arrived
+ * on a NEWER generation, and the old one then stayed idle for the grace period; or when the kernel
+ * already removed its SAs (hard expiry). Two idle hosts therefore never retire the generation the
+ * peer will speak on next: idleness alone proves nothing.
  */
 final class IdleTracker {
     /** generation -> {inbound bytes last seen, time they were last seen to change}. */
-    private final Map<Long, long[]> inboundSeen = new HashMap<>();
-    private final Map<Long, Long> deactivatedAt = new HashMap<>();
+    private final Map<Long, long[]> lastChange = new HashMap<>();
+    /** generation -> time its inbound SAs were first seen with bytes. */
+    private final TreeMap<Long, Long> firstTraffic = new TreeMap<>();
 
     /** Records {@code generation}'s inbound byte count as read at {@code now}. */
     void observe(long generation, long bytes, long now) {
-        long[] seen = inboundSeen.get(generation);
+        long[] seen = lastChange.get(generation);
         if (seen == null || seen[0] != bytes) {
-            inboundSeen.put(generation, new long[] {bytes, now});
+            lastChange.put(generation, new long[] {bytes, now});
+        }
+        if (bytes > 0) {
+            firstTraffic.putIfAbsent(generation, now);
         }
     }
 
-    /** Notes that {@code generation} stopped being the active one at {@code now}. */
-    void deactivated(long generation, long now) {
-        deactivatedAt.put(generation, now);
+    /** Whether {@code generation}'s inbound SAs have carried any bytes. */
+    boolean hadTraffic(long generation) {
+        return firstTraffic.containsKey(generation);
+    }
+
+    /** The earliest time any generation newer than {@code generation} carried inbound bytes, or {@code null}. */
+    Long newerTrafficSince(long generation) {
+        Long t = null;
+        for (Map.Entry<Long, Long> e : firstTraffic.tailMap(generation, false).entrySet()) {
+            t = t == null ? e.getValue() : Math.min(t, e.getValue());
+        }
+        return t;
     }
 
     /**
-     * For a generation that is no longer active: whether it may be retired, that is nothing of it is
-     * left in the kernel, or its inbound bytes have not moved for {@code graceMillis} since it was
-     * deactivated. Without a noted deactivation, the first call notes it.
+     * Whether a generation that is not the active one may be retired: nothing of it is left in the
+     * kernel, or traffic arrived on a newer generation and this one's inbound bytes have not moved
+     * for {@code graceMillis} since then.
      */
     boolean retirable(long generation, boolean anyLeft, long now, long graceMillis) {
-        Long since = deactivatedAt.get(generation);
-        if (since == null) {
-            deactivatedAt.put(generation, now);
+        if (!anyLeft) {
+            return true;
+        }
+        Long newer = newerTrafficSince(generation);
+        if (newer == null) {
             return false;
         }
-        long[] seen = inboundSeen.get(generation);
-        long idleSince = Math.max(seen != null ? seen[1] : since, since);
-        return !anyLeft || now - idleSince >= graceMillis;
+        long[] seen = lastChange.get(generation);
+        long idleSince = Math.max(seen != null ? seen[1] : newer, newer);
+        return now - idleSince >= graceMillis;
     }
 
     void forget(long generation) {
-        inboundSeen.remove(generation);
-        deactivatedAt.remove(generation);
+        lastChange.remove(generation);
+        firstTraffic.remove(generation);
     }
 }

@@ -127,4 +127,91 @@ final class PathPlan {
         return SecurityPolicy.builder().selector(Selector.hosts(r, l)).direction(Direction.IN)
                 .priority(priority).template(new Template(r, l, 0, 0, Mode.TRANSPORT, failClosed)).build();
     }
+
+    boolean failClosed() {
+        return failClosed;
+    }
+
+    long priority() {
+        return priority;
+    }
+
+    /** Every policy of {@code generation}: per pair its OUT and IN policy, in a fixed order. */
+    List<SecurityPolicy> policies(long generation) {
+        List<SecurityPolicy> out = new ArrayList<>();
+        for (InetAddress[] p : pairs()) {
+            out.add(outPolicy(p[0], p[1], generation));
+            out.add(inPolicy(p[0], p[1]));
+        }
+        return out;
+    }
+
+    /** The kill-switch form of {@link #policies}: the same selectors, action BLOCK. */
+    List<SecurityPolicy> blockPolicies() {
+        List<SecurityPolicy> out = new ArrayList<>();
+        for (SecurityPolicy p : policies(1)) {
+            out.add(block(p.selector(), p.direction()));
+        }
+        return out;
+    }
+
+    /** A BLOCK policy with MPSec's priority: drops matching traffic (counted in XfrmOutPolBlock / XfrmInPolBlock). */
+    SecurityPolicy block(Selector selector, Direction direction) {
+        return SecurityPolicy.builder().selector(selector).direction(direction).priority(priority)
+                .action(SecurityPolicy.Action.BLOCK).build();
+    }
+
+    /** The (direction, selector) of every policy MPSec manages for these pairs. */
+    Set<PolicyKey> policyKeys() {
+        Set<PolicyKey> keys = new java.util.LinkedHashSet<>();
+        for (SecurityPolicy p : policies(1)) {
+            keys.add(PolicyKey.of(p));
+        }
+        return keys;
+    }
+
+    /**
+     * Whether a policy found in the kernel is MPSec's: one of these pairs' selectors, MPSec's priority,
+     * and either BLOCK (the kill switch) or ESP transport templates whose reqid is 0 (IN) or in
+     * MPSec's reqid range. Anything else on the same selector belongs to someone else.
+     */
+    boolean owns(SecurityPolicy p) {
+        if (!policyKeys().contains(PolicyKey.of(p)) || p.priority() != priority) {
+            return false;
+        }
+        if (p.action() == SecurityPolicy.Action.BLOCK) {
+            return p.templates().isEmpty();
+        }
+        if (p.templates().size() != 1) {
+            return false;
+        }
+        Template t = p.templates().get(0);
+        return t.mode() == Mode.TRANSPORT && t.spi() == 0
+                && (p.direction() == Direction.IN ? t.reqid() == 0 : SecurePaths.isMpsecReqid(t.reqid()));
+    }
+
+    /** Whether an SA found in the kernel is MPSec's for these pairs: MPSec's reqid range and one of the flows. */
+    boolean owns(SecurityAssociation sa) {
+        if (!SecurePaths.isMpsecReqid(sa.reqid()) || sa.mode() != Mode.TRANSPORT) {
+            return false;
+        }
+        for (InetAddress[] p : pairs()) {
+            if ((sa.source().equals(p[0]) && sa.destination().equals(p[1])) || (sa.source().equals(p[1]) && sa.destination().equals(p[0]))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Where a policy lives in the SPD: the kernel keys policies by direction and selector (not priority). */
+    record PolicyKey(Direction direction, Selector selector) {
+        static PolicyKey of(SecurityPolicy p) {
+            return new PolicyKey(p.direction(), p.selector());
+        }
+
+        @Override
+        public String toString() {
+            return direction + " " + selector.source().getHostAddress() + " -> " + selector.destination().getHostAddress();
+        }
+    }
 }

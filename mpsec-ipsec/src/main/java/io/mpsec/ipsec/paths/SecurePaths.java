@@ -5,12 +5,12 @@ import io.mpsec.ipsec.Lifetime;
 import io.mpsec.ipsec.SecretBytes;
 import io.mpsec.ipsec.SecurityAssociation;
 import io.mpsec.ipsec.SecurityPolicy;
-import io.mpsec.ipsec.keys.DerivedSa;
 import io.mpsec.ipsec.keys.KeyGenerations;
-import io.mpsec.ipsec.keys.KeyReuseException;
 import io.mpsec.ipsec.keys.SaKeyDerivation;
+import io.mpsec.ipsec.paths.PathPlan.PolicyKey;
 import io.mpsec.ipsec.xfrm.XfrmClient;
 import io.mpsec.ipsec.xfrm.XfrmException;
+import io.mpsec.ipsec.xfrm.msg.SaId;
 import io.mpsec.kernel.ffi.Errno;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -19,51 +19,94 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.LongSupplier;
 
 /**
  * IPsec that follows MPTCP: ESP transport-mode SAs and policies for every pair of a local and a
- * remote address, so every subflow is encrypted whichever path it takes.
+ * remote address, so every subflow between the configured addresses is encrypted.
  *
  * <p>Both hosts build a {@code SecurePaths} from the same master key file with their own addresses
- * as {@code local} and the peer's as {@code remote}; the SA keys and SPIs are derived with HKDF
- * from (master key, generation, source, destination), so both compute matching SAs without talking.
+ * as {@code local} and the peer's as {@code remote}; SA keys and SPIs are derived with HKDF from
+ * (master key, generation, addresses, direction), so both compute matching SAs without talking.
  *
- * <p>Policies: per address pair an OUT policy whose template names the active generation's reqid,
- * and an IN policy that accepts any of our ESP SAs from that peer address (reqid 0). With
- * {@link Builder#failClosed} (the default) the templates are {@code level required}: if an SA is
- * missing or expired the traffic is dropped, never sent in clear.
+ * <h2>The guarantee</h2>
+ * While {@link Builder#failClosed} is on (the default), no packet between a configured local and a
+ * configured remote address leaves in clear, through any sequence of calls, failures, crashes,
+ * rekeys or restarts:
+ * <ul>
+ *   <li>{@link #apply()} installs the {@code level required} policies of every pair first, in one
+ *       netlink batch, and only then the SAs: from the first policy on, traffic between the peers is
+ *       encrypted or dropped, never clear. A failure restores exactly the policies MPSec found, and
+ *       where there were none (cleartext before) it leaves BLOCK policies: a failed first apply
+ *       ends blocked, not in clear.</li>
+ *   <li>{@link #close()} is a kill switch: the policies become BLOCK, then the SAs are removed. The
+ *       peers stay blocked after the JVM exits. A shutdown hook does the same on a normal exit or
+ *       SIGTERM ({@link Builder#killSwitchOnExit}). After {@code kill -9} the last policies and SAs
+ *       stay in the kernel: traffic stays encrypted, and once the SAs reach their hard lifetime it
+ *       is dropped. A later {@code apply()} (same configuration) picks up either state.</li>
+ *   <li>{@link #teardown()} is the only call that removes protection: <b>traffic to these peers may
+ *       go in clear afterwards</b>.</li>
+ * </ul>
+ * Subflows between addresses that are not configured are not covered by these policies; the MPTCP
+ * join gate refuses them (see the project's security model).
  *
- * <p>Rekey is make-before-break and needs no coordination between the hosts: inbound SAs are
- * installed {@link Builder#lookahead} generations ahead (both hosts derive them alike), so when one
- * host switches its outbound side to the next generation ({@link #activate}, {@link #rekeyOutbound})
- * the peer already accepts it. {@link #maintain} (run periodically by {@link AutoRekey}) follows a
- * peer that moved ahead and retires an old generation once its inbound SAs stayed idle for the grace
- * period. Only outbound SAs are recorded in the reuse ledger: installing an outbound SA twice would
- * restart its sequence counter (AES-GCM IV reuse).
+ * <h2>Ownership</h2>
+ * MPSec's policies are those on the configured pairs' selectors with MPSec's priority
+ * ({@link Builder#priority}, default {@value #DEFAULT_PRIORITY}) and either BLOCK or an ESP transport
+ * template in MPSec's reqid range ({@link #REQID_BASE} + generation); its SAs are those of the
+ * configured flows in that reqid range. A policy of anyone else on one of these selectors makes
+ * {@code apply()} fail before it changes anything, unless {@link Builder#takeOver} allows replacing
+ * it ({@link #teardown()} then puts it back).
+ *
+ * <h2>Rekeying</h2>
+ * Make-before-break, with no coordination between the hosts: inbound SAs are installed
+ * {@link Builder#lookahead} generations ahead; a rekey switches only the outbound side
+ * ({@link #activate}, {@link #rekeyOutbound}); {@link #maintain} (run by {@link AutoRekey}) follows a
+ * peer that sends on a newer generation, rekeys by age and bytes, and retires an old generation only
+ * after traffic arrived on a newer one (or its SAs reached their hard lifetime).
  *
  * <p>Methods are synchronized; the {@link AutoRekey} thread and callers may share one instance.
+ * After {@link #close()} or {@link #teardown()} every other call fails with
+ * {@link IllegalStateException}.
  */
 public final class SecurePaths implements AutoCloseable {
     /** reqids of MPSec's SAs: base + generation. */
     public static final long REQID_BASE = 0x6d700000L;
+    /** Highest generation a master key supports (reqid and SPI carry 20 bits of it). */
+    public static final long MAX_GENERATION = 0xfffffL;
+    /** MPSec's default policy priority (lower wins; 0x6d70, "mp"). */
+    public static final long DEFAULT_PRIORITY = 0x6d70;
 
     private final XfrmClient xfrm;
     private final PathPlan plan;
     private final KeyGenerations generations;
+    private final SaInstaller installer;
+    private final Lifetime lifetime;
     private final Map<Long, List<PathSa>> installed = new TreeMap<>();
     private final IdleTracker idle = new IdleTracker();
     private final LongSupplier clock;
-    private final List<SecurityPolicy> policies = new ArrayList<>();
+    private final boolean takeOver;
+    private final boolean killSwitchOnExit;
+    private final Runnable afterPolicies;
+    private final Map<PolicyKey, SecurityPolicy> takenOver = new LinkedHashMap<>();
+    private final Map<InetAddress, Long> peerGenerations = new TreeMap<>(SecurePaths::compareAddresses);
+    private Thread shutdownHook;
     private long active;
+    private boolean closed;
 
     private SecurePaths(Builder b) {
         this.xfrm = b.xfrm;
+        this.lifetime = b.lifetime != null ? b.lifetime : defaultLifetime(b.esn);
         this.plan = new PathPlan(b.local, b.remote, new SaKeyDerivation(b.masterKey, b.aesKeyBits), b.failClosed,
-                b.priority, b.esn, b.replayWindow, b.lifetime != null ? b.lifetime : defaultLifetime(b.esn), b.lookahead);
+                b.priority, b.esn, b.replayWindow, lifetime, b.lookahead);
         this.generations = b.generations;
+        this.installer = new SaInstaller(xfrm, plan);
         this.clock = b.clock;
+        this.takeOver = b.takeOver;
+        this.killSwitchOnExit = b.killSwitchOnExit && b.failClosed;
+        this.afterPolicies = b.afterPolicies;
     }
 
     public static Builder builder() {
@@ -81,7 +124,12 @@ public final class SecurePaths implements AutoCloseable {
 
     /** The reqid of a generation's SAs. */
     public static long reqid(long generation) {
-        return REQID_BASE + (generation & 0xfffffL);
+        return REQID_BASE + (generation & MAX_GENERATION);
+    }
+
+    /** Whether {@code reqid} lies in MPSec's range (an SA or template MPSec installed). */
+    public static boolean isMpsecReqid(long reqid) {
+        return reqid > REQID_BASE && reqid <= REQID_BASE + MAX_GENERATION;
     }
 
     /** The address pairs (local, remote) of the same family that get SAs and policies. */
@@ -89,12 +137,22 @@ public final class SecurePaths implements AutoCloseable {
         return plan.pairs();
     }
 
-    /** The generation the OUT policies and outbound SAs use (0 before {@link #apply}). */
+    /** Whether the policies fail closed ({@code level required}, BLOCK on close). */
+    public boolean failClosed() {
+        return plan.failClosed();
+    }
+
+    /** The generation the OUT policies and outbound SAs use (0 before {@link #apply} and after close). */
     public synchronized long activeGeneration() {
         return active;
     }
 
-    /** The SAs installed by this object, per generation (inbound and outbound). */
+    /** Whether {@link #close()} or {@link #teardown()} was called. */
+    public synchronized boolean isClosed() {
+        return closed;
+    }
+
+    /** The SAs installed or adopted by this object, per generation (inbound and outbound). */
     public synchronized Map<Long, List<PathSa>> installedSas() {
         Map<Long, List<PathSa>> m = new LinkedHashMap<>();
         installed.forEach((g, l) -> m.put(g, List.copyOf(l)));
@@ -102,84 +160,126 @@ public final class SecurePaths implements AutoCloseable {
     }
 
     /**
-     * Installs everything for {@code generation}: inbound SAs of {@code generation - 1} (a peer that
-     * restarted once less) to {@code generation + lookahead}, outbound SAs of {@code generation}, then IN and OUT policies.
-     * On failure everything this call installed is removed again (the generation stays claimed, so
-     * {@link #apply()} moves on to the next one). Fails with {@link KeyReuseException} if this host
-     * already installed that generation's outbound SAs.
+     * Per remote address, the newest generation the peer was seen sending on (inbound SA counters
+     * moved), as of the last {@link #maintain}; absent until traffic arrived.
      */
-    public synchronized void apply(long generation) throws IOException {
-        if (active != 0) {
-            throw new IllegalStateException("already applied (generation " + active + "); use rekey() to move on");
-        }
-        if (generation < 1) {
-            throw new IllegalArgumentException("generation must be >= 1, got " + generation);
-        }
-        Map<Long, List<PathSa>> before = installedSas();
-        try {
-            for (long g = Math.max(1, generation - 1); g <= generation + plan.lookahead(); g++) {
-                install(g, false);
-            }
-            install(generation, true);
-            installPolicies(generation);
-        } catch (IOException | RuntimeException e) {
-            undo(before, e);
-            throw e;
-        }
-        active = generation;
+    public synchronized Map<InetAddress, Long> peerGenerations() {
+        return Map.copyOf(peerGenerations);
     }
 
     /**
      * {@link #apply(long)} with the next generation this host may use: the one kept next to the key
      * file, or one past the highest this host ever installed (after a restart or re-apply), which is
-     * then persisted. Hosts that restarted a different number of times still meet: each accepts
-     * inbound SAs up to {@code lookahead} generations ahead, and {@link #maintain} moves the outbound
-     * side up to the newest generation the peer sends on.
+     * then persisted. Hosts whose generations differ still meet: {@link #maintain} moves the outbound
+     * side up to a newer generation the peer sends on.
      */
     public synchronized void apply() throws IOException {
-        KeyGenerations g = requireGenerations();
-        long next = Math.max(g.current(), g.highestInstalled(plan.fingerprint()) + 1);
-        g.advanceTo(next);
+        ensureOpen();
+        long next = Math.max(generations.current(), generations.highestInstalled(plan.fingerprint()) + 1);
         apply(next);
     }
 
     /**
-     * Installs the inbound SAs of {@code generation} (traffic from the peer). Inbound SAs may be
-     * installed ahead of time: both hosts derive them alike, and only the sender's sequence counter
-     * (the outbound side) must never restart.
+     * Protects every pair with {@code generation}: (1) reads what the kernel holds on MPSec's
+     * selectors and refuses foreign policies (unless {@link Builder#takeOver}); (2) installs every
+     * pair's OUT and IN policy in one batch ({@code level required} with failClosed: traffic is
+     * dropped until its SAs exist); (3) installs the inbound SAs of {@code generation - 1} (a peer that
+     * restarted once less) to {@code generation + lookahead}; (4) claims {@code generation} in the reuse
+     * ledger and installs its outbound SAs. Then it adopts MPSec's SAs left in the kernel by an
+     * earlier run (inbound ones are retired by {@link #maintain} once the peer moved on).
+     *
+     * <p>On failure the SAs this call created are removed and every policy is put back as it was;
+     * a pair that had no policy gets a BLOCK policy with failClosed (removed without). The generation
+     * stays claimed, so the next {@link #apply()} moves on.
      */
+    public synchronized void apply(long generation) throws IOException {
+        ensureOpen();
+        if (active != 0) {
+            throw new IllegalStateException("already applied (generation " + active + "); use rekeyOutbound() to move on");
+        }
+        checkGeneration(generation);
+        KernelState before = KernelState.read(xfrm, plan);
+        if (!before.foreignPolicies().isEmpty() && !takeOver) {
+            throw new SaConflictException("policies that MPSec did not install exist on the selectors it needs: "
+                    + before.foreignPolicies().values() + ". MPSec leaves them alone and changed nothing. Remove them, give "
+                    + "MPSec another priority band only if they are yours, or allow MPSec to replace them with "
+                    + "SecurePaths.builder().takeOver(true) (teardown() then restores them).");
+        }
+        List<PathSa> created = new ArrayList<>();
+        Map<Long, List<PathSa>> got = new TreeMap<>();
+        try {
+            switchPolicies(plan.policies(generation));
+            afterPolicies.run();
+            for (long g = Math.max(1, generation - 1); g <= Math.min(MAX_GENERATION, generation + plan.lookahead()); g++) {
+                got.computeIfAbsent(g, k -> new ArrayList<>()).addAll(installer.install(g, false, created));
+            }
+            generations.claim(plan.fingerprint(), generation);
+            got.get(generation).addAll(installer.install(generation, true, created));
+        } catch (IOException | RuntimeException e) {
+            for (PathSa s : created) {
+                try {
+                    installer.deleteIfPresent(s.id());
+                } catch (IOException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            restorePolicies(before, e);
+            throw e;
+        }
+        active = generation;
+        installed.putAll(got);
+        takenOver.putAll(before.foreignPolicies());
+        adopt(before.ownedSas());
+        generations.advanceTo(generation);
+        registerKillSwitchHook();
+    }
+
+    /** Installs the inbound SAs of {@code generation} (traffic from the peer) unless present. */
     public synchronized List<PathSa> prepare(long generation) throws IOException {
-        return install(generation, false);
+        ensureOpen();
+        checkGeneration(generation);
+        return installDirection(generation, false);
     }
 
     /**
-     * Switches the outbound side to {@code generation}: installs its outbound SAs (claimed in the
-     * reuse ledger first), its inbound SAs if missing, then switches the OUT policies (UPDPOLICY,
-     * atomic per policy), and pre-installs the inbound SAs up to {@code generation + lookahead}.
-     * Older SAs stay until {@link #maintain} or {@link #retire} removes them.
+     * Switches the outbound side to {@code generation}: installs its inbound SAs if missing, claims it
+     * in the reuse ledger, installs its outbound SAs, switches every OUT policy in one batch
+     * (UPDPOLICY), then pre-installs inbound SAs up to {@code generation + lookahead}. If the switch
+     * fails, the OUT policies go back to the previous generation (both are encrypted). Older SAs stay
+     * until {@link #maintain} or {@link #retire} removes them.
      */
     public synchronized void activate(long generation) throws IOException {
+        ensureOpen();
+        if (active == 0) {
+            throw new IllegalStateException("not applied yet; call apply() first");
+        }
         if (generation <= active) {
             throw new IllegalStateException("generation " + generation + " is not newer than the active generation " + active);
         }
-        install(generation, false);
-        install(generation, true);
-        for (InetAddress[] p : pairs()) {
-            xfrm.updatePolicy(plan.outPolicy(p[0], p[1], generation));
+        checkGeneration(generation);
+        installDirection(generation, false);
+        if (!hasDirection(generation, true)) {
+            generations.claim(plan.fingerprint(), generation);
+            installDirection(generation, true);
         }
-        long previous = active;
+        try {
+            switchPolicies(outPolicies(generation));
+        } catch (IOException | RuntimeException e) {
+            try {
+                switchPolicies(outPolicies(active));
+            } catch (IOException | RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
         active = generation;
-        if (generations != null) {
-            generations.advanceTo(generation);
-        }
-        idle.deactivated(previous, clock.getAsLong());
-        for (long g = generation + 1; g <= generation + plan.lookahead(); g++) {
-            install(g, false);
-        }
+        generations.advanceTo(generation);
+        installLookahead();
     }
 
     /** Deletes the SAs of {@code generation} (not the active one); SAs the kernel already removed count as gone. */
     public synchronized void retire(long generation) throws IOException {
+        ensureOpen();
         if (generation == active) {
             throw new IllegalStateException("generation " + generation + " is active; activate a newer one before retiring it");
         }
@@ -188,7 +288,7 @@ public final class SecurePaths implements AutoCloseable {
             return;
         }
         for (java.util.Iterator<PathSa> it = sas.iterator(); it.hasNext();) {
-            deleteIfPresent(it.next().id());
+            installer.deleteIfPresent(it.next().id());
             it.remove();
         }
         installed.remove(generation);
@@ -196,27 +296,46 @@ public final class SecurePaths implements AutoCloseable {
     }
 
     /**
-     * Housekeeping, called periodically (the {@link AutoRekey} thread does): when the peer sends on a
-     * newer generation than ours (its inbound counters moved), switches the outbound side to it; then
-     * retires each older generation whose inbound SAs have carried no new bytes for
-     * {@code graceMillis} since it stopped being active (or that the kernel already removed).
+     * Housekeeping, called periodically (the {@link AutoRekey} thread does):
+     * <ol>
+     *   <li>reads every generation's inbound counters; when the peer sends on a newer generation than
+     *       ours, switches the outbound side to it;</li>
+     *   <li>otherwise rekeys when the active outbound SAs reached their soft time or byte limit (in
+     *       case a soft EXPIRE notification was lost);</li>
+     *   <li>retires each older generation once traffic arrived on a newer one and it then stayed idle
+     *       for {@code graceMillis}, or once the kernel removed its SAs (hard expiry);</li>
+     *   <li>keeps the inbound SAs installed {@code lookahead} generations ahead.</li>
+     * </ol>
      *
      * @return the active generation afterwards
      */
     public synchronized long maintain(long graceMillis) throws IOException {
+        ensureOpen();
+        if (active == 0) {
+            return 0;
+        }
         long now = clock.getAsLong();
         long peerNewest = 0;
+        boolean dueByUse = false;
+        int activeOutLeft = 0;
         for (Map.Entry<Long, List<PathSa>> e : new ArrayList<>(installed.entrySet())) {
             long g = e.getKey();
             long bytes = 0;
             boolean anyLeft = false;
             for (PathSa s : e.getValue()) {
+                java.util.Optional<io.mpsec.ipsec.xfrm.SaCounters> c = counters(s.id());
+                if (c.isEmpty()) {
+                    continue;
+                }
+                anyLeft = true;
                 if (!s.outbound()) {
-                    java.util.Optional<io.mpsec.ipsec.xfrm.InstalledSa> got = xfrm.getSa(s.id());
-                    if (got.isPresent()) {
-                        anyLeft = true;
-                        bytes += got.get().counters().bytes();
+                    bytes += c.get().bytes();
+                    if (c.get().bytes() > 0) {
+                        peerGenerations.merge(s.sa().source(), g, Math::max);
                     }
+                } else if (g == active) {
+                    activeOutLeft++;
+                    dueByUse |= dueForRekey(c.get());
                 }
             }
             idle.observe(g, bytes, now);
@@ -229,15 +348,28 @@ public final class SecurePaths implements AutoCloseable {
         }
         if (peerNewest > active) {
             activate(peerNewest);
+        } else if (dueByUse || activeOutLeft < outboundCount()) {
+            // soft limit reached without a (lost) EXPIRE, or the kernel removed an SA at its hard limit
+            rekeyOutbound();
         }
+        installLookahead();
         return active;
+    }
+
+    private int outboundCount() {
+        return (int) installed.getOrDefault(active, List.of()).stream().filter(PathSa::outbound).count();
+    }
+
+    /** Whether an active outbound SA reached its soft time or byte limit. */
+    private boolean dueForRekey(io.mpsec.ipsec.xfrm.SaCounters c) {
+        long ageSeconds = c.addTime() > 0 ? System.currentTimeMillis() / 1000 - c.addTime() : 0;
+        return (lifetime.softAddSeconds() > 0 && ageSeconds >= lifetime.softAddSeconds())
+                || (lifetime.softBytes() > 0 && c.bytes() >= lifetime.softBytes());
     }
 
     /**
      * Rekeys the outbound side to {@code generation} (make-before-break: the peer already has its
-     * inbound SAs installed ahead of time), waits {@code graceMillis} and retires the older
-     * generations whose inbound SAs stayed idle meanwhile. For timing-independent operation call
-     * {@link #activate} and later {@link #maintain} instead.
+     * inbound SAs installed ahead of time), waits {@code graceMillis} and runs {@link #maintain}.
      */
     public void rekey(long generation, long graceMillis) throws IOException, InterruptedException {
         activate(generation);
@@ -247,10 +379,8 @@ public final class SecurePaths implements AutoCloseable {
 
     /** Rekeys the outbound side to the next generation (persisted) without waiting; returns it. */
     public synchronized long rekeyOutbound() throws IOException {
-        long next = active + 1;
-        if (generations != null) {
-            next = Math.max(next, Math.max(generations.current() + 1, generations.highestInstalled(plan.fingerprint()) + 1));
-        }
+        ensureOpen();
+        long next = Math.max(active + 1, Math.max(generations.current() + 1, generations.highestInstalled(plan.fingerprint()) + 1));
         activate(next);
         return next;
     }
@@ -263,142 +393,248 @@ public final class SecurePaths implements AutoCloseable {
         return next;
     }
 
-    /** Installs one direction's SAs of {@code generation} unless already installed; returns them. */
-    private List<PathSa> install(long generation, boolean outbound) throws IOException {
-        List<PathSa> have = installed.computeIfAbsent(generation, g -> new ArrayList<>());
-        if (have.stream().anyMatch(s -> s.outbound() == outbound)) {
-            return have.stream().filter(s -> s.outbound() == outbound).toList();
-        }
-        if (outbound && generations != null) {
-            generations.claim(plan.fingerprint(), generation);
-        }
-        Map<SaKeyDerivation.Flow, DerivedSa> derived = plan.derive(generation);
-        List<PathSa> done = new ArrayList<>();
-        try {
-            for (DerivedSa d : derived.values()) {
-                if (plan.isOutbound(d) != outbound) {
-                    d.key().wipe();
-                    continue;
-                }
-                SecurityAssociation sa = plan.sa(d, generation, outbound);
-                try {
-                    xfrm.addSa(sa);
-                } catch (XfrmException x) {
-                    if (x.errno() == Errno.EEXIST && !outbound) {
-                        // left behind by a crash: the same derived inbound SA; replacing it restarts only
-                        // the replay window, never a sender's sequence counter
-                        xfrm.updateSa(sa);
-                    } else if (x.errno() == Errno.EEXIST) {
-                        throw new KeyReuseException("an SA " + d.source().getHostAddress() + " -> " + d.destination().getHostAddress()
-                                + " with SPI 0x" + String.format("%08x", d.spi()) + " (generation " + generation
-                                + ") already exists in the kernel: installing it again would reuse its key with a restarted "
-                                + "sequence counter. Remove MPSec's stale SAs (ip xfrm state deleteall reqid ...) or move both "
-                                + "hosts to a new generation (KeyGenerations.advance()) and apply that.");
-                    } else {
-                        throw x;
-                    }
-                }
-                done.add(new PathSa(generation, sa, outbound));
-            }
-        } catch (IOException | RuntimeException e) {
-            for (PathSa s : done) { // nothing half-applied
-                try {
-                    deleteIfPresent(s.id());
-                } catch (IOException suppressed) {
-                    e.addSuppressed(suppressed);
-                }
-            }
-            if (have.isEmpty()) {
-                installed.remove(generation);
-            }
-            throw e;
-        }
-        have.addAll(done);
-        return done;
-    }
-
-    private void deleteIfPresent(io.mpsec.ipsec.xfrm.msg.SaId id) throws IOException {
-        try {
-            xfrm.deleteSa(id);
-        } catch (XfrmException x) {
-            if (x.errno() != Errno.ESRCH && x.errno() != Errno.ENOENT) {
-                throw x;
-            }
-        }
-    }
-
-    /** Removes the SAs and policies installed since {@code before} (a failed apply). */
-    private void undo(Map<Long, List<PathSa>> before, Exception cause) {
-        for (SecurityPolicy p : new ArrayList<>(policies)) {
-            try {
-                xfrm.deletePolicy(p.selector(), p.direction());
-            } catch (IOException suppressed) {
-                cause.addSuppressed(suppressed);
-            }
-        }
-        policies.clear();
-        for (Map.Entry<Long, List<PathSa>> e : new ArrayList<>(installed.entrySet())) {
-            List<PathSa> keep = before.getOrDefault(e.getKey(), List.of());
-            for (PathSa s : e.getValue()) {
-                if (!keep.contains(s)) {
-                    try {
-                        deleteIfPresent(s.id());
-                    } catch (IOException suppressed) {
-                        cause.addSuppressed(suppressed);
-                    }
-                }
-            }
-            if (keep.isEmpty()) {
-                installed.remove(e.getKey());
-            } else {
-                installed.put(e.getKey(), new ArrayList<>(keep));
-            }
-        }
-    }
-
-    private void installPolicies(long generation) throws IOException {
-        for (InetAddress[] p : pairs()) {
-            SecurityPolicy out = plan.outPolicy(p[0], p[1], generation);
-            SecurityPolicy in = plan.inPolicy(p[0], p[1]);
-            policies.add(out);
-            xfrm.updatePolicy(out);
-            policies.add(in);
-            xfrm.updatePolicy(in);
-        }
-    }
-
-    /** Removes every policy and SA this object installed. */
+    /**
+     * The kill switch. With failClosed: every policy of the configured pairs becomes BLOCK (one
+     * batch), then every SA is removed. <b>The peers stay blocked</b> after this object and the JVM
+     * are gone, until a later {@link #apply()} protects them again or {@link #teardown()} removes
+     * protection. Without failClosed this is {@link #teardown()}. Calling it twice does nothing.
+     * Never leaks: if the BLOCK switch fails, the {@code level required} policies still drop traffic
+     * once the SAs are gone.
+     */
     @Override
     public synchronized void close() throws IOException {
-        IOException first = null;
-        for (SecurityPolicy p : policies) {
-            try {
-                xfrm.deletePolicy(p.selector(), p.direction());
-            } catch (IOException e) {
-                first = first == null ? e : first;
-            }
+        if (closed) {
+            return;
         }
-        policies.clear();
+        if (!plan.failClosed()) {
+            teardown();
+            return;
+        }
+        closed = true;
+        removeKillSwitchHook();
+        if (active == 0 && installed.isEmpty()) {
+            return; // never protected anything (a failed apply already left BLOCK policies)
+        }
+        IOException first = null;
+        try {
+            switchPolicies(plan.blockPolicies());
+        } catch (IOException e) {
+            first = e;
+        }
         for (List<PathSa> l : installed.values()) {
             for (PathSa s : l) {
                 try {
-                    deleteIfPresent(s.id());
+                    installer.deleteIfPresent(s.id());
                 } catch (IOException e) {
                     first = first == null ? e : first;
                 }
             }
         }
         installed.clear();
+        active = 0;
         if (first != null) {
             throw first;
         }
     }
 
-    private KeyGenerations requireGenerations() {
-        if (generations == null) {
-            throw new IllegalStateException("no KeyGenerations configured; pass generations(new KeyGenerations(keyFile))");
+    /**
+     * Removes protection: deletes MPSec's policies on the configured pairs (policies taken over with
+     * {@link Builder#takeOver} are put back) and MPSec's SAs for them, whether this object, an earlier
+     * run or a kill switch installed them. <b>Traffic to these peers may now go in clear.</b> Works on
+     * a new object too (to lift a kill switch left by an earlier process); ends this object.
+     */
+    public synchronized void teardown() throws IOException {
+        closed = true;
+        removeKillSwitchHook();
+        KernelState now = KernelState.read(xfrm, plan);
+        IOException first = null;
+        for (PolicyKey k : plan.policyKeys()) {
+            SecurityPolicy p = now.policy(k);
+            if (p == null || !plan.owns(p)) {
+                continue;
+            }
+            try {
+                SecurityPolicy previous = takenOver.get(k);
+                if (previous != null) {
+                    xfrm.updatePolicy(previous);
+                } else {
+                    xfrm.deletePolicy(k.selector(), k.direction());
+                }
+            } catch (IOException e) {
+                first = first == null ? e : first;
+            }
         }
-        return generations;
+        Set<SaId> ids = new HashSet<>();
+        installed.values().forEach(l -> l.forEach(s -> ids.add(s.id())));
+        for (SecurityAssociation sa : now.ownedSas()) {
+            ids.add(new SaId(sa.source(), sa.destination(), sa.spi()));
+        }
+        for (SaId id : ids) {
+            try {
+                installer.deleteIfPresent(id);
+            } catch (IOException e) {
+                first = first == null ? e : first;
+            }
+        }
+        installed.clear();
+        active = 0;
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    // --- internals ------------------------------------------------------------------------------
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("this SecurePaths was closed (kill switch) or torn down; build a new one and "
+                    + "apply() it to protect the peers again");
+        }
+    }
+
+    private static void checkGeneration(long generation) {
+        if (generation < 1 || generation > MAX_GENERATION) {
+            throw new IllegalArgumentException("generation must be 1.." + MAX_GENERATION + ", got " + generation
+                    + (generation > MAX_GENERATION ? "; this master key has used up its generations: rotate it "
+                            + "(mpsec keygen, copy to both hosts)" : ""));
+        }
+    }
+
+    private List<SecurityPolicy> outPolicies(long generation) {
+        List<SecurityPolicy> out = new ArrayList<>();
+        for (InetAddress[] p : pairs()) {
+            out.add(plan.outPolicy(p[0], p[1], generation));
+        }
+        return out;
+    }
+
+    /** Installs policies in one batch; throws the first failure (the others suppressed). */
+    private void switchPolicies(List<SecurityPolicy> target) throws IOException {
+        XfrmException first = null;
+        for (XfrmException e : xfrm.updatePolicies(target)) {
+            if (e != null) {
+                if (first == null) {
+                    first = e;
+                } else {
+                    first.addSuppressed(e);
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    /** Puts every policy back as {@code before} had it; none before means BLOCK (failClosed) or none. */
+    private void restorePolicies(KernelState before, Exception cause) {
+        List<SecurityPolicy> restore = new ArrayList<>();
+        List<PolicyKey> delete = new ArrayList<>();
+        for (PolicyKey k : plan.policyKeys()) {
+            SecurityPolicy prev = before.policy(k);
+            if (prev != null) {
+                restore.add(prev);
+            } else if (plan.failClosed()) {
+                restore.add(plan.block(k.selector(), k.direction()));
+            } else {
+                delete.add(k);
+            }
+        }
+        try {
+            switchPolicies(restore);
+        } catch (IOException | RuntimeException e) {
+            cause.addSuppressed(e);
+        }
+        for (PolicyKey k : delete) {
+            try {
+                xfrm.deletePolicy(k.selector(), k.direction());
+            } catch (XfrmException e) {
+                if (e.errno() != Errno.ENOENT) {
+                    cause.addSuppressed(e);
+                }
+            } catch (IOException e) {
+                cause.addSuppressed(e);
+            }
+        }
+    }
+
+    /** Takes over MPSec's SAs of an earlier run: inbound ones until retired, stale outbound ones removed now. */
+    private void adopt(List<SecurityAssociation> found) throws IOException {
+        Set<SaId> known = new HashSet<>();
+        installed.values().forEach(l -> l.forEach(s -> known.add(s.id())));
+        for (SecurityAssociation sa : found) {
+            SaId id = new SaId(sa.source(), sa.destination(), sa.spi());
+            if (known.contains(id)) {
+                continue;
+            }
+            long g = sa.reqid() - REQID_BASE;
+            boolean outbound = pairs().stream().anyMatch(p -> p[0].equals(sa.source()));
+            if (outbound) {
+                installer.deleteIfPresent(id); // no OUT policy points at it any more
+            } else {
+                installed.computeIfAbsent(g, k -> new ArrayList<>()).add(new PathSa(g, sa, false));
+            }
+        }
+    }
+
+    private boolean hasDirection(long generation, boolean outbound) {
+        List<PathSa> have = installed.get(generation);
+        return have != null && have.stream().anyMatch(s -> s.outbound() == outbound);
+    }
+
+    private List<PathSa> installDirection(long generation, boolean outbound) throws IOException {
+        if (hasDirection(generation, outbound)) {
+            return installed.get(generation).stream().filter(s -> s.outbound() == outbound).toList();
+        }
+        List<PathSa> sas = installer.install(generation, outbound, new ArrayList<>());
+        installed.computeIfAbsent(generation, k -> new ArrayList<>()).addAll(sas);
+        return sas;
+    }
+
+    private void installLookahead() throws IOException {
+        for (long g = active + 1; g <= Math.min(MAX_GENERATION, active + plan.lookahead()); g++) {
+            installDirection(g, false);
+        }
+    }
+
+    /** An SA's counters, or empty when the kernel no longer has it. */
+    private java.util.Optional<io.mpsec.ipsec.xfrm.SaCounters> counters(SaId id) throws IOException {
+        return xfrm.getSa(id).map(io.mpsec.ipsec.xfrm.InstalledSa::counters);
+    }
+
+    private void registerKillSwitchHook() {
+        if (!killSwitchOnExit || shutdownHook != null) {
+            return;
+        }
+        Thread t = new Thread(this::closeOnExit, "mpsec-kill-switch");
+        Runtime.getRuntime().addShutdownHook(t);
+        shutdownHook = t;
+    }
+
+    private void removeKillSwitchHook() {
+        Thread t = shutdownHook;
+        shutdownHook = null;
+        if (t != null && Thread.currentThread() != t) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(t);
+            } catch (IllegalStateException shuttingDown) {
+                // the JVM is exiting and the hook runs (or ran) close() itself
+            }
+        }
+    }
+
+    /** The shutdown hook: the kill switch, reported on stderr because logging may be gone already. */
+    private void closeOnExit() {
+        try {
+            close();
+            System.err.println("mpsec: kill switch engaged on exit: " + pairs().size() + " address pair(s) blocked");
+        } catch (IOException | RuntimeException e) {
+            System.err.println("mpsec: kill switch on exit incomplete (" + e.getMessage() + "); the level-required policies "
+                    + "still drop traffic to the peers");
+        }
+    }
+
+    private static int compareAddresses(InetAddress a, InetAddress b) {
+        return java.util.Arrays.compareUnsigned(a.getAddress(), b.getAddress());
     }
 
     /** Builds a {@link SecurePaths}. */
@@ -410,11 +646,14 @@ public final class SecurePaths implements AutoCloseable {
         private KeyGenerations generations;
         private int aesKeyBits = 256;
         private boolean failClosed = true;
-        private long priority = 100;
+        private long priority = DEFAULT_PRIORITY;
         private boolean esn = true;
         private int replayWindow = SecurityAssociation.DEFAULT_REPLAY_WINDOW;
         private Lifetime lifetime;
         private int lookahead = 2;
+        private boolean takeOver;
+        private boolean killSwitchOnExit = true;
+        private Runnable afterPolicies = () -> { };
         private LongSupplier clock = () -> System.nanoTime() / 1_000_000L;
 
         public Builder xfrm(XfrmClient v) {
@@ -437,7 +676,7 @@ public final class SecurePaths implements AutoCloseable {
             return this;
         }
 
-        /** The generation store kept next to the key file (records installed generations to refuse reuse). */
+        /** Required: the generation store kept next to the key file (refuses key and SPI reuse). */
         public Builder generations(KeyGenerations v) {
             generations = v;
             return this;
@@ -449,12 +688,16 @@ public final class SecurePaths implements AutoCloseable {
             return this;
         }
 
-        /** Templates {@code level required} (default true): nothing leaves in clear without an SA. */
+        /**
+         * Fail closed (default true): templates {@code level required}, BLOCK policies on close and
+         * after a failed first apply. Off: {@code level use}, and close() removes everything.
+         */
         public Builder failClosed(boolean v) {
             failClosed = v;
             return this;
         }
 
+        /** The priority of MPSec's policies (default {@value SecurePaths#DEFAULT_PRIORITY}); part of how MPSec knows its own. */
         public Builder priority(long v) {
             priority = v;
             return this;
@@ -475,9 +718,30 @@ public final class SecurePaths implements AutoCloseable {
             return this;
         }
 
-        /** How many generations ahead inbound SAs are installed (default 2, at least 1). */
+        /** How many generations ahead inbound SAs are installed (default 2, 1..16). */
         public Builder lookahead(int v) {
             lookahead = v;
+            return this;
+        }
+
+        /**
+         * Whether apply() may replace policies of someone else on the configured pairs' selectors
+         * (default false: it refuses and changes nothing). {@link SecurePaths#teardown()} puts them back.
+         */
+        public Builder takeOver(boolean v) {
+            takeOver = v;
+            return this;
+        }
+
+        /** With failClosed, engage the kill switch ({@link SecurePaths#close()}) on JVM exit and SIGTERM (default true). */
+        public Builder killSwitchOnExit(boolean v) {
+            killSwitchOnExit = v;
+            return this;
+        }
+
+        /** Test hook: runs right after apply()'s policy batch, before any SA is installed. */
+        Builder afterPolicies(Runnable v) {
+            afterPolicies = v;
             return this;
         }
 
@@ -493,6 +757,10 @@ public final class SecurePaths implements AutoCloseable {
             }
             if (masterKey == null) {
                 throw new IpsecConfigException("SecurePaths needs the master key (MasterKeyFile.load(path))");
+            }
+            if (generations == null) {
+                throw new IpsecConfigException("SecurePaths needs the key generation ledger next to the key file "
+                        + "(generations(new KeyGenerations(keyFile))): without it a restart could reuse a key and SPI");
             }
             if (local.isEmpty() || remote.isEmpty()) {
                 throw new IpsecConfigException("SecurePaths needs at least one local and one remote address");
@@ -510,6 +778,9 @@ public final class SecurePaths implements AutoCloseable {
             }
             if (lookahead < 1 || lookahead > 16) {
                 throw new IpsecConfigException("lookahead must be 1..16 generations, got " + lookahead);
+            }
+            if (priority < 0 || priority > 0xffffffffL) {
+                throw new IpsecConfigException("policy priority must be an unsigned 32-bit value, got " + priority);
             }
             return new SecurePaths(this);
         }

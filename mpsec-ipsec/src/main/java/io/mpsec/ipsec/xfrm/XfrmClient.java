@@ -155,6 +155,33 @@ public final class XfrmClient implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Installs or replaces every policy of {@code policies} (XFRM_MSG_UPDPOLICY) in one netlink
+     * datagram, so the kernel switches them back to back, with no scheduling gap between the first
+     * and the last (see {@link NetlinkConnection#executeBatch}). Not a transaction: when one fails
+     * the others still apply; the caller decides how to undo.
+     *
+     * @return one entry per policy: {@code null} when installed, else the kernel's error
+     */
+    public List<XfrmException> updatePolicies(List<SecurityPolicy> policies) throws IOException {
+        List<String> ops = new ArrayList<>();
+        List<NetlinkMessage> msgs = new ArrayList<>();
+        for (SecurityPolicy p : policies) {
+            ops.add("xfrm UPDPOLICY " + p.direction() + " " + p.selector());
+            msgs.add(NewPolicy.encode(p, true));
+        }
+        List<XfrmException> out = new ArrayList<>();
+        for (NetlinkException e : conn.executeBatch(ops, msgs)) {
+            out.add(e == null ? null : wrap(e));
+        }
+        return out;
+    }
+
+    /** The namespace this client works in, or {@code null} for the caller's own. */
+    public NetNamespace namespace() {
+        return ns;
+    }
+
     /** Deletes every policy of the namespace. */
     public void flushPolicies() throws IOException {
         execute("xfrm FLUSHPOLICY", FlushPolicy.encode());

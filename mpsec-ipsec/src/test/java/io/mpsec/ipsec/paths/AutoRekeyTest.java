@@ -71,15 +71,12 @@ class AutoRekeyTest {
             events.emit(Xfrm.XFRMNLGRP_EXPIRE, FakeKernel.notification(Xfrm.XFRM_MSG_EXPIRE, new XfrmUserExpire(info, false).toBytes()));
             assertThat(rekeyed.poll(10, TimeUnit.SECONDS)).isEqualTo(2L);
             assertThat(rekeyed.poll(500, TimeUnit.MILLISECONDS)).as("second expire of a retired SA ignored").isNull();
-            // generation 1 is retired once its inbound SA stayed idle for the grace period (0 here)
-            for (int i = 0; i < 200 && p.installedSas().containsKey(1L); i++) {
-                Thread.sleep(50);
-            }
         } finally {
             log.removeHandler(h);
         }
         assertThat(p.activeGeneration()).isEqualTo(2);
-        assertThat(p.installedSas()).containsOnlyKeys(2L, 3L, 4L);
+        // generation 1 stays: no traffic arrived on a newer one, so nothing proves the peer moved on
+        assertThat(p.installedSas()).containsOnlyKeys(1L, 2L, 3L, 4L);
         assertThat(logged).isNotEmpty();
         byte[] key = ((io.mpsec.ipsec.SaAlgorithm.Aead) out.algorithm()).key().copy();
         for (String line : logged) {

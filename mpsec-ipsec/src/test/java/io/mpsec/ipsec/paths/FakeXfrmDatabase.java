@@ -28,6 +28,8 @@ final class FakeXfrmDatabase implements FakeKernel.Handler {
     int failDelete;
     /** UPDPOLICY requests for IN policies fail with this errno; 0 = none. */
     int failInPolicy;
+    /** The policy request after this many succeeded fails with ENOMEM; -1 = none. */
+    int failPolicyAfter = -1;
     /** The next this many NEWSA requests fail with ENOBUFS. */
     int failAdds;
 
@@ -58,6 +60,13 @@ final class FakeXfrmDatabase implements FakeKernel.Handler {
                 return FakeKernel.ack(req);
             }
             case Xfrm.XFRM_MSG_GETSA: {
+                if ((req.flags() & io.mpsec.kernel.netlink.Netlink.NLM_F_DUMP) == io.mpsec.kernel.netlink.Netlink.NLM_F_DUMP) {
+                    List<byte[]> parts = new ArrayList<>();
+                    for (SecurityAssociation sa : sas.values()) {
+                        parts.add(NewSa.encode(sa, false).payload());
+                    }
+                    return FakeKernel.dump(req, Xfrm.XFRM_MSG_NEWSA, parts);
+                }
                 XfrmUsersaId id = XfrmUsersaId.read(ByteBuffer.wrap(req.payload()).order(ByteOrder.nativeOrder()), 0);
                 String k = saKey(id.daddr().toInet(id.family()), id.spi());
                 SecurityAssociation sa = sas.get(k);
@@ -80,6 +89,13 @@ final class FakeXfrmDatabase implements FakeKernel.Handler {
                 log.add("SA- " + k);
                 return FakeKernel.ack(req);
             }
+            case Xfrm.XFRM_MSG_GETPOLICY: {
+                List<byte[]> parts = new ArrayList<>();
+                for (SecurityPolicy p : policies.values()) {
+                    parts.add(NewPolicy.encode(p, false).payload());
+                }
+                return FakeKernel.dump(req, Xfrm.XFRM_MSG_NEWPOLICY, parts);
+            }
             case Xfrm.XFRM_MSG_NEWPOLICY:
             case Xfrm.XFRM_MSG_UPDPOLICY: {
                 SecurityPolicy p = NewPolicy.decode(req).policy();
@@ -89,14 +105,22 @@ final class FakeXfrmDatabase implements FakeKernel.Handler {
                 if (req.type() == Xfrm.XFRM_MSG_NEWPOLICY && policies.containsKey(polKey(p))) {
                     return FakeKernel.error(req, 17, null);
                 }
+                if (failPolicyAfter >= 0 && failPolicyAfter-- == 0) {
+                    return FakeKernel.error(req, 12, null);
+                }
                 policies.put(polKey(p), p);
-                log.add("POL " + polKey(p) + " reqid " + p.templates().get(0).reqid());
+                log.add("POL " + polKey(p) + (p.templates().isEmpty() ? " " + p.action() : " reqid " + p.templates().get(0).reqid()));
                 return FakeKernel.ack(req);
             }
             case Xfrm.XFRM_MSG_DELPOLICY: {
                 XfrmUserpolicyId id = XfrmUserpolicyId.read(ByteBuffer.wrap(req.payload()).order(ByteOrder.nativeOrder()), 0);
-                policies.entrySet().removeIf(e -> e.getValue().direction().kernelValue() == id.dir()
-                        && e.getValue().selector().destination().equals(id.sel().daddr().toInet(id.sel().family())));
+                boolean removed = policies.entrySet().removeIf(e -> e.getValue().direction().kernelValue() == id.dir()
+                        && e.getValue().selector().destination().equals(id.sel().daddr().toInet(id.sel().family()))
+                        && e.getValue().selector().source().equals(id.sel().saddr().toInet(id.sel().family())));
+                if (!removed) {
+                    return FakeKernel.error(req, 2, null);
+                }
+                log.add("POL- " + id.dir() + " " + id.sel().saddr().toInet(id.sel().family()).getHostAddress());
                 return FakeKernel.ack(req);
             }
             default:

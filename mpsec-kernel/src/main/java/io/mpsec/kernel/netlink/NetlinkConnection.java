@@ -88,6 +88,74 @@ public final class NetlinkConnection implements AutoCloseable {
         request(op, request.withFlags(request.flags() | Netlink.NLM_F_ACK));
     }
 
+    /**
+     * Sends every request of {@code requests} in ONE datagram (one {@code sendmsg}), each with
+     * {@code NLM_F_ACK} and its own sequence number, and waits for all acknowledgements. The kernel
+     * processes the messages of one datagram back to back (netlink_rcv_skb), so a batch changes state
+     * within microseconds, with no scheduling gap between the messages; it is not a transaction: a
+     * failed message does not stop the later ones.
+     *
+     * @return one entry per request, in order: {@code null} when acknowledged, else the kernel's error
+     * @throws IOException when the exchange itself fails (timeout, socket error); then the outcome of
+     *         the unacknowledged requests is unknown
+     */
+    public synchronized List<NetlinkException> executeBatch(List<String> ops, List<NetlinkMessage> requests) throws IOException {
+        if (ops.size() != requests.size()) {
+            throw new IllegalArgumentException("one op name per request: " + ops.size() + " != " + requests.size());
+        }
+        int n = requests.size();
+        List<NetlinkException> results = new ArrayList<>(java.util.Collections.nCopies(n, null));
+        if (n == 0) {
+            return results;
+        }
+        int[] seqs = new int[n];
+        List<NetlinkMessage> sent = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            seqs[i] = seq++;
+            if (seq == 0) {
+                seq = 1;
+            }
+            NetlinkMessage r = requests.get(i);
+            sent.add(r.withFlags(r.flags() | Netlink.NLM_F_ACK).withSeqAndPid(seqs[i], 0));
+        }
+        transport.send(NetlinkMessage.encodeAll(sent));
+        boolean[] done = new boolean[n];
+        int left = n;
+        while (left > 0) {
+            byte[] dgram = transport.receive(timeoutMillis);
+            if (dgram == null) {
+                throw new SocketTimeoutException(ops.get(0) + " (batch of " + n + "): " + left
+                        + " acknowledgements missing after " + timeoutMillis + " ms");
+            }
+            for (NetlinkMessage m : NetlinkMessage.decodeAll(dgram)) {
+                if (m.seq() == 0) {
+                    notifications.add(m);
+                    continue;
+                }
+                int i = indexOf(seqs, m.seq());
+                if (i < 0 || done[i] || m.type() != Netlink.NLMSG_ERROR) {
+                    continue; // a late reply to an earlier request
+                }
+                NetlinkError e = NetlinkError.decode(m);
+                if (!e.isAck()) {
+                    results.set(i, new NetlinkException(ops.get(i), e.errno(), seqs[i], e.extAck()));
+                }
+                done[i] = true;
+                left--;
+            }
+        }
+        return results;
+    }
+
+    private static int indexOf(int[] seqs, int s) {
+        for (int i = 0; i < seqs.length; i++) {
+            if (seqs[i] == s) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     /** Sends a request expecting exactly one reply message. */
     public NetlinkMessage requestOne(String op, NetlinkMessage request) throws IOException {
         List<NetlinkMessage> replies = request(op, request);
