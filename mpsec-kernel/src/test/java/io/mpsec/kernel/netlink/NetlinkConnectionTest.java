@@ -29,6 +29,59 @@ class NetlinkConnectionTest {
     }
 
     @Test
+    void aBatchGoesOutInOneDatagramAndReportsEachMessagesOutcome() throws Exception {
+        List<byte[]> datagrams = new java.util.ArrayList<>();
+        FakeKernel inner = new FakeKernel(req -> req.payload()[0] == 2 ? FakeKernel.error(req, 12, "no memory") : FakeKernel.ack(req));
+        NetlinkTransport recording = new NetlinkTransport() {
+            @Override
+            public void send(byte[] d) throws java.io.IOException {
+                datagrams.add(d);
+                inner.send(d);
+            }
+
+            @Override
+            public byte[] receive(int timeoutMillis) throws java.io.IOException {
+                return inner.receive(timeoutMillis);
+            }
+
+            @Override
+            public int portId() {
+                return inner.portId();
+            }
+
+            @Override
+            public void joinGroup(int group) throws java.io.IOException {
+                inner.joinGroup(group);
+            }
+
+            @Override
+            public void leaveGroup(int group) throws java.io.IOException {
+                inner.leaveGroup(group);
+            }
+
+            @Override
+            public void close() throws java.io.IOException {
+                inner.close();
+            }
+        };
+        NetlinkConnection c = new NetlinkConnection(recording);
+        List<NetlinkMessage> reqs = List.of(NetlinkMessage.request(30, 0, new byte[] {1, 0, 0, 0}),
+                NetlinkMessage.request(30, 0, new byte[] {2, 0, 0, 0}), NetlinkMessage.request(30, 0, new byte[] {3, 0, 0, 0}));
+        List<NetlinkException> out = c.executeBatch(List.of("a", "b", "c"), reqs);
+        assertThat(datagrams).as("one sendmsg for the whole batch").hasSize(1);
+        assertThat(NetlinkMessage.decodeAll(datagrams.get(0))).hasSize(3)
+                .allSatisfy(m -> assertThat(m.flags() & Netlink.NLM_F_ACK).isEqualTo(Netlink.NLM_F_ACK));
+        assertThat(out.get(0)).isNull();
+        assertThat(out.get(1)).isNotNull().satisfies(e -> {
+            assertThat(e.op()).isEqualTo("b");
+            assertThat(e.errno()).isEqualTo(12);
+            assertThat(e.extAck()).isEqualTo("no memory");
+        });
+        assertThat(out.get(2)).as("a failed message does not stop the later ones").isNull();
+        assertThat(inner.requests()).extracting(NetlinkMessage::seq).doesNotHaveDuplicates();
+    }
+
+    @Test
     void errorCarriesOpErrnoSeqAndExtAck() throws Exception {
         FakeKernel k = new FakeKernel(req -> FakeKernel.error(req, 17, "endpoint exists"));
         NetlinkConnection c = new NetlinkConnection(k);
