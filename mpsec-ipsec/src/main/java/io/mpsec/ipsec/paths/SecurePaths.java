@@ -78,6 +78,11 @@ public final class SecurePaths implements AutoCloseable {
     public static final long MAX_GENERATION = 0xfffffL;
     /** MPSec's default policy priority (lower wins; 0x6d70, "mp"). */
     public static final long DEFAULT_PRIORITY = 0x6d70;
+    private static final System.Logger LOG = System.getLogger(SecurePaths.class.getName());
+    /** At most this many learned, not yet verified generations have inbound SAs at a time. */
+    private static final int MAX_PROBES = 8;
+    /** A learned generation without authenticated traffic is removed after this long. */
+    private static final long PROBE_TTL_MILLIS = 60_000;
 
     private final XfrmClient xfrm;
     private final PathPlan plan;
@@ -92,6 +97,11 @@ public final class SecurePaths implements AutoCloseable {
     private final Runnable afterPolicies;
     private final Map<PolicyKey, SecurityPolicy> takenOver = new LinkedHashMap<>();
     private final Map<InetAddress, Long> peerGenerations = new TreeMap<>(SecurePaths::compareAddresses);
+    private final boolean learnPeerGeneration;
+    /** Generations whose inbound SAs were installed because the watch saw them: generation -> when. */
+    private final Map<Long, Long> probes = new TreeMap<>();
+    private GenerationWatch watch;
+    private volatile String learningUnavailable;
     private Thread shutdownHook;
     private long active;
     private boolean closed;
@@ -107,6 +117,7 @@ public final class SecurePaths implements AutoCloseable {
         this.takeOver = b.takeOver;
         this.killSwitchOnExit = b.killSwitchOnExit && b.failClosed;
         this.afterPolicies = b.afterPolicies;
+        this.learnPeerGeneration = b.learnPeerGeneration;
     }
 
     public static Builder builder() {
@@ -232,6 +243,7 @@ public final class SecurePaths implements AutoCloseable {
         adopt(before.ownedSas());
         generations.advanceTo(generation);
         registerKillSwitchHook();
+        startWatch();
     }
 
     /** Installs the inbound SAs of {@code generation} (traffic from the peer) unless present. */
@@ -315,6 +327,7 @@ public final class SecurePaths implements AutoCloseable {
             return 0;
         }
         long now = clock.getAsLong();
+        prepareLearnedGenerations(now);
         long peerNewest = 0;
         boolean dueByUse = false;
         int activeOutLeft = 0;
@@ -353,7 +366,77 @@ public final class SecurePaths implements AutoCloseable {
             rekeyOutbound();
         }
         installLookahead();
+        pruneProbes(now);
+        if (watch != null) {
+            watch.above(active + plan.lookahead());
+        }
         return active;
+    }
+
+    /** Installs the inbound SAs of generations the peer was seen sending on (a hint, verified by traffic). */
+    private void prepareLearnedGenerations(long now) throws IOException {
+        if (watch == null) {
+            return;
+        }
+        if (watch.failure() != null && learningUnavailable == null) {
+            learningUnavailable = "the ESP generation watch stopped: " + watch.failure().getMessage();
+            LOG.log(System.Logger.Level.WARNING, learningUnavailable);
+        }
+        for (long g : watch.recent()) {
+            if (g > active && g <= MAX_GENERATION && !installed.containsKey(g) && probes.size() < MAX_PROBES) {
+                installDirection(g, false);
+                probes.put(g, now);
+            }
+        }
+    }
+
+    /** Removes learned generations that never carried authenticated traffic (a forged or stale hint). */
+    private void pruneProbes(long now) throws IOException {
+        for (Map.Entry<Long, Long> e : new ArrayList<>(probes.entrySet())) {
+            long g = e.getKey();
+            if (g <= active + plan.lookahead()) {
+                probes.remove(g); // active, or inside the window kept anyway
+            } else if (!idle.hadTraffic(g) && now - e.getValue() >= PROBE_TTL_MILLIS) {
+                retire(g);
+                probes.remove(g);
+            }
+        }
+    }
+
+    /**
+     * Why the peer's generation cannot be learned from its packets (no libpcap, no CAP_NET_RAW), or
+     * {@code null} when learning works or was not asked for. Without it, hosts meet only when their
+     * generations differ by at most {@link Builder#lookahead}.
+     */
+    public String learningUnavailable() {
+        return learningUnavailable;
+    }
+
+    private void startWatch() {
+        if (!learnPeerGeneration || watch != null) {
+            return;
+        }
+        List<InetAddress> peers = new ArrayList<>();
+        pairs().forEach(p -> {
+            if (!peers.contains(p[1])) {
+                peers.add(p[1]);
+            }
+        });
+        try {
+            watch = GenerationWatch.start(xfrm.namespace(), peers, active + plan.lookahead());
+        } catch (IOException e) {
+            learningUnavailable = "cannot learn the peer's key generation from its ESP packets: " + e.getMessage();
+            LOG.log(System.Logger.Level.WARNING, learningUnavailable + "; hosts whose generations differ by more than "
+                    + plan.lookahead() + " will not meet until they are re-applied");
+        }
+    }
+
+    private void stopWatch() {
+        GenerationWatch w = watch;
+        watch = null;
+        if (w != null) {
+            w.close();
+        }
     }
 
     private int outboundCount() {
@@ -412,6 +495,7 @@ public final class SecurePaths implements AutoCloseable {
         }
         closed = true;
         removeKillSwitchHook();
+        stopWatch();
         if (active == 0 && installed.isEmpty()) {
             return; // never protected anything (a failed apply already left BLOCK policies)
         }
@@ -446,6 +530,7 @@ public final class SecurePaths implements AutoCloseable {
     public synchronized void teardown() throws IOException {
         closed = true;
         removeKillSwitchHook();
+        stopWatch();
         KernelState now = KernelState.read(xfrm, plan);
         IOException first = null;
         for (PolicyKey k : plan.policyKeys()) {
@@ -653,6 +738,7 @@ public final class SecurePaths implements AutoCloseable {
         private int lookahead = 2;
         private boolean takeOver;
         private boolean killSwitchOnExit = true;
+        private boolean learnPeerGeneration = true;
         private Runnable afterPolicies = () -> { };
         private LongSupplier clock = () -> System.nanoTime() / 1_000_000L;
 
@@ -736,6 +822,16 @@ public final class SecurePaths implements AutoCloseable {
         /** With failClosed, engage the kill switch ({@link SecurePaths#close()}) on JVM exit and SIGTERM (default true). */
         public Builder killSwitchOnExit(boolean v) {
             killSwitchOnExit = v;
+            return this;
+        }
+
+        /**
+         * Learn the peer's key generation from the SPIs of its ESP packets (default true; needs libpcap
+         * and CAP_NET_RAW), so hosts whose generations differ by any amount (crash loops) meet within
+         * seconds. Without it they meet only when the difference is at most {@link #lookahead}.
+         */
+        public Builder learnPeerGeneration(boolean v) {
+            learnPeerGeneration = v;
             return this;
         }
 
