@@ -202,7 +202,7 @@ write_guest_script() { # $1 = console launcher jar
                 -Dmpsec.kernelLane=true -Dmpsec.kernelLane.hostKernel="$(uname -r)" -Dmpsec.requireRoot=true \
                 -jar "$1" execute --disable-banner --disable-ansi-colors --details=tree \
                 --exclude-engine junit-vintage --exclude-engine junit-platform-suite \
-                --fail-if-no-tests --include-classname ".*" --include-tag kernel-lane --reports-dir "$OUT/reports"
+                --fail-if-no-tests --include-classname "${MPSEC_KL_INCLUDE:-.*}" --include-tag kernel-lane --reports-dir "$OUT/reports"
             printf ' --class-path "$(cat %q)"' "$OUT/classpath"
             printf ' --scan-class-path %q' "$(IFS=:; echo "${SCAN_ROOTS[*]}")"
             echo " ${MPSEC_KL_JUNIT_ARGS:-} </dev/null"

@@ -49,6 +49,41 @@ final class Lane implements AutoCloseable {
         return sp;
     }
 
+    /** A builder for {@code h}'s SecurePaths towards {@code peer} over every path (the caller builds and applies). */
+    SecurePaths.Builder builder(Testbed net, Testbed.Host h, Testbed.Host peer, SecretBytes master, KeyGenerations gens)
+            throws IOException {
+        List<InetAddress> local = new ArrayList<>();
+        List<InetAddress> remote = new ArrayList<>();
+        for (Testbed.Path p : net.paths()) {
+            local.add(h.address(p.number()));
+            remote.add(peer.address(p.number()));
+        }
+        return SecurePaths.builder().xfrm(client(h)).local(local).remote(remote).masterKey(master).generations(gens);
+    }
+
+    /** Registers {@code p} to be closed (kill switch) when the test ends. */
+    SecurePaths track(SecurePaths p) {
+        open.add(0, p);
+        return p;
+    }
+
+    /** The counters of {@code /proc/net/xfrm_stat} in {@code h}'s namespace (XfrmOutPolBlock, XfrmInNoStates, ...). */
+    static java.util.Map<String, Long> xfrmStat(Testbed.Host h) {
+        java.util.Map<String, Long> m = new java.util.TreeMap<>();
+        for (String line : h.execOk("cat", "/proc/net/xfrm_stat").stdout().split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length == 2) {
+                m.put(f[0], Long.parseLong(f[1]));
+            }
+        }
+        return m;
+    }
+
+    /** How much each counter grew from {@code before} to {@code after}. */
+    static long delta(java.util.Map<String, Long> before, java.util.Map<String, Long> after, String key) {
+        return after.getOrDefault(key, 0L) - before.getOrDefault(key, 0L);
+    }
+
     XfrmClient client(Testbed.Host h) throws IOException {
         NetNamespace ns = NetNamespace.open(h.namespace());
         open.add(ns);

@@ -305,17 +305,14 @@ class SecurePathsLaneIT {
         })) {
             assertThat(cGen.poll(90, TimeUnit.SECONDS)).as("c rekeyed on soft expire").isEqualTo(2L);
             assertThat(sGen.poll(90, TimeUnit.SECONDS)).as("s rekeyed on soft expire").isEqualTo(2L);
-            // generation 1 carries no traffic here: retired after the 500 ms grace by the AutoRekey thread
-            for (int i = 0; i < 120 && cp.installedSas().containsKey(1L); i++) {
-                Thread.sleep(500);
-            }
         }
         Set<SecurityAssociation> c2 = cSas.poll();
         Set<SecurityAssociation> s2 = sSas.poll();
         assertThat(c2).hasSize(8);
         assertThat(c2.equals(s2)).as("both hosts derived the same generation-2 SAs").isTrue();
         assertThat(Lane.state(c())).contains(String.format("reqid %d(", SecurePaths.reqid(2)));
+        // no traffic arrived on generation 2, so nothing proves the peer moved on: generation 1 stays
         Map<Long, List<PathSa>> left = cp.installedSas();
-        assertThat(left).doesNotContainKey(1L);
+        assertThat(left).containsKey(1L);
     }
 }
