@@ -225,7 +225,7 @@ final class RekeyWorker implements Runnable {
 
     private void rekey(long now) {
         try {
-            long gen = target.activeGeneration();
+            long gen = trackedGeneration;
             long next = target.rekeyOutbound();
             Cause cause = rekeyCause;
             LOG.info(() -> "rekeyed outbound SAs from generation " + gen + " to " + next + " (" + cause + ")");
