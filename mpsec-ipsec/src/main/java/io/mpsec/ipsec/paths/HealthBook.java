@@ -17,7 +17,8 @@ import java.util.logging.Logger;
 /**
  * The mutable record behind {@link RekeyHealth} snapshots, and the health listeners. Written by the
  * {@link AutoRekey} thread (and counted into by the event reader thread), read by anyone: every
- * method is synchronized except {@link #publish}, which only the AutoRekey thread calls.
+ * method is synchronized; {@link #publish} (the AutoRekey thread, and {@link AutoRekey#close()})
+ * serialises on its own lock and calls the listeners outside the record's lock.
  */
 final class HealthBook {
     private static final Logger LOG = Logger.getLogger(AutoRekey.class.getName());
@@ -46,8 +47,9 @@ final class HealthBook {
     private long dropped;
     private long callbackFailures;
     private long restarts;
-    private RekeyHealth published;
-    private long publishedAt;
+    private final Object publishLock = new Object();
+    private RekeyHealth published; // guarded by publishLock
+    private long publishedAt; // guarded by publishLock
 
     HealthBook(RekeyTime time) {
         this.time = time;
@@ -111,6 +113,7 @@ final class HealthBook {
         lastError = Failure.of(time.now(), "callback", t);
     }
 
+    /** Called on the event reader thread right after it counted an overrun. */
     synchronized void overrun() {
         Instant now = time.now();
         if (firstOverrunAt == null) {
@@ -133,9 +136,13 @@ final class HealthBook {
 
     synchronized RekeyHealth snapshot() {
         XfrmEvents c = current;
+        long overruns = pastOverruns + (c == null ? 0 : c.overruns());
+        if (overruns > 0 && firstOverrunAt == null) {
+            overrun(); // counted by the reader thread a moment before it reported it here
+        }
         State state = stopped ? State.STOPPED : c == null || !failing.isEmpty() ? State.DEGRADED : State.RUNNING;
         return new RekeyHealth(state, activeGeneration, peers, lastRekeyAt, lastRekeyGeneration, lastRekeyCause, rekeys,
-                lastError, consecutiveFailures, pastOverruns + (c == null ? 0 : c.overruns()), firstOverrunAt, lastOverrunAt,
+                lastError, consecutiveFailures, overruns, firstOverrunAt, lastOverrunAt,
                 resyncs, pastSkipped + (c == null ? 0 : c.skipped()), dropped,
                 callbackFailures + pastCallbackFailures + (c == null ? 0 : c.callbackFailures()), restarts);
     }
@@ -146,23 +153,25 @@ final class HealthBook {
      * once a second. {@code force}: whenever anything changed.
      */
     void publish(boolean force) {
-        RekeyHealth h = snapshot();
-        RekeyHealth before = published;
-        if (h.equals(before)) {
-            return;
-        }
-        long now = time.millis();
-        if (!force && before != null && !significant(before, h) && now - publishedAt < COUNTER_PUBLISH_MILLIS) {
-            return;
-        }
-        published = h;
-        publishedAt = now;
-        for (Consumer<RekeyHealth> l : listeners) {
-            try {
-                l.accept(h);
-            } catch (RuntimeException | Error e) {
-                LOG.log(Level.WARNING, "health listener failed (" + e.getClass().getSimpleName() + ")", e);
-                callbackFailed(e);
+        synchronized (publishLock) {
+            RekeyHealth h = snapshot();
+            RekeyHealth before = published;
+            if (h.equals(before)) {
+                return;
+            }
+            long now = time.millis();
+            if (!force && before != null && !significant(before, h) && now - publishedAt < COUNTER_PUBLISH_MILLIS) {
+                return;
+            }
+            published = h;
+            publishedAt = now;
+            for (Consumer<RekeyHealth> l : listeners) {
+                try {
+                    l.accept(h);
+                } catch (RuntimeException | Error e) {
+                    LOG.log(Level.WARNING, "health listener failed (" + e.getClass().getSimpleName() + ")", e);
+                    callbackFailed(e);
+                }
             }
         }
     }

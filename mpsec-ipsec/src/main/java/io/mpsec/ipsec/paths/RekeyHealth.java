@@ -68,7 +68,11 @@ public record RekeyHealth(State state, long activeGeneration, List<InetAddress> 
      * One failure.
      *
      * @param at when it happened
-     * @param operation what failed: "rekey", "maintain", "subscribe", "event socket", "callback"
+     * @param operation what failed: "rekey" ({@link SecurePaths#rekeyOutbound}), "maintain"
+     *     ({@link SecurePaths#maintain}), "soft-limit check", "event socket" (the subscription
+     *     died), "subscribe" (reopening it failed), "callback" (a rekey or health callback or an
+     *     event subscriber threw; does not make the state DEGRADED), "loop" (an unexpected error in
+     *     AutoRekey itself)
      * @param message one line, no key material
      * @param exceptionClass the exception's class name
      */

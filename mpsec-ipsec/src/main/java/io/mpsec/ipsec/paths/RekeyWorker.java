@@ -76,7 +76,10 @@ final class RekeyWorker implements Runnable {
     void attach(XfrmEvents first, boolean restart) {
         sub = first;
         book.attach(first, restart);
-        first.onOverrun(() -> signal(overrun));
+        first.onOverrun(() -> {
+            book.overrun();
+            signal(overrun);
+        });
         first.onFailure(e -> inbox.offer(new Failed(first, e)));
         first.subscribe(this::onEvent);
         try {
@@ -122,7 +125,6 @@ final class RekeyWorker implements Runnable {
     private void step() throws InterruptedException {
         long now = time.millis();
         if (overrun.getAndSet(false)) {
-            book.overrun();
             resync = true;
         }
         if (lost.getAndSet(false)) {

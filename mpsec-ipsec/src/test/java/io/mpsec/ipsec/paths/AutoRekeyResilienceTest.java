@@ -64,7 +64,8 @@ class AutoRekeyResilienceTest {
         FakeTarget t = new FakeTarget(time, NO_TIME_LIMIT);
         FakeKernel k = new FakeKernel(FakeKernel::ack);
         List<Long> rekeyed = new CopyOnWriteArrayList<>();
-        try (AutoRekey a = AutoRekey.builder(t).events(events(k)).time(time).onRekey(rekeyed::add).start()) {
+        List<RekeyHealth> seen = new CopyOnWriteArrayList<>();
+        try (AutoRekey a = AutoRekey.builder(t).events(events(k)).time(time).onRekey(rekeyed::add).onHealth(seen::add).start()) {
             time.awaitIdle();
             int maintainsBefore = t.maintainCalls.size();
             k.emitFailure(errno(Errno.ENOBUFS, "ENOBUFS"));
@@ -85,6 +86,8 @@ class AutoRekeyResilienceTest {
             assertThat(h.lastRekeyGeneration()).isEqualTo(2);
             assertThat(h.rekeys()).isEqualTo(1);
         }
+        assertThat(seen).as("an overrun always comes with its time").isNotEmpty()
+                .allMatch(r -> r.eventOverruns() == 0 || r.firstOverrunAt() != null);
     }
 
     @Test
