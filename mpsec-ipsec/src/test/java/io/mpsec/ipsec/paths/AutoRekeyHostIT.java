@@ -144,10 +144,13 @@ class AutoRekeyHostIT {
             assertThat(h.skippedEvents()).isZero();
             assertThat(h.subscriptionRestarts()).isZero();
             assertThat(h.resyncs()).isPositive();
-            // still reading: a second, small burst fits the buffer and arrives in full
+            // still reading: single ACQUIREs after the flood arrive (one at a time: the minimum buffer holds one)
             long before = acquires.get();
-            flood(BURST, 2);
-            await("ACQUIREs after the overrun", () -> acquires.get() == before + 2);
+            for (int i = 1; i <= 3; i++) {
+                flood(BURST + i, 1);
+                long want = before + i;
+                await("ACQUIRE " + i + " after the overrun", () -> acquires.get() == want);
+            }
             assertThat(a.health().state()).isEqualTo(State.RUNNING);
         }
     }
@@ -182,7 +185,8 @@ class AutoRekeyHostIT {
             assertThat(received).isEqualTo(states).isPositive();
             assertThat(h.state()).isEqualTo(State.RUNNING);
             assertThat(h.subscriptionRestarts()).isEqualTo(1);
-            assertThat(h.resyncs()).as("after the reopen and after the overrun").isGreaterThanOrEqualTo(2);
+            // re-checks are at most one a second: the one after the overrun may still be due
+            await("re-checked after the reopen and after the overrun", () -> a.health().resyncs() >= 2);
         }
     }
 }
