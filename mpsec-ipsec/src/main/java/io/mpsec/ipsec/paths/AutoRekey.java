@@ -35,9 +35,11 @@ import java.util.function.Consumer;
  *       may have been lost, {@link SecurePaths#maintain} and the soft-limit check run at once (at
  *       most once a second).</li>
  *   <li>Notifications that do not decode (counted and skipped), exceptions from the callbacks
- *       (counted), and {@code IOException}s and {@code RuntimeException}s from {@link SecurePaths}:
- *       each failed attempt (rekey, housekeeping, reopening the subscription) is retried after its
- *       own backoff, 1 s doubling to 30 s, reset by a success.</li>
+ *       (counted), and exceptions from {@link SecurePaths} ({@code IOException}, any
+ *       {@code RuntimeException}, even an {@code Error}): each failed attempt (rekey, housekeeping,
+ *       reopening the subscription) is retried after its own backoff, 1 s doubling to 30 s, reset by
+ *       a success. A soft EXPIRE that arrives while SecurePaths cannot say which generation is
+ *       active is taken as a reason to rekey (once too often is harmless, once too few is not).</li>
  *   <li>A fatal error of the event socket: the subscription is closed and opened again with the same
  *       backoff (the {@link Builder#subscriptions} factory, or {@link XfrmEvents#reopen()}), and the
  *       housekeeping and soft-limit check go on on their timer meanwhile; after the reopen the state

@@ -115,9 +115,16 @@ final class RekeyWorker implements Runnable {
                     LOG.fine("interrupted while running; going on");
                 }
             } catch (RuntimeException | Error e) { // a bug here must not end rekeying either
-                LOG.log(Level.SEVERE, "unexpected failure in the rekey loop; going on", e);
+                long wait = maintainBackoff.next();
+                LOG.log(Level.SEVERE, "unexpected failure in the rekey loop; going on in " + wait + " ms", e);
                 book.failed("loop", e);
-                maintainAt = time.millis() + maintainBackoff.next();
+                book.publish(false);
+                maintainAt = time.millis() + wait;
+                try {
+                    Thread.sleep(Math.min(wait, MAINTAIN_EVERY_MILLIS)); // never spin on a repeating failure
+                } catch (InterruptedException ie) {
+                    // close(), or spurious: the loop condition decides
+                }
             }
         }
     }
@@ -150,6 +157,7 @@ final class RekeyWorker implements Runnable {
         if (now >= maintainAt) {
             maintain(now);
         }
+        book.succeeded("loop");
         book.publish(false);
         long next = Math.min(Math.min(rekeyAt, maintainAt), sub == null ? subscribeAt : NEVER);
         if (resync) {

@@ -343,6 +343,27 @@ class AutoRekeyResilienceTest {
     }
 
     @Test
+    void anErrorThrownBySecurePathsDoesNotEndTheThreadEither() throws Exception {
+        ManualTime time = new ManualTime();
+        FakeTarget t = new FakeTarget(time, NO_TIME_LIMIT);
+        FakeKernel k = new FakeKernel(FakeKernel::ack);
+        List<RekeyHealth> seen = new CopyOnWriteArrayList<>();
+        try (AutoRekey a = AutoRekey.builder(t).events(events(k)).time(time).onHealth(seen::add).start()) {
+            time.awaitIdle();
+            t.maintainError = new StackOverflowError("deep recursion in a test double");
+            time.advance(1000);
+            await("the error is recorded", () -> seen.stream().anyMatch(h -> h.lastError() != null));
+            assertThat(seen).anyMatch(h -> h.state() == State.DEGRADED && h.lastError().operation().equals("loop")
+                    && h.lastError().exceptionClass().equals(StackOverflowError.class.getName()));
+            time.awaitIdle();
+            time.run(2000, 250);
+            assertThat(a.health().state()).isEqualTo(State.RUNNING);
+            k.emit(Xfrm.XFRMNLGRP_EXPIRE, expire(t.activeOutbound(), false));
+            await("still rekeys", () -> a.health().rekeys() == 1);
+        }
+    }
+
+    @Test
     void backoffSequence() {
         Backoff b = new Backoff();
         List<Long> d = new ArrayList<>();

@@ -34,6 +34,8 @@ final class FakeTarget implements RekeyTarget {
     final Queue<Exception> maintainFailures = new ConcurrentLinkedQueue<>();
     /** When set, every activeGeneration() call throws it. */
     volatile RuntimeException generationFailure;
+    /** When set, the next maintain() throws it (once). */
+    volatile Error maintainError;
     /** When > 0, maintain() moves to this generation (the peer moved ahead). */
     volatile long peerGeneration;
 
@@ -93,6 +95,11 @@ final class FakeTarget implements RekeyTarget {
     @Override
     public synchronized long maintain(long graceMillis) throws IOException {
         maintainCalls.add(time.millis());
+        Error err = maintainError;
+        if (err != null) {
+            maintainError = null;
+            throw err;
+        }
         throwNext(maintainFailures);
         if (peerGeneration > active) {
             move(peerGeneration);
