@@ -126,4 +126,48 @@ class AutoRekeyTest {
         assertThat(logged).anyMatch(l -> l.startsWith("rekey failed") && l.contains("retrying"));
         assertThat(logged).noneMatch(l -> l.contains("stopped"));
     }
+
+    @Test
+    void healthOfARealSecurePathsThroughAnOverrunAndARekeyCarriesNoKeys() throws Exception {
+        byte[] raw = new byte[32];
+        new java.util.Random(7).nextBytes(raw);
+        SecretBytes master = SecretBytes.copyOf(raw);
+        FakeXfrmDatabase db = new FakeXfrmDatabase();
+        SecurePaths p = SecurePaths.builder().xfrm(new XfrmClient(new NetlinkConnection(new FakeKernel(db))))
+                .local(List.of(InetAddress.getByName("198.18.1.1"))).remote(List.of(InetAddress.getByName("198.18.1.2")))
+                .masterKey(master).generations(new KeyGenerations(dir.resolve("m.key"))).build();
+        p.apply();
+        SecurityAssociation out = p.installedSas().get(1L).stream().filter(PathSa::outbound).findFirst().orElseThrow().sa();
+        FakeKernel events = new FakeKernel(FakeKernel::ack);
+        List<RekeyHealth> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        RekeyHealth h;
+        try (AutoRekey a = AutoRekey.builder(p).subscriptions(() -> new XfrmEvents(new NetlinkConnection(events))).graceMillis(60_000)
+                .onHealth(seen::add).start()) {
+            assertThat(a.health().activeGeneration()).isEqualTo(1);
+            events.emitFailure(new io.mpsec.NativeIoException("recvfrom(AF_NETLINK)", io.mpsec.kernel.ffi.Errno.ENOBUFS, "ENOBUFS",
+                    "recvfrom(AF_NETLINK) failed: ENOBUFS"));
+            events.emit(Xfrm.XFRMNLGRP_EXPIRE, AutoRekeyResilienceTest.expire(out, false));
+            AutoRekeyResilienceTest.await("rekeyed", () -> a.health().rekeys() == 1 && a.health().eventOverruns() == 1);
+            h = a.health();
+            assertThat(h.state()).isEqualTo(RekeyHealth.State.RUNNING);
+            assertThat(h.activeGeneration()).isEqualTo(2).isEqualTo(p.activeGeneration());
+            assertThat(h.lastRekeyGeneration()).isEqualTo(2);
+            assertThat(h.lastRekeyCause()).isEqualTo(RekeyHealth.Cause.SOFT_EXPIRE);
+            assertThat(h.lastRekeyAt()).isNotNull();
+            assertThat(h.firstOverrunAt()).isNotNull();
+            assertThat(h.lastError()).isNull();
+            assertThat(h.consecutiveFailures()).isZero();
+            assertThat(h.subscriptionRestarts()).isZero();
+            AutoRekeyResilienceTest.await("peers known", () -> !a.health().peers().isEmpty());
+            assertThat(a.health().peers()).containsExactly(InetAddress.getByName("198.18.1.2"));
+        }
+        assertThat(events.isClosed()).isTrue();
+        assertThat(seen.get(seen.size() - 1).state()).isEqualTo(RekeyHealth.State.STOPPED);
+        byte[] key = ((io.mpsec.ipsec.SaAlgorithm.Aead) out.algorithm()).key().copy();
+        for (RekeyHealth r : seen) {
+            assertThat(r.toString()).doesNotContainIgnoringCase(HexFormat.of().formatHex(key).substring(0, 16))
+                    .doesNotContainIgnoringCase(HexFormat.of().formatHex(raw).substring(0, 16));
+        }
+        System.out.println("health after an overrun and a rekey: " + h);
+    }
 }
