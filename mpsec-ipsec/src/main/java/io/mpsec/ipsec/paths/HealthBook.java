@@ -31,6 +31,7 @@ final class HealthBook {
     private boolean stopped;
     private long activeGeneration;
     private List<InetAddress> peers = List.of();
+    private java.util.Map<InetAddress, Long> peerGenerations = java.util.Map.of();
     private Instant lastRekeyAt;
     private long lastRekeyGeneration;
     private Cause lastRekeyCause;
@@ -83,6 +84,10 @@ final class HealthBook {
 
     synchronized void peers(List<InetAddress> p) {
         peers = List.copyOf(p);
+    }
+
+    synchronized void peerGenerations(java.util.Map<InetAddress, Long> g) {
+        peerGenerations = java.util.Map.copyOf(g);
     }
 
     synchronized void rekeyed(long generation, Cause cause) {
@@ -141,7 +146,7 @@ final class HealthBook {
             overrun(); // counted by the reader thread a moment before it reported it here
         }
         State state = stopped ? State.STOPPED : c == null || !failing.isEmpty() ? State.DEGRADED : State.RUNNING;
-        return new RekeyHealth(state, activeGeneration, peers, lastRekeyAt, lastRekeyGeneration, lastRekeyCause, rekeys,
+        return new RekeyHealth(state, activeGeneration, peers, peerGenerations, lastRekeyAt, lastRekeyGeneration, lastRekeyCause, rekeys,
                 lastError, consecutiveFailures, overruns, firstOverrunAt, lastOverrunAt,
                 resyncs, pastSkipped + (c == null ? 0 : c.skipped()), dropped,
                 callbackFailures + pastCallbackFailures + (c == null ? 0 : c.callbackFailures()), restarts);
@@ -180,6 +185,6 @@ final class HealthBook {
         return a.state() != b.state() || a.activeGeneration() != b.activeGeneration() || a.rekeys() != b.rekeys()
                 || !java.util.Objects.equals(a.lastError(), b.lastError()) || a.consecutiveFailures() != b.consecutiveFailures()
                 || a.subscriptionRestarts() != b.subscriptionRestarts() || (a.eventOverruns() == 0) != (b.eventOverruns() == 0)
-                || !a.peers().equals(b.peers());
+                || !a.peers().equals(b.peers()) || !a.peerGenerations().equals(b.peerGenerations());
     }
 }

@@ -12,6 +12,8 @@ import java.util.regex.Pattern;
  * @param state {@link State#RUNNING}, {@link State#DEGRADED} or {@link State#STOPPED}
  * @param activeGeneration the outbound generation last seen (the same for every peer address)
  * @param peers the remote addresses this generation protects traffic to
+ * @param peerGenerations per remote address, the newest generation the peer was seen sending on
+ *     (authenticated inbound traffic); absent until traffic arrived
  * @param lastRekeyAt when the outbound generation last changed, {@code null} before the first change
  * @param lastRekeyGeneration the generation it changed to, 0 before the first change
  * @param lastRekeyCause why it changed, {@code null} before the first change
@@ -28,13 +30,15 @@ import java.util.regex.Pattern;
  * @param callbackFailures exceptions thrown by the rekey and health callbacks and event subscribers
  * @param subscriptionRestarts how many times the event subscription was opened again after it failed
  */
-public record RekeyHealth(State state, long activeGeneration, List<InetAddress> peers, Instant lastRekeyAt,
+public record RekeyHealth(State state, long activeGeneration, List<InetAddress> peers,
+        java.util.Map<InetAddress, Long> peerGenerations, Instant lastRekeyAt,
         long lastRekeyGeneration, Cause lastRekeyCause, long rekeys, Failure lastError, long consecutiveFailures,
         long eventOverruns, Instant firstOverrunAt, Instant lastOverrunAt, long resyncs, long skippedEvents,
         long droppedEvents, long callbackFailures, long subscriptionRestarts) {
 
     public RekeyHealth {
         peers = List.copyOf(peers);
+        peerGenerations = java.util.Map.copyOf(peerGenerations);
     }
 
     /** The overall state. */

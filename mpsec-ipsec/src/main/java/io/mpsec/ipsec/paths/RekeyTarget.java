@@ -26,38 +26,15 @@ interface RekeyTarget {
     /** {@link SecurePaths#pairs()}. */
     List<InetAddress[]> pairs();
 
+    /** {@link SecurePaths#peerGenerations()}. */
+    default Map<InetAddress, Long> peerGenerations() {
+        return Map.of();
+    }
+
     static RekeyTarget of(SecurePaths p) {
         if (p == null) {
             throw new NullPointerException("AutoRekey needs the SecurePaths it rekeys");
         }
-        if ((Object) p instanceof RekeyTarget t) {
-            return t;
-        }
-        return new RekeyTarget() {
-            @Override
-            public long activeGeneration() {
-                return p.activeGeneration();
-            }
-
-            @Override
-            public Map<Long, List<PathSa>> installedSas() {
-                return p.installedSas();
-            }
-
-            @Override
-            public long rekeyOutbound() throws IOException {
-                return p.rekeyOutbound();
-            }
-
-            @Override
-            public long maintain(long graceMillis) throws IOException {
-                return p.maintain(graceMillis);
-            }
-
-            @Override
-            public List<InetAddress[]> pairs() {
-                return p.pairs();
-            }
-        };
+        return p;
     }
 }

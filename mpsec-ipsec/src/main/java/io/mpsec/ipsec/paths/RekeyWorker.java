@@ -269,6 +269,7 @@ final class RekeyWorker implements Runnable {
                 peers.add(p[1]);
             }
             book.peers(List.copyOf(peers));
+            book.peerGenerations(target.peerGenerations());
             maintainBackoff.reset();
             book.succeeded("maintain");
             maintainAt = now + MAINTAIN_EVERY_MILLIS;

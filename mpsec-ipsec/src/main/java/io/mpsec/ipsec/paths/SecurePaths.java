@@ -71,7 +71,7 @@ import java.util.function.LongSupplier;
  * After {@link #close()} or {@link #teardown()} every other call fails with
  * {@link IllegalStateException}.
  */
-public final class SecurePaths implements AutoCloseable {
+public final class SecurePaths implements AutoCloseable, RekeyTarget {
     /** reqids of MPSec's SAs: base + generation. */
     public static final long REQID_BASE = 0x6d700000L;
     /** Highest generation a master key supports (reqid and SPI carry 20 bits of it). */
@@ -144,6 +144,7 @@ public final class SecurePaths implements AutoCloseable {
     }
 
     /** The address pairs (local, remote) of the same family that get SAs and policies. */
+    @Override
     public List<InetAddress[]> pairs() {
         return plan.pairs();
     }
@@ -154,6 +155,7 @@ public final class SecurePaths implements AutoCloseable {
     }
 
     /** The generation the OUT policies and outbound SAs use (0 before {@link #apply} and after close). */
+    @Override
     public synchronized long activeGeneration() {
         return active;
     }
@@ -164,6 +166,7 @@ public final class SecurePaths implements AutoCloseable {
     }
 
     /** The SAs installed or adopted by this object, per generation (inbound and outbound). */
+    @Override
     public synchronized Map<Long, List<PathSa>> installedSas() {
         Map<Long, List<PathSa>> m = new LinkedHashMap<>();
         installed.forEach((g, l) -> m.put(g, List.copyOf(l)));
@@ -174,6 +177,7 @@ public final class SecurePaths implements AutoCloseable {
      * Per remote address, the newest generation the peer was seen sending on (inbound SA counters
      * moved), as of the last {@link #maintain}; absent until traffic arrived.
      */
+    @Override
     public synchronized Map<InetAddress, Long> peerGenerations() {
         return Map.copyOf(peerGenerations);
     }
@@ -321,6 +325,7 @@ public final class SecurePaths implements AutoCloseable {
      *
      * @return the active generation afterwards
      */
+    @Override
     public synchronized long maintain(long graceMillis) throws IOException {
         ensureOpen();
         if (active == 0) {
@@ -461,6 +466,7 @@ public final class SecurePaths implements AutoCloseable {
     }
 
     /** Rekeys the outbound side to the next generation (persisted) without waiting; returns it. */
+    @Override
     public synchronized long rekeyOutbound() throws IOException {
         ensureOpen();
         long next = Math.max(active + 1, Math.max(generations.current() + 1, generations.highestInstalled(plan.fingerprint()) + 1));
