@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,6 +34,19 @@ import org.junit.jupiter.api.io.TempDir;
 class AutoRekeyTest {
     @TempDir
     Path dir;
+    KeyGenerations ledger;
+
+    KeyGenerations gens(Path key) throws java.io.IOException {
+        ledger = KeyGenerations.open(key);
+        return ledger;
+    }
+
+    @AfterEach
+    void closeLedger() {
+        if (ledger != null) {
+            ledger.close();
+        }
+    }
 
     @Test
     void softExpireRekeysOnceAndLogsNoKeys() throws Exception {
@@ -42,7 +56,7 @@ class AutoRekeyTest {
         FakeXfrmDatabase db = new FakeXfrmDatabase();
         SecurePaths p = SecurePaths.builder().xfrm(new XfrmClient(new NetlinkConnection(new FakeKernel(db))))
                 .local(List.of(InetAddress.getByName("198.18.1.1"))).remote(List.of(InetAddress.getByName("198.18.1.2")))
-                .masterKey(master).generations(new KeyGenerations(dir.resolve("m.key"))).build();
+                .masterKey(master).generations(gens(dir.resolve("m.key"))).build();
         p.apply();
         SecurityAssociation out = p.installedSas().get(1L).stream().filter(PathSa::outbound).findFirst().orElseThrow().sa();
         XfrmUsersaInfo info = XfrmUsersaInfo.read(ByteBuffer.wrap(NewSa.encode(out, false).payload()).order(ByteOrder.nativeOrder()), 0);
@@ -94,7 +108,7 @@ class AutoRekeyTest {
         FakeXfrmDatabase db = new FakeXfrmDatabase();
         SecurePaths p = SecurePaths.builder().xfrm(new XfrmClient(new NetlinkConnection(new FakeKernel(db))))
                 .local(List.of(InetAddress.getByName("198.18.1.1"))).remote(List.of(InetAddress.getByName("198.18.1.2")))
-                .masterKey(master).generations(new KeyGenerations(dir.resolve("m.key"))).build();
+                .masterKey(master).generations(gens(dir.resolve("m.key"))).build();
         p.apply();
         SecurityAssociation out = p.installedSas().get(1L).stream().filter(PathSa::outbound).findFirst().orElseThrow().sa();
         XfrmUsersaInfo info = XfrmUsersaInfo.read(ByteBuffer.wrap(NewSa.encode(out, false).payload()).order(ByteOrder.nativeOrder()), 0);

@@ -20,6 +20,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,6 +29,19 @@ class SecurePathsTest {
     static final SecretBytes MASTER = SecretBytes.copyOf(new byte[32]);
     @TempDir
     Path dir;
+    final List<KeyGenerations> opened = new java.util.ArrayList<>();
+
+    /** Opens a key ledger for the rest of the test (closed afterwards). */
+    KeyGenerations gens(Path key) throws java.io.IOException {
+        KeyGenerations g = KeyGenerations.open(key);
+        opened.add(g);
+        return g;
+    }
+
+    @AfterEach
+    void closeLedgers() {
+        opened.forEach(KeyGenerations::close);
+    }
 
     static List<InetAddress> ips(String... s) throws Exception {
         InetAddress[] a = new InetAddress[s.length];
@@ -59,8 +73,8 @@ class SecurePathsTest {
         FakeXfrmDatabase kb = new FakeXfrmDatabase();
         List<InetAddress> a = ips("198.18.1.1", "198.18.2.1");
         List<InetAddress> b = ips("198.18.1.2", "198.18.2.2");
-        SecurePaths pa = host(ka, a, b, new KeyGenerations(dir.resolve("a.key")));
-        SecurePaths pb = host(kb, b, a, new KeyGenerations(dir.resolve("b.key")));
+        SecurePaths pa = host(ka, a, b, gens(dir.resolve("a.key")));
+        SecurePaths pb = host(kb, b, a, gens(dir.resolve("b.key")));
         pa.apply(1);
         pb.apply(1);
         // 2x2 pairs: generation 1 both directions (8), inbound of generations 2 and 3 ahead (4 + 4)
@@ -91,7 +105,7 @@ class SecurePathsTest {
     void rekeySwitchesOutboundOnlyAndRetiresTheOldGenerationOnceItsInboundIsIdle() throws Exception {
         FakeXfrmDatabase k = new FakeXfrmDatabase();
         AtomicLong now = new AtomicLong(1_000_000);
-        SecurePaths p = host(k, ips("198.18.1.1"), ips("198.18.1.2"), new KeyGenerations(dir.resolve("m.key")), now::get);
+        SecurePaths p = host(k, ips("198.18.1.1"), ips("198.18.1.2"), gens(dir.resolve("m.key")), now::get);
         p.apply(1);
         SecurityAssociation in1 = sas(p, 1, false).iterator().next();
         SecurityAssociation out1 = sas(p, 1, true).iterator().next(); // only addresses and SPI used below
@@ -129,8 +143,9 @@ class SecurePathsTest {
         FakeXfrmDatabase ka = new FakeXfrmDatabase();
         FakeXfrmDatabase kb = new FakeXfrmDatabase();
         AtomicLong now = new AtomicLong();
-        SecurePaths a = host(ka, ips("198.18.1.1"), ips("198.18.1.2"), new KeyGenerations(dir.resolve("a.key")), now::get);
-        SecurePaths b = host(kb, ips("198.18.1.2"), ips("198.18.1.1"), new KeyGenerations(dir.resolve("b.key")), now::get);
+        SecurePaths a = host(ka, ips("198.18.1.1"), ips("198.18.1.2"), gens(dir.resolve("a.key")), now::get);
+        KeyGenerations gb = gens(dir.resolve("b.key"));
+        SecurePaths b = host(kb, ips("198.18.1.2"), ips("198.18.1.1"), gb, now::get);
         a.apply();
         b.apply();
         assertThat(a.rekeyOutbound()).isEqualTo(2);
@@ -144,21 +159,25 @@ class SecurePathsTest {
         assertThat(sas(b, 2, true).equals(sas(a, 2, false))).isTrue();
         assertThat(kb.policies.values().stream().filter(p -> p.direction() == Direction.OUT)
                 .map(p -> p.templates().get(0).reqid())).containsOnly(SecurePaths.reqid(2));
-        assertThat(new KeyGenerations(dir.resolve("b.key")).current()).isEqualTo(2);
+        assertThat(gb.current()).isEqualTo(2);
     }
 
     @Test
     void aRestartMovesToANewGenerationByItselfAndHostsThatRestartedDifferentlyMeet() throws Exception {
         Path keyA = dir.resolve("a.key");
         Path keyB = dir.resolve("b.key");
-        host(new FakeXfrmDatabase(), ips("198.18.1.1"), ips("198.18.1.2"), new KeyGenerations(keyA)).apply();
-        host(new FakeXfrmDatabase(), ips("198.18.1.1"), ips("198.18.1.2"), new KeyGenerations(keyA)).apply();
-        host(new FakeXfrmDatabase(), ips("198.18.1.2"), ips("198.18.1.1"), new KeyGenerations(keyB)).apply();
+        for (Path k : List.of(keyA, keyA, keyB)) { // a restarts twice, b once
+            try (KeyGenerations g = KeyGenerations.open(k)) {
+                host(new FakeXfrmDatabase(), k == keyA ? ips("198.18.1.1") : ips("198.18.1.2"),
+                        k == keyA ? ips("198.18.1.2") : ips("198.18.1.1"), g).apply();
+            }
+        }
         // a restarted twice, b once: a is at 3, b at 2
         FakeXfrmDatabase ka = new FakeXfrmDatabase();
         FakeXfrmDatabase kb = new FakeXfrmDatabase();
-        SecurePaths a = host(ka, ips("198.18.1.1"), ips("198.18.1.2"), new KeyGenerations(keyA));
-        SecurePaths b = host(kb, ips("198.18.1.2"), ips("198.18.1.1"), new KeyGenerations(keyB));
+        KeyGenerations ga = gens(keyA);
+        SecurePaths a = host(ka, ips("198.18.1.1"), ips("198.18.1.2"), ga);
+        SecurePaths b = host(kb, ips("198.18.1.2"), ips("198.18.1.1"), gens(keyB));
         a.apply();
         b.apply();
         assertThat(a.activeGeneration()).isEqualTo(3);
@@ -169,7 +188,8 @@ class SecurePathsTest {
         kb.bytes.put(FakeXfrmDatabase.saKey(bIn3.destination(), bIn3.spi()), 1L);
         assertThat(b.maintain(1000)).isEqualTo(3);
         // an explicit re-apply of an installed generation is still refused, saying how to move on
-        SecurePaths again = host(new FakeXfrmDatabase(), ips("198.18.1.1"), ips("198.18.1.2"), new KeyGenerations(keyA));
+        ga.close(); // a restarts once more
+        SecurePaths again = host(new FakeXfrmDatabase(), ips("198.18.1.1"), ips("198.18.1.2"), gens(keyA));
         assertThatThrownBy(() -> again.apply(3)).isInstanceOf(KeyReuseException.class).hasMessageContaining("generation 3")
                 .hasMessageContaining("Move both hosts to generation 4");
     }
@@ -195,7 +215,7 @@ class SecurePathsTest {
         FakeXfrmDatabase k = new FakeXfrmDatabase();
         k.failInPolicy = 1; // EPERM
         SecurePaths p = host(k, ips("198.18.1.1", "198.18.2.1"), ips("198.18.1.2", "198.18.2.2"),
-                new KeyGenerations(dir.resolve("m.key")));
+                gens(dir.resolve("m.key")));
         assertThatThrownBy(p::apply).isInstanceOf(java.io.IOException.class);
         assertThat(k.sas).isEmpty();
         assertThat(k.policies).isEmpty();

@@ -35,8 +35,13 @@ public final class FileCalls {
     static final int STATX_NLINK = 0x4;
     static final int STATX_UID = 0x8;
     static final int STATX_GID = 0x10;
+    static final int STATX_INO = 0x100;
     static final int STATX_SIZE = 0x200;
-    private static final int STATX_WANTED = STATX_TYPE | STATX_MODE | STATX_NLINK | STATX_UID | STATX_GID | STATX_SIZE;
+    private static final int STATX_WANTED = STATX_TYPE | STATX_MODE | STATX_NLINK | STATX_UID | STATX_GID | STATX_INO
+            | STATX_SIZE;
+    // include/uapi/asm-generic/fcntl.h: flock(2) operations
+    public static final int LOCK_EX = 2;
+    public static final int LOCK_NB = 4;
     /** Chunk size of secret reads and writes (key files are tens of bytes, ledgers a few lines). */
     private static final int CHUNK = 4096;
 
@@ -93,6 +98,9 @@ public final class FileCalls {
      *     __u16 __spare0[1];     // 30
      *     __u64 stx_ino;         // 32
      *     __u64 stx_size;        // 40
+     *     ...
+     *     __u32 stx_dev_major;   // 136  device holding the file
+     *     __u32 stx_dev_minor;   // 140
      *     ...                    // 256 bytes in all
      * };
      * </pre>
@@ -104,7 +112,7 @@ public final class FileCalls {
                     + Integer.toHexString(mask) + ")");
         }
         return new FileStat(Bytes.shortLE(s, 28) & 0xffff, Bytes.uintLE(s, 20), Bytes.uintLE(s, 24), Bytes.longLE(s, 40),
-                Bytes.uintLE(s, 16));
+                Bytes.uintLE(s, 16), Bytes.longLE(s, 32), Bytes.uintLE(s, 136), Bytes.uintLE(s, 140));
     }
 
     /**
@@ -175,6 +183,30 @@ public final class FileCalls {
     /** {@code unlinkat(2)} of a file in an open directory; returns 0 or {@code -errno}. */
     public static int unlinkatOrErrno(int dirfd, String name) {
         return Syscalls.libc().unlinkat(dirfd, name, 0) < 0 ? -Syscalls.errno() : 0;
+    }
+
+    /** {@code renameat(2)} within one directory: atomically replaces {@code to} (a link there is replaced, not followed). */
+    public static void renameat(int dirfd, String from, String to, String what) throws IOException {
+        if (Syscalls.libc().renameat(dirfd, from, dirfd, to) < 0) {
+            throw Errors.newFileException("renameat(" + from + ", " + to + ")", what, Syscalls.errno());
+        }
+    }
+
+    /**
+     * {@code flock(2)}; returns 0 or {@code -errno} ({@code -EAGAIN} when {@link #LOCK_NB} is set and
+     * another open file description holds the lock). EINTR is retried. A flock lock belongs to the
+     * open file description: closing another descriptor of the same file does not release it.
+     */
+    public static int flockOrErrno(int fd, int operation) {
+        while (true) {
+            if (Syscalls.libc().flock(fd, operation) == 0) {
+                return 0;
+            }
+            int e = Syscalls.errno();
+            if (e != Errno.EINTR) {
+                return -e;
+            }
+        }
     }
 
     /** The effective user id of this process. */

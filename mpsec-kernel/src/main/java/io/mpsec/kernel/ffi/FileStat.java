@@ -8,8 +8,11 @@ package io.mpsec.kernel.ffi;
  * @param gid owner group id
  * @param size size in bytes
  * @param links number of hard links
+ * @param inode inode number
+ * @param devMajor major number of the device holding the file
+ * @param devMinor minor number of the device holding the file
  */
-public record FileStat(int mode, long uid, long gid, long size, long links) {
+public record FileStat(int mode, long uid, long gid, long size, long links, long inode, long devMajor, long devMinor) {
     /** {@code S_IFMT}, the file type bits of {@code st_mode} (include/uapi/linux/stat.h). */
     public static final int S_IFMT = 0170000;
     public static final int S_IFREG = 0100000;

@@ -72,6 +72,10 @@ public interface LibC {
 
     @SaveError int unlinkat(int dirfd, String path, int flags);
 
+    @SaveError int renameat(int olddirfd, String oldpath, int newdirfd, String newpath);
+
+    @SaveError int flock(int fd, int operation);
+
     int geteuid();
 
     @SaveError int setns(int fd, int nstype);
