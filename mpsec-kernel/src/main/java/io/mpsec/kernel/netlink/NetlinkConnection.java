@@ -128,6 +128,7 @@ public final class NetlinkConnection implements AutoCloseable {
             if (!d.interrupted()) {
                 return d.messages();
             }
+            d.messages().forEach(NetlinkMessage::wipe); // discarded; may hold keys (xfrm SAs)
         }
         throw new NetlinkDumpInterruptedException(op, attempts);
     }
