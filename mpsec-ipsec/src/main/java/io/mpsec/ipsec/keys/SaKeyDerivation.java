@@ -96,8 +96,8 @@ public final class SaKeyDerivation {
      */
     public DerivedSa derive(long generation, InetAddress src, InetAddress dst, int attempt) {
         checkGeneration(generation);
-        try (SecretBytes prk = Hkdf.extract(SALT, master)) {
-            return derived(prk, generation, src, dst, flowIndex(prk, generation, src, dst, attempt));
+        try (SecretBytes prk = Hkdf.extract(SALT, master); Hkdf.Expander hkdf = new Hkdf.Expander(prk)) {
+            return derived(hkdf, generation, src, dst, flowIndex(hkdf, generation, src, dst, attempt));
         }
     }
 
@@ -119,17 +119,17 @@ public final class SaKeyDerivation {
         sorted.sort(Flow.ORDER);
         Map<Flow, DerivedSa> out = new LinkedHashMap<>();
         boolean[] used = new boolean[MAX_FLOWS];
-        try (SecretBytes prk = Hkdf.extract(SALT, master)) {
+        try (SecretBytes prk = Hkdf.extract(SALT, master); Hkdf.Expander hkdf = new Hkdf.Expander(prk)) {
             for (Flow f : sorted) {
                 int index = -1;
                 for (int attempt = 0; index < 0; attempt++) {
-                    int candidate = flowIndex(prk, generation, f.source(), f.destination(), attempt);
+                    int candidate = flowIndex(hkdf, generation, f.source(), f.destination(), attempt);
                     if (!used[candidate]) {
                         used[candidate] = true;
                         index = candidate;
                     }
                 }
-                out.put(f, derived(prk, generation, f.source(), f.destination(), index));
+                out.put(f, derived(hkdf, generation, f.source(), f.destination(), index));
             }
         } catch (RuntimeException e) {
             out.values().forEach(d -> d.key().wipe());
@@ -166,9 +166,9 @@ public final class SaKeyDerivation {
         }
     }
 
-    private int flowIndex(SecretBytes prk, long generation, InetAddress src, InetAddress dst, int attempt) {
+    private int flowIndex(Hkdf.Expander hkdf, long generation, InetAddress src, InetAddress dst, int attempt) {
         byte[] info = info(SPI_LABEL, generation, src, dst, true, attempt);
-        try (SecretBytes okm = Hkdf.expand(prk, info, 2)) {
+        try (SecretBytes okm = hkdf.expand(info, 2)) {
             byte[] b = okm.copy();
             int f = ((b[0] & 0xff) << 8 | (b[1] & 0xff)) & (MAX_FLOWS - 1);
             Arrays.fill(b, (byte) 0);
@@ -176,9 +176,9 @@ public final class SaKeyDerivation {
         }
     }
 
-    private DerivedSa derived(SecretBytes prk, long generation, InetAddress src, InetAddress dst, int index) {
+    private DerivedSa derived(Hkdf.Expander hkdf, long generation, InetAddress src, InetAddress dst, int index) {
         int keyLen = aesKeyBits / 8 + SaAlgorithm.GCM_SALT_BYTES;
-        SecretBytes key = Hkdf.expand(prk, info(KEY_LABEL, generation, src, dst, false, 0), keyLen);
+        SecretBytes key = hkdf.expand(info(KEY_LABEL, generation, src, dst, false, 0), keyLen);
         return new DerivedSa(src, dst, generation, generation << FLOW_BITS | index, key);
     }
 
