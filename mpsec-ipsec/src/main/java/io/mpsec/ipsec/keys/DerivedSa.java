@@ -9,7 +9,7 @@ import java.net.InetAddress;
  * @param source SA source address
  * @param destination SA destination address
  * @param generation key generation
- * @param spi the SPI (never 0, never in the reserved 1-255)
+ * @param spi the SPI: {@code generation << 12 | flow index} (see {@link SaKeyDerivation}); never 0 nor in the reserved 1-255
  * @param key rfc4106(gcm(aes)) key and salt
  */
 public record DerivedSa(InetAddress source, InetAddress destination, long generation, long spi, SecretBytes key) {

@@ -149,7 +149,7 @@ final class GenerationWatch implements AutoCloseable {
         if (spi < 0) {
             return;
         }
-        long g = spi >>> 12;
+        long g = io.mpsec.ipsec.keys.SaKeyDerivation.generationOfSpi(spi);
         synchronized (this) {
             if (g > threshold && !seen.contains(g)) {
                 seen.addLast(g);

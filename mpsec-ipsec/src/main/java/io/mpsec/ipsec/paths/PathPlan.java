@@ -75,9 +75,9 @@ final class PathPlan {
     }
 
     /**
-     * The SAs of {@code generation} for every flow, with SPIs distinct within the generation and from
-     * the generations that may coexist with it; depends only on (key, generation, addresses), so both
-     * hosts derive the same whatever they have installed.
+     * The SAs of {@code generation} for every flow, with SPIs distinct within the generation (the SPI
+     * carries the generation in its top 20 bits, so generations never collide); depends only on (key,
+     * generation, addresses), so both hosts derive the same whatever they have installed.
      */
     Map<SaKeyDerivation.Flow, DerivedSa> derive(long generation) {
         Set<SaKeyDerivation.Flow> flows = new HashSet<>();
@@ -88,14 +88,7 @@ final class PathPlan {
         if (flows.isEmpty()) {
             throw new IpsecConfigException("no local/remote address pair of the same family: local " + local + ", remote " + remote);
         }
-        Set<Long> reserved = new HashSet<>();
-        for (long g = Math.max(1, generation - lookahead - 2); g < generation; g++) {
-            for (DerivedSa d : derivation.deriveAll(g, flows, Set.of()).values()) {
-                reserved.add(d.spi());
-                d.key().wipe();
-            }
-        }
-        return derivation.deriveAll(generation, flows, reserved);
+        return derivation.deriveAll(generation, flows);
     }
 
     /** The transport-mode SA for a derived flow of {@code generation}. */

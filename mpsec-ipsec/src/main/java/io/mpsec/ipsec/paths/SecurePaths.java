@@ -341,7 +341,7 @@ public final class SecurePaths implements AutoCloseable, RekeyTarget {
             long bytes = 0;
             boolean anyLeft = false;
             for (PathSa s : e.getValue()) {
-                java.util.Optional<io.mpsec.ipsec.xfrm.SaCounters> c = counters(s.id());
+                java.util.Optional<io.mpsec.ipsec.xfrm.SaUsage> c = counters(s.id());
                 if (c.isEmpty()) {
                     continue;
                 }
@@ -449,7 +449,7 @@ public final class SecurePaths implements AutoCloseable, RekeyTarget {
     }
 
     /** Whether an active outbound SA reached its soft time or byte limit. */
-    private boolean dueForRekey(io.mpsec.ipsec.xfrm.SaCounters c) {
+    private boolean dueForRekey(io.mpsec.ipsec.xfrm.SaUsage c) {
         long ageSeconds = c.addTime() > 0 ? System.currentTimeMillis() / 1000 - c.addTime() : 0;
         return (lifetime.softAddSeconds() > 0 && ageSeconds >= lifetime.softAddSeconds())
                 || (lifetime.softBytes() > 0 && c.bytes() >= lifetime.softBytes());
@@ -503,6 +503,7 @@ public final class SecurePaths implements AutoCloseable, RekeyTarget {
         removeKillSwitchHook();
         stopWatch();
         if (active == 0 && installed.isEmpty()) {
+            generations.close();
             return; // never protected anything (a failed apply already left BLOCK policies)
         }
         IOException first = null;
@@ -522,6 +523,7 @@ public final class SecurePaths implements AutoCloseable, RekeyTarget {
         }
         installed.clear();
         active = 0;
+        generations.close();
         if (first != null) {
             throw first;
         }
@@ -569,6 +571,7 @@ public final class SecurePaths implements AutoCloseable, RekeyTarget {
         }
         installed.clear();
         active = 0;
+        generations.close();
         if (first != null) {
             throw first;
         }
@@ -687,9 +690,9 @@ public final class SecurePaths implements AutoCloseable, RekeyTarget {
         }
     }
 
-    /** An SA's counters, or empty when the kernel no longer has it. */
-    private java.util.Optional<io.mpsec.ipsec.xfrm.SaCounters> counters(SaId id) throws IOException {
-        return xfrm.getSa(id).map(io.mpsec.ipsec.xfrm.InstalledSa::counters);
+    /** An SA's byte count and age (GETAE: the reply carries no key), or empty when the kernel no longer has it. */
+    private java.util.Optional<io.mpsec.ipsec.xfrm.SaUsage> counters(SaId id) throws IOException {
+        return xfrm.usage(id);
     }
 
     private void registerKillSwitchHook() {
@@ -768,7 +771,11 @@ public final class SecurePaths implements AutoCloseable, RekeyTarget {
             return this;
         }
 
-        /** Required: the generation store kept next to the key file (refuses key and SPI reuse). */
+        /**
+         * Required: the generation ledger kept next to the key file (refuses key and SPI reuse). The
+         * SecurePaths takes it over and closes it (releasing its lock) in {@link SecurePaths#close()}
+         * and {@link SecurePaths#teardown()}.
+         */
         public Builder generations(KeyGenerations v) {
             generations = v;
             return this;
@@ -862,7 +869,7 @@ public final class SecurePaths implements AutoCloseable, RekeyTarget {
             }
             if (generations == null) {
                 throw new IpsecConfigException("SecurePaths needs the key generation ledger next to the key file "
-                        + "(generations(new KeyGenerations(keyFile))): without it a restart could reuse a key and SPI");
+                        + "(generations(KeyGenerations.open(keyFile))): without it a restart could reuse a key and SPI");
             }
             if (local.isEmpty() || remote.isEmpty()) {
                 throw new IpsecConfigException("SecurePaths needs at least one local and one remote address");

@@ -2,6 +2,7 @@ package io.mpsec.ipsec.xfrm;
 
 import io.mpsec.ipsec.Direction;
 import io.mpsec.ipsec.Mode;
+import io.mpsec.ipsec.SaAlgorithm;
 import io.mpsec.ipsec.SecurityAssociation;
 import io.mpsec.ipsec.SecurityPolicy;
 import io.mpsec.ipsec.Selector;
@@ -12,6 +13,7 @@ import io.mpsec.ipsec.xfrm.msg.DumpPolicy;
 import io.mpsec.ipsec.xfrm.msg.DumpSa;
 import io.mpsec.ipsec.xfrm.msg.FlushPolicy;
 import io.mpsec.ipsec.xfrm.msg.FlushSa;
+import io.mpsec.ipsec.xfrm.msg.GetAe;
 import io.mpsec.ipsec.xfrm.msg.GetSa;
 import io.mpsec.ipsec.xfrm.msg.NewPolicy;
 import io.mpsec.ipsec.xfrm.msg.NewSa;
@@ -80,7 +82,7 @@ public final class XfrmClient implements AutoCloseable {
     /** The SA with this id and its counters, or empty when the kernel has none (ESRCH). */
     public Optional<InstalledSa> getSa(SaId id) throws IOException {
         try {
-            return Optional.of(installed(conn.requestOne("xfrm GETSA " + id, GetSa.encode(id))));
+            return Optional.of(installed(conn.requestOne("xfrm GETSA " + id, GetSa.encode(id)))); // reply wiped
         } catch (NetlinkException e) {
             if (e.errno() == Errno.ESRCH || e.errno() == Errno.ENOENT) {
                 return Optional.empty();
@@ -89,20 +91,68 @@ public final class XfrmClient implements AutoCloseable {
         }
     }
 
-    /** Counters of an SA (bytes, packets, replay and integrity failures). */
+    /**
+     * Byte and packet counters and the age of an SA, from XFRM_MSG_GETAE, which (unlike GETSA) never
+     * carries the SA's key: use this for periodic reads. Empty when the kernel has no such SA (ESRCH).
+     */
+    public Optional<SaUsage> usage(SaId id) throws IOException {
+        NetlinkMessage reply;
+        try {
+            reply = conn.requestOne("xfrm GETAE " + id, GetAe.encode(id));
+        } catch (NetlinkException e) {
+            if (e.errno() == Errno.ESRCH || e.errno() == Errno.ENOENT) {
+                return Optional.empty();
+            }
+            throw wrap(e);
+        }
+        GetAe.Decoded d = GetAe.decode(reply);
+        if (d.id().saId().spi() != id.spi()) {
+            throw new XfrmException("xfrm GETAE " + id + ": the kernel answered for SPI 0x"
+                    + String.format("%08x", d.id().saId().spi()), null);
+        }
+        return Optional.of(new SaUsage(d.lifetime().bytes(), d.lifetime().packets(), d.lifetime().addTime(),
+                d.lifetime().useTime()));
+    }
+
+    /**
+     * Counters of an SA (bytes, packets, replay and integrity failures), from XFRM_MSG_GETSA. GETSA
+     * returns the SA's key along with them (the buffers are wiped, the decoded SA is dropped), so
+     * call it rarely; {@link #usage(SaId)} reads bytes, packets and age without the key.
+     */
     public SaCounters counters(SaId id) throws IOException {
-        return getSa(id).orElseThrow(() -> new XfrmException("xfrm GETSA " + id + ": no such SA", null)).counters();
+        InstalledSa got = getSa(id).orElseThrow(() -> new XfrmException("xfrm GETSA " + id + ": no such SA", null));
+        wipeKeys(got.sa());
+        return got.counters();
+    }
+
+    /** Wipes the keys of a decoded SA that is not handed out. */
+    private static void wipeKeys(SecurityAssociation sa) {
+        if (sa == null) {
+            return;
+        }
+        if (sa.algorithm() instanceof SaAlgorithm.Aead) {
+            ((SaAlgorithm.Aead) sa.algorithm()).key().wipe();
+        } else if (sa.algorithm() instanceof SaAlgorithm.CipherAuth) {
+            ((SaAlgorithm.CipherAuth) sa.algorithm()).cipherKey().wipe();
+            ((SaAlgorithm.CipherAuth) sa.algorithm()).authKey().wipe();
+        }
     }
 
     /** Every SA of the namespace. */
     public List<InstalledSa> dumpSas() throws IOException {
-        List<InstalledSa> out = new ArrayList<>();
+        List<NetlinkMessage> parts;
         try {
-            for (NetlinkMessage m : conn.dumpConsistent("xfrm GETSA dump", DumpSa.encode(), DUMP_ATTEMPTS)) {
-                out.add(installed(m));
-            }
+            parts = conn.dumpConsistent("xfrm GETSA dump", DumpSa.encode(), DUMP_ATTEMPTS);
         } catch (NetlinkException e) {
             throw wrap(e);
+        }
+        List<InstalledSa> out = new ArrayList<>();
+        try {
+            for (NetlinkMessage m : parts) {
+                out.add(installed(m));
+            }
+        } finally {
+            parts.forEach(NetlinkMessage::wipe); // also the parts after one that failed to decode
         }
         return out;
     }
@@ -124,7 +174,11 @@ public final class XfrmClient implements AutoCloseable {
         } catch (NetlinkException e) {
             throw wrap(e);
         }
-        return NewSa.decode(reply).info().id().spi();
+        try {
+            return NewSa.decode(reply).info().id().spi(); // a larval SA: no key
+        } finally {
+            reply.wipe();
+        }
     }
 
     /** Installs a policy (XFRM_MSG_NEWPOLICY); fails with EEXIST if one with the same selector and direction exists. */
@@ -213,6 +267,7 @@ public final class XfrmClient implements AutoCloseable {
         }
     }
 
+    /** Sends an SA message (it carries the key) and wipes it afterwards, whatever the outcome. */
     private void executeSa(String op, NetlinkMessage m) throws IOException {
         try {
             conn.execute(op, m);
@@ -221,6 +276,8 @@ public final class XfrmClient implements AutoCloseable {
                 throw new EspUnsupportedException(op, e);
             }
             throw wrap(e);
+        } finally {
+            m.wipe();
         }
     }
 
@@ -244,8 +301,14 @@ public final class XfrmClient implements AutoCloseable {
         return new XfrmException(e.getMessage(), e);
     }
 
+    /** Decodes an SA reply or dump part, then wipes the message (it carried the key). */
     private static InstalledSa installed(NetlinkMessage m) throws IOException {
-        NewSa.Decoded d = NewSa.decode(m);
+        NewSa.Decoded d;
+        try {
+            d = NewSa.decode(m);
+        } finally {
+            m.wipe();
+        }
         XfrmUsersaInfo i = d.info();
         return new InstalledSa(d.sa(), i.id().spi(), new SaCounters(i.curlft().bytes(), i.curlft().packets(),
                 i.stats().replay(), i.stats().integrityFailed(), i.stats().replayWindow(), i.curlft().addTime(),

@@ -84,8 +84,8 @@ class AutoRekeyLaneIT {
         Testbed.Host s = NET.host("s");
         Lifetime shortLived = new Lifetime(0, 0, 0, 0, 12, 300);
         SecretBytes master = randomKey();
-        SecurePaths cp = lane.paths(NET, c, s, master, new KeyGenerations(dir.resolve("c.key")), true, shortLived);
-        SecurePaths sp = lane.paths(NET, s, c, master, new KeyGenerations(dir.resolve("s.key")), true, shortLived);
+        SecurePaths cp = lane.paths(NET, c, s, master, KeyGenerations.open(dir.resolve("c.key")), true, shortLived);
+        SecurePaths sp = lane.paths(NET, s, c, master, KeyGenerations.open(dir.resolve("s.key")), true, shortLived);
         // the flood: every new destination in 198.18.64.0/18 raises an ACQUIRE (required policy, no SA)
         c.execOk("ip", "route", "add", "198.18.64.0/18", "via", s.address(1).getHostAddress(), "dev", c.iface(1));
         c.execOk("ip", "xfrm", "policy", "add", "src", c.address(1).getHostAddress() + "/32", "dst", "198.18.64.0/18", "dir", "out",

@@ -40,6 +40,7 @@ class FailClosedLaneIT {
     final SecretBytes master = SecurePathsLaneIT.randomKey();
     Lane.Peer server;
     Lane.Peer client;
+    final Map<String, KeyGenerations> ledgers = new java.util.HashMap<>();
 
     @AfterEach
     void close() {
@@ -104,7 +105,9 @@ class FailClosedLaneIT {
     /** {@code policiesAt[0]} gets the moment apply()'s policy batch completed, which then pauses {@code pauseMillis}. */
     SecurePaths build(Testbed.Host h, Testbed.Host peer, String key, boolean failClosed, long[] policiesAt, long pauseMillis,
             Lifetime lifetime) throws Exception {
-        return lane.track(lane.builder(NET, h, peer, master, new KeyGenerations(dir.resolve(key))).failClosed(failClosed)
+        KeyGenerations ledger = KeyGenerations.open(dir.resolve(key));
+        ledgers.put(key, ledger);
+        return lane.track(lane.builder(NET, h, peer, master, ledger).failClosed(failClosed)
                 .lifetime(lifetime).afterPolicies(() -> {
                     policiesAt[0] = nowMicros();
                     try {
@@ -157,8 +160,8 @@ class FailClosedLaneIT {
     @ParameterizedTest(name = "failClosed={0}")
     @ValueSource(booleans = {true, false})
     void closeDuringATransferIsAKillSwitch(boolean failClosed) throws Exception {
-        SecurePaths cp = lane.paths(NET, c(), s(), master, new KeyGenerations(dir.resolve("c.key")), failClosed, null);
-        SecurePaths sp = lane.paths(NET, s(), c(), master, new KeyGenerations(dir.resolve("s.key")), failClosed, null);
+        SecurePaths cp = lane.paths(NET, c(), s(), master, KeyGenerations.open(dir.resolve("c.key")), failClosed, null);
+        SecurePaths sp = lane.paths(NET, s(), c(), master, KeyGenerations.open(dir.resolve("s.key")), failClosed, null);
         cp.apply();
         sp.apply();
         XfrmClient x = lane.client(c());
@@ -186,7 +189,7 @@ class FailClosedLaneIT {
                 assertThat(policies.split("action block", -1)).as("8 BLOCK policies: " + policies).hasSize(9);
                 assertThat(states).as("no SA left at c").doesNotContain("proto esp");
                 // teardown is the explicit way out, and removes everything (also from a new object)
-                lane.paths(NET, c(), s(), master, new KeyGenerations(dir.resolve("c.key")), true, null).teardown();
+                lane.paths(NET, c(), s(), master, KeyGenerations.open(dir.resolve("c.key")), true, null).teardown();
                 assertThat(c().execOk("ip", "xfrm", "policy").stdout()).isBlank();
                 assertThat(Lane.state(c())).doesNotContain("proto esp");
             } else {
@@ -202,7 +205,8 @@ class FailClosedLaneIT {
         MasterKeyFile.generate(cKey);
         Path sKey = dir.resolve("s.key");
         Files.copy(cKey, sKey);
-        SecurePaths sp = lane.track(lane.builder(NET, s(), c(), MasterKeyFile.load(sKey), new KeyGenerations(sKey)).build());
+        Files.setPosixFilePermissions(sKey, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        SecurePaths sp = lane.track(lane.builder(NET, s(), c(), MasterKeyFile.load(sKey), KeyGenerations.open(sKey)).build());
         sp.apply();
         String[] args = {cKey.toString(), "true", c().address(1).getHostAddress() + "," + c().address(2).getHostAddress(),
             s().address(1).getHostAddress() + "," + s().address(2).getHostAddress()};
@@ -274,9 +278,12 @@ class FailClosedLaneIT {
             Map<String, Long> after = Lane.xfrmStat(c());
             long outLeft = x.dumpSas().stream().map(InstalledSa::sa).filter(sa -> sa.source().equals(c().address(1))
                     || sa.source().equals(c().address(2))).filter(sa -> sa.reqid() == SecurePaths.reqid(1)).count();
-            // a re-apply (new objects, as after a restart) moves to generation 2 and the transfer resumes
-            SecurePaths cp2 = lane.paths(NET, c(), s(), master, new KeyGenerations(dir.resolve("c.key")), true, null);
-            SecurePaths sp2 = lane.paths(NET, s(), c(), master, new KeyGenerations(dir.resolve("s.key")), true, null);
+            // a re-apply (new objects, as after a restart: the old ledger locks die with the process)
+            // moves to generation 2 and the transfer resumes
+            ledgers.remove("c.key").close();
+            ledgers.remove("s.key").close();
+            SecurePaths cp2 = lane.paths(NET, c(), s(), master, KeyGenerations.open(dir.resolve("c.key")), true, null);
+            SecurePaths sp2 = lane.paths(NET, s(), c(), master, KeyGenerations.open(dir.resolve("s.key")), true, null);
             cp2.apply();
             sp2.apply();
             assertTransferIntact();
@@ -296,8 +303,8 @@ class FailClosedLaneIT {
 
     @Test
     void bothIdlePastTheGracePeriodThenThePeerSpeaksFirstWithoutDrops() throws Exception {
-        SecurePaths cp = lane.paths(NET, c(), s(), master, new KeyGenerations(dir.resolve("c.key")), true, null);
-        SecurePaths sp = lane.paths(NET, s(), c(), master, new KeyGenerations(dir.resolve("s.key")), true, null);
+        SecurePaths cp = lane.paths(NET, c(), s(), master, KeyGenerations.open(dir.resolve("c.key")), true, null);
+        SecurePaths sp = lane.paths(NET, s(), c(), master, KeyGenerations.open(dir.resolve("s.key")), true, null);
         cp.apply();
         sp.apply();
         assertThat(cp.rekeyOutbound()).isEqualTo(2); // c moves on, s stays on 1; then both are idle
@@ -329,10 +336,10 @@ class FailClosedLaneIT {
     void hostsWhoseGenerationsDifferByAnyAmountMeetWithinSeconds() throws Exception {
         int port = 5110;
         for (int gap : new int[] {1, 2, 5, 1000}) {
-            KeyGenerations cg = new KeyGenerations(dir.resolve("c" + gap + ".key"));
+            KeyGenerations cg = KeyGenerations.open(dir.resolve("c" + gap + ".key"));
             cg.advanceTo(1 + gap);
             SecurePaths cp = lane.paths(NET, c(), s(), master, cg, true, null);
-            SecurePaths sp = lane.paths(NET, s(), c(), master, new KeyGenerations(dir.resolve("s" + gap + ".key")), true, null);
+            SecurePaths sp = lane.paths(NET, s(), c(), master, KeyGenerations.open(dir.resolve("s" + gap + ".key")), true, null);
             cp.apply();
             sp.apply();
             assertThat(cp.activeGeneration() - sp.activeGeneration()).isEqualTo(gap);

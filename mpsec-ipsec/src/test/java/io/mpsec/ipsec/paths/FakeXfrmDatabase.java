@@ -89,6 +89,23 @@ final class FakeXfrmDatabase implements FakeKernel.Handler {
                 log.add("SA- " + k);
                 return FakeKernel.ack(req);
             }
+            case Xfrm.XFRM_MSG_GETAE: {
+                io.mpsec.ipsec.xfrm.wire.XfrmAeventId ae = io.mpsec.ipsec.xfrm.wire.XfrmAeventId.read(
+                        ByteBuffer.wrap(req.payload()).order(ByteOrder.nativeOrder()), 0);
+                String k = saKey(ae.saId().daddr().toInet(ae.saId().family()), ae.saId().spi());
+                if (!sas.containsKey(k)) {
+                    return FakeKernel.error(req, 3, null);
+                }
+                ByteBuffer lt = ByteBuffer.allocate(io.mpsec.ipsec.xfrm.wire.XfrmLifetimeCur.SIZEOF).order(ByteOrder.nativeOrder());
+                new io.mpsec.ipsec.xfrm.wire.XfrmLifetimeCur(bytes.getOrDefault(k, 0L), 0, System.currentTimeMillis() / 1000, 0)
+                        .write(lt, 0);
+                byte[] attrs = new io.mpsec.kernel.netlink.AttributeWriter().bytes(Xfrm.XFRMA_LTIME_VAL, lt.array()).toByteArray();
+                byte[] id = ae.toBytes();
+                byte[] p = new byte[id.length + attrs.length];
+                System.arraycopy(id, 0, p, 0, id.length);
+                System.arraycopy(attrs, 0, p, id.length, attrs.length);
+                return List.of(FakeKernel.reply(req, Xfrm.XFRM_MSG_NEWAE, p));
+            }
             case Xfrm.XFRM_MSG_GETPOLICY: {
                 List<byte[]> parts = new ArrayList<>();
                 for (SecurityPolicy p : policies.values()) {

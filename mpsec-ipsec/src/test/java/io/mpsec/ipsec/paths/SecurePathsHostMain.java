@@ -22,7 +22,7 @@ public final class SecurePathsHostMain {
         boolean failClosed = Boolean.parseBoolean(args[1]);
         XfrmClient xfrm = XfrmClient.open();
         SecurePaths p = SecurePaths.builder().xfrm(xfrm).local(addresses(args[2])).remote(addresses(args[3]))
-                .masterKey(MasterKeyFile.load(key)).generations(new KeyGenerations(key)).failClosed(failClosed).build();
+                .masterKey(MasterKeyFile.load(key)).generations(KeyGenerations.open(key)).failClosed(failClosed).build();
         p.apply();
         System.out.println("applied " + p.activeGeneration());
         System.out.flush();

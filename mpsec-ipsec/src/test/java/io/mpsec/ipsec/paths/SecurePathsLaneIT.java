@@ -60,9 +60,12 @@ class SecurePathsLaneIT {
         return SecretBytes.wrap(k);
     }
 
+    final List<KeyGenerations> ledgers = new java.util.ArrayList<>();
+
     @AfterEach
     void close() {
         lane.close();
+        ledgers.forEach(KeyGenerations::close);
     }
 
     Testbed.Host c() {
@@ -74,8 +77,10 @@ class SecurePathsLaneIT {
     }
 
     void applyBoth(boolean failClosed, Lifetime lifetime) throws IOException {
-        cp = lane.paths(NET, c(), s(), master, new KeyGenerations(dir.resolve("c.key")), failClosed, lifetime);
-        sp = lane.paths(NET, s(), c(), master, new KeyGenerations(dir.resolve("s.key")), failClosed, lifetime);
+        ledgers.add(KeyGenerations.open(dir.resolve("c.key")));
+        ledgers.add(KeyGenerations.open(dir.resolve("s.key")));
+        cp = lane.paths(NET, c(), s(), master, ledgers.get(0), failClosed, lifetime);
+        sp = lane.paths(NET, s(), c(), master, ledgers.get(1), failClosed, lifetime);
         cp.apply();
         sp.apply();
     }

@@ -62,8 +62,8 @@ class SecurePathsTest {
         FakeXfrmDatabase kb = new FakeXfrmDatabase();
         List<InetAddress> a = ips("198.18.1.1", "198.18.2.1");
         List<InetAddress> b = ips("198.18.1.2", "198.18.2.2");
-        SecurePaths pa = host(ka, a, b, new KeyGenerations(dir.resolve("a.key")));
-        SecurePaths pb = host(kb, b, a, new KeyGenerations(dir.resolve("b.key")));
+        SecurePaths pa = host(ka, a, b, KeyGenerations.open(dir.resolve("a.key")));
+        SecurePaths pb = host(kb, b, a, KeyGenerations.open(dir.resolve("b.key")));
         pa.apply(1);
         pb.apply(1);
         // 2x2 pairs: generation 1 both directions (8), inbound of generations 2 and 3 ahead (4 + 4)
@@ -90,8 +90,8 @@ class SecurePathsTest {
                 .map(p -> p.templates().get(0).reqid())).containsOnly(0L);
     }
 
-    KeyGenerations gens(String name) {
-        return new KeyGenerations(dir.resolve(name + ".key"));
+    KeyGenerations gens(String name) throws java.io.IOException {
+        return KeyGenerations.open(dir.resolve(name + ".key"));
     }
 
     static long countBlock(FakeXfrmDatabase k) {
@@ -166,16 +166,25 @@ class SecurePathsTest {
         assertThat(sas(b, 2, true).equals(sas(a, 2, false))).isTrue();
         assertThat(kb.policies.values().stream().filter(p -> p.direction() == Direction.OUT)
                 .map(p -> p.templates().get(0).reqid())).containsOnly(SecurePaths.reqid(2));
-        assertThat(gens("b").current()).isEqualTo(2);
+        b.close(); // releases the ledger
+        try (KeyGenerations g = gens("b")) {
+            assertThat(g.current()).isEqualTo(2);
+        }
     }
 
     @Test
     void aRestartMovesToANewGenerationByItselfAndAnExplicitReapplyIsRefused() throws Exception {
-        host(new FakeXfrmDatabase(), ips("198.18.1.1"), ips("198.18.1.2"), gens("a")).apply();
-        host(new FakeXfrmDatabase(), ips("198.18.1.1"), ips("198.18.1.2"), gens("a")).apply();
+        for (int i = 0; i < 2; i++) {
+            try (KeyGenerations g = gens("a")) { // the process ends: its ledger lock goes with it
+                host(new FakeXfrmDatabase(), ips("198.18.1.1"), ips("198.18.1.2"), g).apply();
+            }
+        }
         SecurePaths a = host(new FakeXfrmDatabase(), ips("198.18.1.1"), ips("198.18.1.2"), gens("a"));
         a.apply();
         assertThat(a.activeGeneration()).isEqualTo(3);
+        assertThatThrownBy(() -> gens("a")).as("a second ledger user while the first runs")
+                .isInstanceOf(io.mpsec.ipsec.keys.KeyLedgerLockedException.class);
+        a.close();
         SecurePaths again = host(new FakeXfrmDatabase(), ips("198.18.1.1"), ips("198.18.1.2"), gens("a"));
         assertThatThrownBy(() -> again.apply(3)).isInstanceOf(KeyReuseException.class).hasMessageContaining("generation 3")
                 .hasMessageContaining("Move both hosts to generation 4");
@@ -234,6 +243,7 @@ class SecurePathsTest {
         SecurePaths p = host(k, List.of(l), List.of(r), gens("a"));
         assertThatThrownBy(p::apply).isInstanceOf(SaConflictException.class).hasMessageContaining("did not install")
                 .hasMessageContaining("takeOver");
+        p.close();
         assertThat(k.policies.values()).containsExactly(admin);
         assertThat(k.sas).isEmpty();
         SecurePaths t = SecurePaths.builder().xfrm(new XfrmClient(new NetlinkConnection(new FakeKernel(k))))
@@ -267,8 +277,10 @@ class SecurePathsTest {
         FakeXfrmDatabase k = new FakeXfrmDatabase();
         List<InetAddress> local = ips("198.18.1.1");
         List<InetAddress> remote = ips("198.18.1.2");
-        SecurePaths first = host(k, local, remote, gens("a"));
+        KeyGenerations firstLedger = gens("a");
+        SecurePaths first = host(k, local, remote, firstLedger);
         first.apply(); // generation 1, then the process dies without closing
+        firstLedger.close(); // (its lock dies with it)
         java.util.Map<String, SecurityPolicy> before = new java.util.LinkedHashMap<>(k.policies);
         int sasBefore = k.sas.size();
         k.failAdds = 1; // the next NEWSA fails
@@ -283,8 +295,10 @@ class SecurePathsTest {
         FakeXfrmDatabase k = new FakeXfrmDatabase();
         List<InetAddress> local = ips("198.18.1.1");
         List<InetAddress> remote = ips("198.18.1.2");
-        SecurePaths crashed = host(k, local, remote, gens("a"));
+        KeyGenerations crashedLedger = gens("a");
+        SecurePaths crashed = host(k, local, remote, crashedLedger);
         crashed.apply(); // generation 1: inbound 1..3, outbound 1
+        crashedLedger.close(); // the process died: its lock went with it
         SecurityAssociation out1 = sas(crashed, 1, true).iterator().next();
         SecurePaths restarted = host(k, local, remote, gens("a"));
         restarted.apply(); // generation 2: inbound 1..4 (1..3 identical, adopted), outbound 2

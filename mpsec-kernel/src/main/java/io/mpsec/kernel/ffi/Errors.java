@@ -2,6 +2,11 @@ package io.mpsec.kernel.ffi;
 
 import io.mpsec.NativeIoException;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.net.BindException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
@@ -46,6 +51,32 @@ public final class Errors {
             return new PortUnreachableException(message(call, errno));
         }
         return newException(call, errno);
+    }
+
+    /**
+     * The exception for {@code errno} returned by a file call on {@code path}: the
+     * {@code java.nio.file} type a JDK file operation would throw (NoSuchFileException,
+     * FileAlreadyExistsException, AccessDeniedException, NotDirectoryException), else a
+     * {@link FileSystemException}. The reason always names the call and the errno.
+     */
+    public static FileSystemException newFileException(String call, String path, int errno) {
+        String reason = message(call, errno);
+        switch (errno) {
+            case Errno.ENOENT:
+                return new NoSuchFileException(path, null, reason);
+            case Errno.EEXIST:
+                return new FileAlreadyExistsException(path, null, reason);
+            case Errno.EACCES:
+            case Errno.EPERM:
+                return new AccessDeniedException(path, null, reason);
+            case Errno.ENOTDIR: {
+                NotDirectoryException e = new NotDirectoryException(path);
+                e.initCause(new IOException(reason));
+                return e;
+            }
+            default:
+                return new FileSystemException(path, null, reason);
+        }
     }
 
     /** {@code "<call> failed: <NAME> (<errno>, <strerror>)"}. */

@@ -34,6 +34,12 @@ public interface LibC {
 
     @SaveError @ssize_t long recvfrom(int fd, @Out byte[] buf, @size_t long len, int flags, @Out byte[] addr, int[] addrlen);
 
+    /** sendto from native memory: no hidden JNR copy of the datagram (it may hold key material). */
+    @SaveError @ssize_t long sendto(int fd, Pointer buf, @size_t long len, int flags, @In byte[] addr, int addrlen);
+
+    /** recvfrom into native memory: no hidden JNR copy of the datagram (it may hold key material). */
+    @SaveError @ssize_t long recvfrom(int fd, Pointer buf, @size_t long len, int flags, @Out byte[] addr, int[] addrlen);
+
     @SaveError int close(int fd);
 
     @SaveError int shutdown(int fd, int how);
@@ -53,6 +59,24 @@ public interface LibC {
     @SaveError int fcntl(int fd, int cmd, int arg);
 
     @SaveError int open(String path, int flags);
+
+    /** {@code openat(2)} with a creation mode (used only with O_CREAT; ignored otherwise). */
+    @SaveError int openat(int dirfd, String path, int flags, int mode);
+
+    /** {@code statx(2)} (Linux 4.11, glibc 2.28); with AT_EMPTY_PATH and an empty path it describes {@code dirfd} itself. */
+    @SaveError int statx(int dirfd, String path, int flags, int mask, Pointer statxbuf);
+
+    @SaveError int fchmod(int fd, int mode);
+
+    @SaveError int fsync(int fd);
+
+    @SaveError int unlinkat(int dirfd, String path, int flags);
+
+    @SaveError int renameat(int olddirfd, String oldpath, int newdirfd, String newpath);
+
+    @SaveError int flock(int fd, int operation);
+
+    int geteuid();
 
     @SaveError int setns(int fd, int nstype);
 

@@ -256,6 +256,24 @@ public final class Syscalls {
         }
     }
 
+    /**
+     * {@code sendto(2)} of the first {@code len} bytes of a native buffer; returns the bytes sent or
+     * {@code -errno} (the caller decides about EINTR and EAGAIN).
+     */
+    public static long sendto(int fd, NativeBuffer buf, int len, int flags, byte[] addr) {
+        long n = libc().sendto(fd, buf.pointer(), len, flags, addr, addr.length);
+        return n >= 0 ? n : -errno();
+    }
+
+    /**
+     * {@code recvfrom(2)} into a native buffer; returns the datagram length (with MSG_TRUNC possibly
+     * more than {@code len}) or {@code -errno}. {@code addr}/{@code addrLen} receive the sender.
+     */
+    public static long recvfrom(int fd, NativeBuffer buf, int len, int flags, byte[] addr, int[] addrLen) {
+        long n = libc().recvfrom(fd, buf.pointer(), len, flags, addr, addrLen);
+        return n >= 0 ? n : -errno();
+    }
+
     /** The process's open file descriptor count, from /proc/self/fd (used by leak tests and doctor). */
     public static int openFdCount() {
         String[] list = new java.io.File("/proc/self/fd").list();

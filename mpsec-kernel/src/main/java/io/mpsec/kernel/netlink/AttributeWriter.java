@@ -151,9 +151,20 @@ public final class AttributeWriter {
         buf[off + 1] = (byte) (v >>> 8);
     }
 
+    /**
+     * Overwrites everything written with zeros, for messages that carried key material (call after
+     * {@link #toByteArray()}). Buffers outgrown while writing are zeroed as they are replaced.
+     */
+    public void wipe() {
+        Arrays.fill(buf, (byte) 0);
+        len = 0;
+    }
+
     private void ensure(int extra) {
         if (len + extra > buf.length) {
+            byte[] old = buf;
             buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + extra));
+            Arrays.fill(old, (byte) 0);
         }
     }
 }

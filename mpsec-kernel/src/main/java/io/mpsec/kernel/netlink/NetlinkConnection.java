@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
 
@@ -15,6 +16,10 @@ import java.util.List;
  * the kernel's extended-ack text, collects multipart dumps and reports {@code NLM_F_DUMP_INTR}.
  * Multicast notifications that arrive while a request is waiting are queued for
  * {@link #nextNotification(int)}.
+ *
+ * <p>Every request datagram and its internal copies are wiped after sending, and every received
+ * datagram once it is split into messages: xfrm requests and replies may carry SA keys. The messages
+ * returned to the caller are the caller's to {@link NetlinkMessage#wipe()}.
  *
  * <p>Thread-safe: requests are serialised on this connection. Use separate connections for
  * concurrent requests and for event listening.
@@ -85,7 +90,12 @@ public final class NetlinkConnection implements AutoCloseable {
 
     /** Sends a request that must be acknowledged; NLM_F_ACK is added. */
     public void execute(String op, NetlinkMessage request) throws IOException {
-        request(op, request.withFlags(request.flags() | Netlink.NLM_F_ACK));
+        NetlinkMessage withAck = request.withFlags(request.flags() | Netlink.NLM_F_ACK);
+        try {
+            request(op, withAck);
+        } finally {
+            withAck.wipe();
+        }
     }
 
     /**
@@ -167,7 +177,12 @@ public final class NetlinkConnection implements AutoCloseable {
 
     /** Sends a dump request (NLM_F_DUMP is added) and returns all parts, reporting interruption. */
     public synchronized Dump dump(String op, NetlinkMessage request) throws IOException {
-        return exchange(op, request.withFlags(request.flags() | Netlink.NLM_F_DUMP));
+        NetlinkMessage withDump = request.withFlags(request.flags() | Netlink.NLM_F_DUMP);
+        try {
+            return exchange(op, withDump);
+        } finally {
+            withDump.wipe();
+        }
     }
 
     /**
@@ -181,6 +196,7 @@ public final class NetlinkConnection implements AutoCloseable {
             if (!d.interrupted()) {
                 return d.messages();
             }
+            d.messages().forEach(NetlinkMessage::wipe); // discarded; may hold keys (xfrm SAs)
         }
         throw new NetlinkDumpInterruptedException(op, attempts);
     }
@@ -191,7 +207,13 @@ public final class NetlinkConnection implements AutoCloseable {
             seq = 1; // 0 is what the kernel uses for notifications
         }
         NetlinkMessage sent = request.withSeqAndPid(mySeq, 0);
-        transport.send(sent.encode());
+        byte[] datagram = sent.encode();
+        try {
+            transport.send(datagram);
+        } finally {
+            Arrays.fill(datagram, (byte) 0);
+            sent.wipe(); // the header fields used below stay
+        }
         boolean wantsAck = sent.hasFlag(Netlink.NLM_F_ACK);
         boolean isDump = (sent.flags() & Netlink.NLM_F_DUMP) == Netlink.NLM_F_DUMP && !sent.hasFlag(Netlink.NLM_F_CREATE);
         List<NetlinkMessage> data = new ArrayList<>();
@@ -203,12 +225,20 @@ public final class NetlinkConnection implements AutoCloseable {
                 throw new SocketTimeoutException(op + ": no reply from the kernel within " + timeoutMillis
                         + " ms [seq " + Integer.toUnsignedString(mySeq) + "]");
             }
-            for (NetlinkMessage m : NetlinkMessage.decodeAll(dgram)) {
+            List<NetlinkMessage> messages;
+            try {
+                messages = NetlinkMessage.decodeAll(dgram);
+            } finally {
+                Arrays.fill(dgram, (byte) 0);
+            }
+            for (NetlinkMessage m : messages) {
                 if (m.seq() != mySeq) {
                     if (m.seq() == 0) {
                         notifications.add(m);
+                    } else {
+                        m.wipe(); // a late reply to an earlier, timed-out request
                     }
-                    continue; // a late reply to an earlier, timed-out request
+                    continue;
                 }
                 if (m.hasFlag(Netlink.NLM_F_DUMP_INTR)) {
                     interrupted = true;
@@ -270,7 +300,12 @@ public final class NetlinkConnection implements AutoCloseable {
         if (dgram == null) {
             return null;
         }
-        List<NetlinkMessage> ms = NetlinkMessage.decodeAll(dgram);
+        List<NetlinkMessage> ms;
+        try {
+            ms = NetlinkMessage.decodeAll(dgram);
+        } finally {
+            Arrays.fill(dgram, (byte) 0);
+        }
         synchronized (this) {
             notifications.addAll(ms);
             return notifications.poll();

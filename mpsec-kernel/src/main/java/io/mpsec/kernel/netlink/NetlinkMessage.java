@@ -18,7 +18,8 @@ import java.util.List;
  * };                      // 16 bytes, host byte order
  * </pre>
  *
- * <p>Immutable; {@link #payload()} returns a copy. The length field is derived on {@link #encode()}.
+ * <p>Immutable except for {@link #wipe()}; {@link #payload()} returns a copy. The length field is
+ * derived on {@link #encode()}.
  */
 public final class NetlinkMessage {
     private final int type;
@@ -73,6 +74,14 @@ public final class NetlinkMessage {
 
     public int payloadLength() {
         return payload.length;
+    }
+
+    /**
+     * Overwrites the payload with zeros: for messages that carried key material (xfrm SAs), once they
+     * were sent or decoded. The header stays; the payload reads as zeros afterwards.
+     */
+    public void wipe() {
+        Arrays.fill(payload, (byte) 0);
     }
 
     /** A copy with another sequence number and port id. */

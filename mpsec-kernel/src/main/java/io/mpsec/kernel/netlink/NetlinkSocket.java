@@ -3,13 +3,14 @@ package io.mpsec.kernel.netlink;
 import io.mpsec.kernel.ffi.Bytes;
 import io.mpsec.kernel.ffi.Errno;
 import io.mpsec.kernel.ffi.Errors;
+import io.mpsec.kernel.ffi.NativeBuffer;
 import io.mpsec.kernel.ffi.Syscalls;
 import io.mpsec.kernel.netns.NetNamespace;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
-import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A real {@code AF_NETLINK} socket. Opened with extended ACKs enabled, bound to a kernel-assigned
@@ -21,6 +22,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>By default the socket also sets {@code NETLINK_CAP_ACK} (4.3+), so the kernel's error replies
  * carry only the header of the rejected request instead of echoing the whole request (which for
  * xfrm would contain key material). {@link #open(int, NetNamespace, boolean)} can turn it off.
+ *
+ * <p>Only the kernel is listened to: a datagram whose sender ({@code sockaddr_nl.nl_pid} from
+ * {@code recvfrom}) is not port 0 comes from another process that can write to this port id (any
+ * process with CAP_NET_ADMIN may unicast to it). It is dropped and counted
+ * ({@link #foreignDatagramsDropped()}), so it can never pass for a reply or a notification.
+ *
+ * <p>Datagrams move through native buffers owned by the socket, not through JNR's temporary copies,
+ * and are wiped right after each send and receive: xfrm messages carry SA keys.
  *
  * <p>{@link #close()} may be called from any thread at any time: a call that is using the descriptor
  * ({@code send}, {@code receive}, group changes) holds it until it returns, and the descriptor is
@@ -41,7 +50,12 @@ public final class NetlinkSocket implements NetlinkTransport {
     /** Calls currently using {@link #fd}; the descriptor is closed when closed and this drops to 0. */
     private final AtomicInteger inUse = new AtomicInteger();
     private final AtomicBoolean fdClosed = new AtomicBoolean();
-    private final byte[] recvBuf = new byte[RECV_BUFFER];
+    private final AtomicLong foreignDropped = new AtomicLong();
+    /** Receive side, guarded by itself; wiped after every datagram. */
+    private final NativeBuffer recvBuf = NativeBuffer.allocate(RECV_BUFFER);
+    /** Send side, guarded by {@link #sendLock}; grown on demand, wiped after every datagram. */
+    private NativeBuffer sendBuf;
+    private final Object sendLock = new Object();
 
     private NetlinkSocket(int fd, int protocol, int portId) {
         this.fd = fd;
@@ -152,17 +166,27 @@ public final class NetlinkSocket implements NetlinkTransport {
 
     private void sendLocked(byte[] datagram) throws IOException {
         byte[] kernel = sockaddr(0, 0);
-        while (true) {
-            long n = Syscalls.libc().sendto(fd, datagram, datagram.length, 0, kernel, kernel.length);
-            if (n >= 0) {
-                if (n != datagram.length) {
-                    throw new IOException("sendto(AF_NETLINK) sent " + n + " of " + datagram.length + " bytes");
-                }
-                return;
+        synchronized (sendLock) {
+            if (sendBuf == null || sendBuf.capacity() < datagram.length) {
+                sendBuf = NativeBuffer.allocate(Math.max(datagram.length, 4096));
             }
-            int e = Syscalls.errno();
-            if (e != Errno.EINTR) {
-                throw Errors.newException("sendto(AF_NETLINK)", e);
+            sendBuf.put(datagram, 0, datagram.length);
+            try {
+                while (true) {
+                    long n = Syscalls.sendto(fd, sendBuf, datagram.length, 0, kernel);
+                    if (n >= 0) {
+                        if (n != datagram.length) {
+                            throw new IOException("sendto(AF_NETLINK) sent " + n + " of " + datagram.length + " bytes");
+                        }
+                        return;
+                    }
+                    int e = (int) -n;
+                    if (e != Errno.EINTR) {
+                        throw Errors.newException("sendto(AF_NETLINK)", e);
+                    }
+                }
+            } finally {
+                sendBuf.wipe(datagram.length);
             }
         }
     }
@@ -178,31 +202,71 @@ public final class NetlinkSocket implements NetlinkTransport {
     }
 
     private byte[] receiveLocked(int timeoutMillis) throws IOException {
-        if (timeoutMillis >= 0) {
-            int revents = Syscalls.poll(fd, Syscalls.POLLIN, timeoutMillis == 0 ? 1 : timeoutMillis);
-            if (revents == 0) {
-                return null;
+        long deadline = System.nanoTime() + Math.max(timeoutMillis, 1) * 1_000_000L;
+        while (true) {
+            if (timeoutMillis >= 0) {
+                long left = (deadline - System.nanoTime()) / 1_000_000L;
+                int revents = Syscalls.poll(fd, Syscalls.POLLIN, (int) Math.max(1, left));
+                if (revents == 0) {
+                    return null;
+                }
+            }
+            byte[] d = receiveOne();
+            if (d != null) {
+                return d;
+            }
+            if (timeoutMillis >= 0 && System.nanoTime() - deadline >= 0) {
+                return null; // only foreign datagrams arrived in time
             }
         }
+    }
+
+    /** One recvfrom: the datagram, or {@code null} when it was not from the kernel (dropped, counted). */
+    private byte[] receiveOne() throws IOException {
         synchronized (recvBuf) {
             while (true) {
                 byte[] from = new byte[SOCKADDR_NL_SIZE];
                 int[] fromLen = {SOCKADDR_NL_SIZE};
-                long n = Syscalls.libc().recvfrom(fd, recvBuf, recvBuf.length, MSG_TRUNC, from, fromLen);
+                long n = Syscalls.recvfrom(fd, recvBuf, recvBuf.capacity(), MSG_TRUNC, from, fromLen);
                 if (n >= 0) {
-                    if (n > recvBuf.length) {
-                        throw new IOException("netlink datagram of " + n + " bytes exceeds the receive buffer of "
-                                + recvBuf.length + " bytes");
+                    int held = (int) Math.min(n, recvBuf.capacity());
+                    try {
+                        if (!fromKernel(from, fromLen[0])) {
+                            foreignDropped.incrementAndGet();
+                            return null;
+                        }
+                        if (n > recvBuf.capacity()) {
+                            throw new IOException("netlink datagram of " + n + " bytes exceeds the receive buffer of "
+                                    + recvBuf.capacity() + " bytes");
+                        }
+                        byte[] out = new byte[held];
+                        recvBuf.get(out, 0, held);
+                        return out;
+                    } finally {
+                        recvBuf.wipe(held);
                     }
-                    return Arrays.copyOf(recvBuf, (int) n);
                 }
-                int e = Syscalls.errno();
+                int e = (int) -n;
                 if (e != Errno.EINTR) {
                     // ENOBUFS here means the socket buffer overflowed and messages (events) were lost.
                     throw Errors.newException("recvfrom(AF_NETLINK)", e);
                 }
             }
         }
+    }
+
+    /**
+     * Whether the {@code struct sockaddr_nl} filled in by recvfrom names the kernel: {@code nl_pid}
+     * (u32 at offset 4, after u16 nl_family and u16 nl_pad) is 0 for the kernel's unicast replies and
+     * its multicast notifications alike; any other value is a user-space sender.
+     */
+    static boolean fromKernel(byte[] sockaddr, int length) {
+        return length >= 8 && Bytes.shortLE(sockaddr, 0) == Syscalls.AF_NETLINK && Bytes.intLE(sockaddr, 4) == 0;
+    }
+
+    /** Datagrams received from a port other than the kernel's (0) and dropped. */
+    public long foreignDatagramsDropped() {
+        return foreignDropped.get();
     }
 
     @Override

@@ -49,6 +49,25 @@ class ErrorsTest {
         assertThat(Errors.message("x", errno)).isEqualTo("x failed: " + errnoName + " (" + errno + ", " + text + ")");
     }
 
+    @ParameterizedTest(name = "file {0} -> {1}")
+    @CsvSource({
+            "ENOENT, java.nio.file.NoSuchFileException",
+            "EEXIST, java.nio.file.FileAlreadyExistsException",
+            "EACCES, java.nio.file.AccessDeniedException",
+            "EPERM, java.nio.file.AccessDeniedException",
+            "ENOTDIR, java.nio.file.NotDirectoryException",
+            "ELOOP, java.nio.file.FileSystemException",
+            "EISDIR, java.nio.file.FileSystemException",
+    })
+    void mapsFileErrnoToTheNioType(String errnoName, String type) throws Exception {
+        int errno = Errno.class.getField(errnoName).getInt(null);
+        java.nio.file.FileSystemException e = Errors.newFileException("openat", "/etc/mpsec/k", errno);
+        assertThat(e.getClass().getName()).isEqualTo(type);
+        assertThat(e.getFile()).isEqualTo("/etc/mpsec/k");
+        String text = e.getReason() != null ? e.getReason() : e.getCause().getMessage();
+        assertThat(text).startsWith("openat failed: " + errnoName + " (" + errno + ", ");
+    }
+
     @org.junit.jupiter.api.Test
     void unknownErrnoIsNamedByNumber() {
         assertThat(Errno.name(4095)).isEqualTo("errno 4095");

@@ -49,6 +49,7 @@ public final class NewSa {
             w.bytes(Xfrm.XFRMA_REPLAY_ESN_VAL, XfrmReplayStateEsn.forWindow(sa.replayWindow()).toBytes());
         }
         byte[] payload = w.toByteArray();
+        w.wipe();
         try {
             return NetlinkMessage.request(update ? Xfrm.XFRM_MSG_UPDSA : Xfrm.XFRM_MSG_NEWSA, 0, payload);
         } finally {
@@ -60,28 +61,34 @@ public final class NewSa {
         if (alg instanceof SaAlgorithm.Aead) {
             SaAlgorithm.Aead a = (SaAlgorithm.Aead) alg;
             byte[] key = a.key().copy();
+            XfrmAlgoAead struct = new XfrmAlgoAead(a.name(), a.icvBits(), key);
             try {
-                byte[] s = new XfrmAlgoAead(a.name(), a.icvBits(), key).toBytes();
+                byte[] s = struct.toBytes();
                 w.bytes(Xfrm.XFRMA_ALG_AEAD, s);
                 Arrays.fill(s, (byte) 0);
             } finally {
                 Arrays.fill(key, (byte) 0);
+                struct.wipe();
             }
         } else {
             SaAlgorithm.CipherAuth c = (SaAlgorithm.CipherAuth) alg;
             byte[] ck = c.cipherKey().copy();
             byte[] ak = c.authKey().copy();
+            XfrmAlgo crypt = new XfrmAlgo(c.cipher(), ck);
+            XfrmAlgoAuth auth = new XfrmAlgoAuth(c.auth(), c.truncBits(), ak);
             try {
                 // iproute2 order: XFRMA_ALG_CRYPT (enc) then XFRMA_ALG_AUTH_TRUNC (auth-trunc).
-                byte[] s1 = new XfrmAlgo(c.cipher(), ck).toBytes();
+                byte[] s1 = crypt.toBytes();
                 w.bytes(Xfrm.XFRMA_ALG_CRYPT, s1);
                 Arrays.fill(s1, (byte) 0);
-                byte[] s2 = new XfrmAlgoAuth(c.auth(), c.truncBits(), ak).toBytes();
+                byte[] s2 = auth.toBytes();
                 w.bytes(Xfrm.XFRMA_ALG_AUTH_TRUNC, s2);
                 Arrays.fill(s2, (byte) 0);
             } finally {
                 Arrays.fill(ck, (byte) 0);
                 Arrays.fill(ak, (byte) 0);
+                crypt.wipe();
+                auth.wipe();
             }
         }
     }

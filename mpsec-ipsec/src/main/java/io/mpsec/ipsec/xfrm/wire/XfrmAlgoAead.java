@@ -39,6 +39,11 @@ public final class XfrmAlgoAead {
         return key.clone();
     }
 
+    /** Overwrites this struct's copy of the key with zeros (after encoding it for the kernel). */
+    public void wipe() {
+        java.util.Arrays.fill(key, (byte) 0);
+    }
+
     public byte[] toBytes() {
         return AlgoLayout.encode(SIZEOF, name, icvBits, key);
     }
