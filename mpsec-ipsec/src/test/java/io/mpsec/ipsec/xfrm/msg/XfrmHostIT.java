@@ -106,12 +106,32 @@ class XfrmHostIT {
             assertThat(x.dumpSas()).isEmpty();
         });
         assertThat(c.execOk("ip", "xfrm", "state", "show").stdout()).isBlank();
-        // SecurePaths leaves nothing half-applied
-        withClient(c, x -> assertThatThrownBy(() -> SecurePaths.builder().xfrm(x).local(List.of(c.address(1)))
-                .remote(List.of(NET.host("s").address(1))).masterKey(SecretBytes.wrap(new byte[32])).build().apply(1))
-                .isInstanceOf(EspUnsupportedException.class));
-        assertThat(c.execOk("ip", "xfrm", "state", "show").stdout()).isBlank();
-        assertThat(c.execOk("ip", "xfrm", "policy", "show").stdout()).isBlank();
+        // SecurePaths leaves nothing half-applied: no SA, and with failClosed the peers end BLOCKED
+        // (cleartext before the failed first apply, blocked after it); without failClosed, nothing
+        java.nio.file.Path tmp = java.nio.file.Files.createTempDirectory("mpsec-xfrmhostit");
+        try {
+            for (boolean failClosed : new boolean[] {true, false}) {
+                java.nio.file.Path key = tmp.resolve("k-" + failClosed);
+                withClient(c, x -> assertThatThrownBy(() -> SecurePaths.builder().xfrm(x).local(List.of(c.address(1)))
+                        .remote(List.of(NET.host("s").address(1))).masterKey(SecretBytes.wrap(new byte[32]))
+                        .generations(io.mpsec.ipsec.keys.KeyGenerations.open(key)).failClosed(failClosed)
+                        .killSwitchOnExit(false).learnPeerGeneration(false).build().apply(1))
+                        .isInstanceOf(EspUnsupportedException.class));
+                assertThat(c.execOk("ip", "xfrm", "state", "show").stdout()).isBlank();
+                String policies = c.execOk("ip", "xfrm", "policy", "show").stdout();
+                if (failClosed) {
+                    assertThat(policies.split("action block", -1)).as(policies).hasSize(3); // OUT and IN
+                    assertThat(policies).doesNotContain("proto esp");
+                    c.execOk("ip", "xfrm", "policy", "flush");
+                } else {
+                    assertThat(policies).isBlank();
+                }
+            }
+        } finally {
+            try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.walk(tmp)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
     }
 
     @Test
