@@ -35,8 +35,8 @@ final class JoinCapture implements AutoCloseable {
 
         @Override
         public String toString() {
-            return "tcp=" + tcpPackets + " joinSYN=" + joinSyns + " joinSYN/ACK=" + joinSynAcks + " payload=" + payloadPackets + " (" + payloadBytes + " B)"
-                    + " capableSYN=" + capableSyns + " dropped=" + dropped;
+            return "tcp=" + tcpPackets + " joinSYN=" + joinSyns + " joinSYN/ACK=" + joinSynAcks + " payload=" + payloadPackets
+                    + " (" + payloadBytes + " B) capableSYN=" + capableSyns + " dropped=" + dropped;
         }
     }
 
