@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
 
 /**
  * tcpdump on one interface of a testbed host (an independent view of the wire), read back with
- * {@code tcpdump -r -v}: TCP packets, MPTCP MP_JOIN SYNs and SYN/ACKs, packets with payload, ESP packets.
+ * {@code tcpdump -r -v}: TCP packets, MPTCP MP_JOIN SYNs and SYN/ACKs, packets with payload, ESP
+ * packets and ICMP echoes (a ping during the capture proves that it sees the interface).
  */
 final class JoinCapture implements AutoCloseable {
     private static final Pattern LENGTH = Pattern.compile("length (\\d+)\\s*$");
@@ -28,7 +29,7 @@ final class JoinCapture implements AutoCloseable {
 
     /** What the capture saw. */
     record Counts(int tcpPackets, int joinSyns, int joinSynAcks, int payloadPackets, long payloadBytes, int capableSyns,
-            int espPackets, long dropped, List<String> joinLines) {
+            int espPackets, int icmpEchoes, long dropped, List<String> joinLines) {
         int joins() {
             return joinSyns + joinSynAcks;
         }
@@ -36,7 +37,8 @@ final class JoinCapture implements AutoCloseable {
         @Override
         public String toString() {
             return "tcp=" + tcpPackets + " joinSYN=" + joinSyns + " joinSYN/ACK=" + joinSynAcks + " payload=" + payloadPackets
-                    + " (" + payloadBytes + " B) capableSYN=" + capableSyns + " esp=" + espPackets + " dropped=" + dropped;
+                    + " (" + payloadBytes + " B) capableSYN=" + capableSyns + " esp=" + espPackets + " icmpEcho=" + icmpEchoes
+                    + " dropped=" + dropped;
         }
     }
 
@@ -111,10 +113,15 @@ final class JoinCapture implements AutoCloseable {
         long payloadBytes = 0;
         int capable = 0;
         int esp = 0;
+        int icmp = 0;
         List<String> joinLines = new ArrayList<>();
         for (String l : lines) {
             if (l.startsWith(" ") && l.contains(": ESP(spi=")) {
                 esp++;
+                continue;
+            }
+            if (l.startsWith(" ") && l.contains(": ICMP echo")) {
+                icmp++;
                 continue;
             }
             // with -v the TCP header is on the second, indented line of each packet: "    a.p > b.q: Flags [S], ..."
@@ -143,7 +150,7 @@ final class JoinCapture implements AutoCloseable {
                 payloadBytes += Long.parseLong(m.group(1));
             }
         }
-        return new Counts(tcp, joinSyn, joinSynAck, payload, payloadBytes, capable, esp, dropped, joinLines);
+        return new Counts(tcp, joinSyn, joinSynAck, payload, payloadBytes, capable, esp, icmp, dropped, joinLines);
     }
 
     @Override

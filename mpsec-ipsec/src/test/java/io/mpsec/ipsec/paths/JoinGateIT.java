@@ -117,8 +117,7 @@ class JoinGateIT {
     @Test
     void positiveControlWithoutTheGateAnAnnouncedUncoveredAddressGetsAJoinInClear() throws Exception {
         Run r = run(Trigger.ANNOUNCED_ADDRESS, false, false);
-        assertThat(r.wire().joinSyns()).as("MP_JOIN SYNs in clear on path 2").isPositive();
-        assertThat(r.wire().payloadPackets()).as("TCP packets with payload in clear on path 2").isPositive();
+        assertClearJoin(r);
         assertThat(r.subflowEstablishedOn(null, s().address(2))).as("subflow to the announced address").isTrue();
         assertIntact(r);
     }
@@ -143,8 +142,7 @@ class JoinGateIT {
     @Test
     void positiveControlWithoutTheGateANewLocalAddressGetsAJoinInClear() throws Exception {
         Run r = run(Trigger.NEW_LOCAL_ADDRESS, false, false);
-        assertThat(r.wire().joinSyns()).as("MP_JOIN SYNs in clear on path 2").isPositive();
-        assertThat(r.wire().payloadPackets()).as("TCP packets with payload in clear on path 2").isPositive();
+        assertClearJoin(r);
         assertThat(r.subflowEstablishedOn(c().address(2), null)).as("subflow from the new address").isTrue();
         assertIntact(r);
     }
@@ -173,7 +171,19 @@ class JoinGateIT {
         assertIntact(r);
     }
 
+    /**
+     * The positive control: the join handshake crossed path 2 in clear. Whether the scheduler then puts
+     * payload on the new subflow varies from run to run (0 to about 290 kB were seen), so payload is
+     * printed, not asserted.
+     */
+    static void assertClearJoin(Run r) {
+        assertThat(r.wire().dropped()).isZero();
+        assertThat(r.wire().joinSyns()).as("MP_JOIN SYNs in clear on path 2").isPositive();
+        assertThat(r.wire().joinSynAcks()).as("MP_JOIN SYN/ACKs in clear on path 2").isPositive();
+    }
+
     static void assertIntact(Run r) {
+        assertThat(r.wire().icmpEchoes()).as("the ping during the capture (it sees path 2)").isPositive();
         assertThat(r.bytesBeforeTrigger()).as("bytes on path 1 before the trigger").isGreaterThan(1_000_000);
         assertThat(r.sent()).endsWith(" ok");
         assertThat(r.received().substring("received ".length()))
@@ -196,7 +206,10 @@ class JoinGateIT {
         listener.subscribersOnly();
         listener.subscribe(events::add);
         Path script = Lane.peerScript(dir);
-        try (JoinCapture wire = JoinCapture.start(c, c.iface(2), dir, "tcp", 15)) {
+        try (JoinCapture wire = JoinCapture.start(c, c.iface(2), dir, "tcp or icmp", 15)) {
+            // the capture's own positive control: an echo request sent over path 2 must show up in it (c2 may
+            // have no address yet, so it goes to c's path-1 address; the reply does not matter)
+            s.exec("ping", "-c", "1", "-W", "1", "-I", s.iface(2), c.address(1).getHostAddress());
             Lane.Peer server = new Lane.Peer(s.startProcess("python3", script.toString(), "server", "0.0.0.0", String.valueOf(PORT)));
             server.await("listening", 30);
             long base = NET.path(1).txBytes(c);

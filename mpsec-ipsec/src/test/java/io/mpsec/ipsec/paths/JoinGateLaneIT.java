@@ -100,8 +100,10 @@ class JoinGateLaneIT {
         s.execOk("ip", "mptcp", "endpoint", "add", s.address(3).getHostAddress(), "dev", s.iface(3), "signal");
         List<PmEvent> events = new CopyOnWriteArrayList<>();
         PmEventListener listener = c.call(() -> PmEventListener.open(null));
-        try (listener; JoinCapture path2 = JoinCapture.start(c, c.iface(2), dir, "tcp", 90);
-                JoinCapture path3 = JoinCapture.start(c, c.iface(3), dir, "tcp", 90)) {
+        try (listener; JoinCapture path2 = JoinCapture.start(c, c.iface(2), dir, "tcp or esp", 90);
+                JoinCapture path3 = JoinCapture.start(c, c.iface(3), dir, "tcp or icmp", 90)) {
+            // path 3's capture must see something to prove it works: one echo request over it
+            s.exec("ping", "-c", "1", "-W", "2", c.address(3).getHostAddress());
             listener.subscribersOnly();
             listener.subscribe(events::add);
             Path script = Lane.peerScript(dir);
@@ -136,12 +138,14 @@ class JoinGateLaneIT {
             }));
             assertThat(w3.dropped()).as("packets the path-3 capture lost").isZero();
             assertThat(w3.tcpPackets()).as("TCP packets on path 3 (uncovered)").isZero();
+            assertThat(w3.icmpEchoes()).as("the ping over path 3 (the capture sees it)").isPositive();
             // the protected join: passed both gates, carried data through the path-2 SAs, never in clear
             assertThat(events).anySatisfy(e -> assertThat(e).isInstanceOfSatisfying(PmEvent.SubflowEstablished.class,
                     se -> assertThat(se.endpoints().local()).isEqualTo(c.address(2))));
             assertThat(sd.droppedInbound()).as("joins the server's gate dropped (the protected one arrived with a secpath)").isZero();
             assertThat(esp2).as("ESP bytes of the path-2 SAs").isGreaterThan(50_000);
             assertThat(w2.tcpPackets()).as("cleartext TCP packets on path 2").isZero();
+            assertThat(w2.espPackets()).as("ESP packets on path 2 (the capture sees the protected subflow)").isPositive();
             assertThat(w2.dropped()).isZero();
         }
     }
