@@ -35,6 +35,11 @@ import java.util.Optional;
  * to the xfrm policies, and loopback is exempt: it never leaves the namespace. Refused and dropped
  * joins are counted ({@link #drops()}).
  *
+ * <p>A pair that has a {@code level required} policy but no SA yet (during {@code apply()}, or after a
+ * crash before the SAs are back) is not refused: xfrm holds its SYN back ({@code XfrmOutNoStates}),
+ * TCP retransmits it, and the join completes once the SA exists. Only pairs that no policy covers
+ * are refused.
+ *
  * <h2>What users do to protect an extra address</h2>
  * Configure it in the secure paths on both hosts (the local list of one is the remote list of the
  * other). Its pairs then get policies and SAs, their joins go through IPsec, and the gate lets them

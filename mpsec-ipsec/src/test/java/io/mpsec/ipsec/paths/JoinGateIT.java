@@ -38,10 +38,15 @@ class JoinGateIT {
     Path dir;
     final List<AutoCloseable> open = new ArrayList<>();
 
-    enum Trigger { ANNOUNCED_ADDRESS, NEW_LOCAL_ADDRESS }
+    enum Trigger {
+        ANNOUNCED_ADDRESS,
+        NEW_LOCAL_ADDRESS,
+        /** A new local address whose pair already has a {@code level required} policy but no SA yet. */
+        NEW_LOCAL_ADDRESS_POLICY_WITHOUT_SA
+    }
 
     record Run(List<PmEvent> events, long bytesBeforeTrigger, JoinCapture.Counts wire, String sent, String received,
-            JoinGate.Drops clientGate, JoinGate.Drops serverGate) {
+            JoinGate.Drops clientGate, JoinGate.Drops serverGate, long xfrmOutNoStates) {
         boolean subflowEstablishedOn(InetAddress local, InetAddress remote) {
             return events.stream().anyMatch(e -> e instanceof PmEvent.SubflowEstablished s
                     && (local == null || local.equals(s.endpoints().local())) && (remote == null || remote.equals(s.endpoints().remote())));
@@ -182,6 +187,29 @@ class JoinGateIT {
         assertThat(r.wire().joinSynAcks()).as("MP_JOIN SYN/ACKs in clear on path 2").isPositive();
     }
 
+    @Test
+    void aPairWithAPolicyButNoSaYetIsLeftToXfrmNotRefusedByTheGate() throws Exception {
+        // e.g. during apply() or after a crash: the policy is there, the SA not yet. xfrm holds the SYN
+        // back (XfrmOutNoStates) and TCP retransmits it, so the join completes once the SA exists; the
+        // gate must not turn that into a refusal (such a SYN never reaches the gate's output rule).
+        Run r = run(Trigger.NEW_LOCAL_ADDRESS_POLICY_WITHOUT_SA, true, true);
+        assertThat(r.xfrmOutNoStates()).as("SYNs xfrm held back for want of an SA (the trigger)").isPositive();
+        assertThat(r.wire().dropped()).isZero();
+        assertThat(r.wire().tcpPackets()).as("any TCP packet on path 2").isZero();
+        assertThat(r.clientGate().refusedOutbound()).as("the gate did not refuse it").isZero();
+        assertThat(r.refusedOn(c().address(2), null)).isFalse();
+        assertIntact(r);
+    }
+
+    static long xfrmOutNoStates(Testbed.Host h) {
+        for (String l : h.execOk("cat", "/proc/net/xfrm_stat").stdout().split("\n")) {
+            if (l.startsWith("XfrmOutNoStates")) {
+                return Long.parseLong(l.substring("XfrmOutNoStates".length()).trim());
+            }
+        }
+        throw new AssertionError("no XfrmOutNoStates in /proc/net/xfrm_stat");
+    }
+
     static void assertIntact(Run r) {
         assertThat(r.wire().icmpEchoes()).as("the ping during the capture (it sees path 2)").isPositive();
         assertThat(r.bytesBeforeTrigger()).as("bytes on path 1 before the trigger").isGreaterThan(1_000_000);
@@ -197,9 +225,16 @@ class JoinGateIT {
         Testbed.Host s = s();
         JoinGate cg = clientGate ? gate(c) : null;
         JoinGate sg = serverGate ? gate(s) : null;
-        if (trigger == Trigger.NEW_LOCAL_ADDRESS) {
+        if (trigger != Trigger.ANNOUNCED_ADDRESS) {
             c.execOk("ip", "addr", "flush", "dev", c.iface(2)); // the address appears during the transfer
         }
+        if (trigger == Trigger.NEW_LOCAL_ADDRESS_POLICY_WITHOUT_SA) {
+            String l = c.address(2).getHostAddress();
+            String r = s.address(1).getHostAddress();
+            c.execOk("ip", "xfrm", "policy", "add", "src", l + "/32", "dst", r + "/32", "proto", "tcp", "dir", "out", "tmpl",
+                    "src", l, "dst", r, "proto", "esp", "reqid", "7", "mode", "transport", "level", "required");
+        }
+        long noStatesBefore = xfrmOutNoStates(c);
         List<PmEvent> events = new CopyOnWriteArrayList<>();
         PmEventListener listener = c.call(() -> PmEventListener.open(null));
         open.add(0, listener);
@@ -227,16 +262,24 @@ class JoinGateIT {
                 proof = e -> (e instanceof PmEvent.SubflowEstablished se && c.address(2).equals(se.endpoints().local()))
                         || (e instanceof PmEvent.SubflowClosed sc && c.address(2).equals(sc.endpoints().local()));
             }
-            awaitEvent(events, proof, 10_000, trigger + " trigger");
+            if (trigger == Trigger.NEW_LOCAL_ADDRESS_POLICY_WITHOUT_SA) {
+                long deadline = System.currentTimeMillis() + 10_000;
+                while (xfrmOutNoStates(c) == noStatesBefore && System.currentTimeMillis() < deadline) {
+                    Thread.sleep(50);
+                }
+            } else {
+                awaitEvent(events, proof, 10_000, trigger + " trigger");
+            }
             String sent = client.await("sent", 60);
             String received = server.await("received", 30);
             Thread.sleep(300);
             JoinCapture.Counts counts = wire.stop();
             Run r = new Run(List.copyOf(events), before, counts, sent, received, cg == null ? null : cg.drops(),
-                    sg == null ? null : sg.drops());
+                    sg == null ? null : sg.drops(), xfrmOutNoStates(c) - noStatesBefore);
             System.out.println("join gate evidence: " + trigger + ", gate client=" + clientGate + " server=" + serverGate
                     + "; path-1 bytes before trigger " + before + "; wire on " + c.iface(2) + ": " + counts + " " + counts.joinLines()
-                    + "; client gate " + r.clientGate() + ", server gate " + r.serverGate() + "; " + received + "; events "
+                    + "; client gate " + r.clientGate() + ", server gate " + r.serverGate() + "; XfrmOutNoStates +" + r.xfrmOutNoStates()
+                    + "; " + received + "; events "
                     + events.stream().filter(e -> !(e instanceof PmEvent.ListenerCreated || e instanceof PmEvent.ListenerClosed)).toList());
             return r;
         }
