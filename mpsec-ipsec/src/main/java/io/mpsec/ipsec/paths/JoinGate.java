@@ -54,16 +54,17 @@ import java.util.Optional;
  * {@link #installed()} tells whether it is still there; installing again is harmless and keeps the counters.
  *
  * <h2>Requirements</h2>
- * The {@code nft} tool (Debian package {@code nftables}; tested with 1.0.6) and a kernel with
+ * The {@code nft} tool (Debian package {@code nftables}; tested with 1.0.6 on Linux 6.18 and on
+ * Debian's 6.1 in the kernel lane) and a kernel with
  * nf_tables and the inet family, {@code rt ipsec} (Linux 4.20+), {@code meta secpath} (4.16+), TCP
  * option matching and {@code reject with tcp reset} ({@code CONFIG_NFT_REJECT_INET}); MPTCP itself needs
  * 5.6+. A missing piece is named by {@link MissingKernelFeatureException} (or, for the tool,
  * {@link JoinGateException}); {@link #unavailabilityCause} checks without changing anything.
  *
  * <h2>Limits</h2>
- * nftables reads the first MPTCP option of a packet. Linux and other compliant stacks put exactly one
- * in a join SYN; a crafted SYN with another MPTCP option first passes the input rule, but this host's
- * SYN/ACK answering it is then refused by the output rule. Forwarded traffic (the host as a router)
+ * nftables reads the first MPTCP option of a packet. Linux puts exactly one in a join SYN and
+ * SYN/ACK; a crafted SYN with another MPTCP option first passes the input rule, but this host's
+ * SYN/ACK answering it carries MP_JOIN alone and is refused by the output rule. Forwarded traffic (the host as a router)
  * is not gated.
  *
  * <p>Calls run {@code nft} in the namespace given at creation; the {@link NetNamespace} must stay open
