@@ -14,7 +14,9 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * The MPTCP path manager of one network namespace, over generic netlink {@code mptcp_pm}.
@@ -24,16 +26,24 @@ import java.util.Set;
  * {@code net.mptcp.path_manager} must be {@code userspace}): announce and remove addresses, create
  * and destroy subflows and set backup, per connection token.
  *
+ * <p>A view made by {@link #restrictedTo} creates subflows only between address pairs its
+ * {@link SubflowPolicy} allows (the strategy runner hands such a view to strategies).
+ *
  * <p>Errors are {@link io.mpsec.kernel.netlink.NetlinkException}s carrying the kernel's explanation.
  * Thread-safe (requests are serialised).
  */
 public final class MptcpPathManager implements AutoCloseable {
     private final NetlinkConnection conn;
     private final GenlFamily family;
+    private final SubflowPolicy policy;
+    private final Consumer<SubflowRefusedException> onRefused;
 
-    private MptcpPathManager(NetlinkConnection conn, GenlFamily family) {
+    private MptcpPathManager(NetlinkConnection conn, GenlFamily family, SubflowPolicy policy,
+            Consumer<SubflowRefusedException> onRefused) {
         this.conn = conn;
         this.family = family;
+        this.policy = policy;
+        this.onRefused = onRefused;
     }
 
     /** Opens the path manager of namespace {@code ns} ({@code null}: this process's namespace). */
@@ -50,11 +60,30 @@ public final class MptcpPathManager implements AutoCloseable {
     /** Uses an existing connection (a real socket or a fake kernel); resolves the family. */
     public static MptcpPathManager over(NetlinkConnection c) throws IOException {
         try {
-            return new MptcpPathManager(c, GenericNetlink.resolve(c, MptcpPmUapi.FAMILY));
+            return new MptcpPathManager(c, GenericNetlink.resolve(c, MptcpPmUapi.FAMILY), SubflowPolicy.ANY, null);
         } catch (GenlFamilyNotFoundException e) {
             throw new MissingKernelFeatureException("MPTCP path manager (generic netlink family mptcp_pm)",
                     "Linux 5.6+ built with CONFIG_MPTCP=y", "this kernel has no mptcp_pm family (" + e.getMessage() + ")", e);
         }
+    }
+
+    /**
+     * A view of this path manager over the same netlink connection whose {@link #createSubflow} and
+     * {@link #createBackupSubflow} refuse every pair {@code allowed} does not allow (on top of this
+     * manager's own policy, which a view can only narrow): they call {@code onRefused} (may be null)
+     * and throw {@link SubflowRefusedException} without sending anything. Closing the view closes the
+     * shared connection.
+     */
+    public MptcpPathManager restrictedTo(SubflowPolicy allowed, Consumer<SubflowRefusedException> onRefused) {
+        Objects.requireNonNull(allowed, "allowed");
+        Consumer<SubflowRefusedException> both = this.onRefused == null ? onRefused
+                : onRefused == null ? this.onRefused : this.onRefused.andThen(onRefused);
+        return new MptcpPathManager(conn, family, policy.and(allowed), both);
+    }
+
+    /** The pairs this manager may open subflows between ({@link SubflowPolicy#ANY} unless restricted). */
+    public SubflowPolicy subflowPolicy() {
+        return policy;
     }
 
     public GenlFamily family() {
@@ -173,6 +202,7 @@ public final class MptcpPathManager implements AutoCloseable {
      * number (events deliver it already converted from network order).
      */
     public void createSubflow(long token, int localId, InetAddress local, InetAddress remote, int remotePort) throws IOException {
+        checkAllowed(local, remote, remotePort);
         PmAddress l = new PmAddress(localId, local, PmAddress.ABSENT, PmAddress.ABSENT, PmAddress.ABSENT);
         execute(new SubflowCreate(checkToken(token), l, PmAddress.of(remote, checkPort(remotePort))));
     }
@@ -180,6 +210,7 @@ public final class MptcpPathManager implements AutoCloseable {
     /** Like {@link #createSubflow} but the new subflow is a backup from the start (MP_JOIN with the backup bit). */
     public void createBackupSubflow(long token, int localId, InetAddress local, InetAddress remote, int remotePort)
             throws IOException {
+        checkAllowed(local, remote, remotePort);
         PmAddress l = new PmAddress(localId, local, PmAddress.ABSENT, MptcpPmUapi.FLAG_BACKUP, PmAddress.ABSENT);
         execute(new SubflowCreate(checkToken(token), l, PmAddress.of(remote, checkPort(remotePort))));
     }
@@ -195,6 +226,16 @@ public final class MptcpPathManager implements AutoCloseable {
             boolean backup) throws IOException {
         execute(SetFlags.subflowBackup(checkToken(token), PmAddress.of(local, checkPort(localPort)),
                 PmAddress.of(remote, checkPort(remotePort)), backup));
+    }
+
+    private void checkAllowed(InetAddress local, InetAddress remote, int remotePort) throws SubflowRefusedException {
+        if (!policy.allows(local, remote)) {
+            SubflowRefusedException e = new SubflowRefusedException(local, remote, remotePort, policy);
+            if (onRefused != null) {
+                onRefused.accept(e);
+            }
+            throw e;
+        }
     }
 
     private static void checkId(int id) {

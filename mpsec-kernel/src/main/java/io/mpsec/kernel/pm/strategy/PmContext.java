@@ -6,6 +6,11 @@ import java.util.Collection;
 
 /** What a strategy may use: the namespace's path manager and the tracked connections. */
 public interface PmContext {
+    /**
+     * The namespace's path manager. The strategy runner's is restricted to its allowed pairs
+     * ({@link MptcpPathManager#subflowPolicy()}): creating a subflow for another pair throws
+     * {@link io.mpsec.kernel.pm.SubflowRefusedException} and sends nothing.
+     */
     MptcpPathManager pm();
 
     /** The tracked state of connection {@code token}, or {@code null} when unknown (closed or before CREATED). */

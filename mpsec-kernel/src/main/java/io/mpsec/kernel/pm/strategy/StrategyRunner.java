@@ -3,12 +3,13 @@ package io.mpsec.kernel.pm.strategy;
 import io.mpsec.kernel.netns.NetNamespace;
 import io.mpsec.kernel.pm.MptcpPathManager;
 import io.mpsec.kernel.pm.PmEventListener;
+import io.mpsec.kernel.pm.SubflowPolicy;
+import io.mpsec.kernel.pm.SubflowRefusedException;
 import io.mpsec.kernel.sysctl.MptcpSysctls;
 import io.mpsec.kernel.sysctl.NetSysctl;
 import io.mpsec.pm.PmEvent;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Runs userspace path-manager strategies in one namespace.
@@ -34,6 +36,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *
  * <p>Without a running strategy, connections opened while the namespace is in userspace mode stay on
  * their initial path; that is why close restores the previous manager.
+ *
+ * <p><b>Allowed pairs.</b> Strategies open subflows only between the address pairs of the
+ * {@link SubflowPolicy} given at start: {@link #pm()} is a path manager restricted to it, so any
+ * {@code SUBFLOW_CREATE} for another pair is refused before it reaches the kernel, counted
+ * ({@link #refusedSubflows()}) and reported in {@link #errors()}. With fail-closed secure paths, start
+ * the runner with {@code SubflowPolicy.pairs(local, remote)} of the same addresses (the in-kernel join
+ * gate refuses the rest on the wire as well). The starts without a policy allow every pair: use them
+ * only where no IPsec is configured.
  */
 public final class StrategyRunner implements AutoCloseable, PmContext {
     private static final System.Logger LOG = System.getLogger(StrategyRunner.class.getName());
@@ -43,6 +53,9 @@ public final class StrategyRunner implements AutoCloseable, PmContext {
     private final PmStateFile.Lock lock;
     private final String previous;
     private final MptcpPathManager pm;
+    private final MptcpPathManager restricted;
+    private final SubflowPolicy allowed;
+    private final AtomicLong refused = new AtomicLong();
     private final PmEventListener events;
     private final List<PmStrategy> strategies;
     private volatile io.mpsec.kernel.rtnl.Rtnetlink rtnl;
@@ -54,30 +67,50 @@ public final class StrategyRunner implements AutoCloseable, PmContext {
     private volatile boolean closed;
 
     private StrategyRunner(MptcpSysctls sysctls, PmStateFile state, PmStateFile.Lock lock, String previous, MptcpPathManager pm,
-            PmEventListener events, List<PmStrategy> strategies) {
+            PmEventListener events, List<PmStrategy> strategies, SubflowPolicy allowed) {
         this.sysctls = sysctls;
         this.state = state;
         this.lock = lock;
         this.previous = previous;
         this.pm = pm;
+        this.allowed = allowed;
+        this.restricted = pm.restrictedTo(allowed, this::refusedSubflow);
         this.events = events;
         this.strategies = List.copyOf(strategies);
     }
 
-    /** Starts {@code strategies} in namespace {@code ns} ({@code null}: this process's namespace). */
+    /**
+     * Starts {@code strategies} in namespace {@code ns} ({@code null}: this process's namespace),
+     * allowing subflows between every address pair ({@link SubflowPolicy#ANY}: only without IPsec).
+     */
     public static StrategyRunner start(NetNamespace ns, PmStrategy... strategies) throws IOException {
-        return start(ns, PmStateFile.DEFAULT_DIR, strategies);
+        return start(ns, PmStateFile.DEFAULT_DIR, SubflowPolicy.ANY, strategies);
     }
 
     /**
-     * As {@link #start(NetNamespace, PmStrategy...)} with another directory for the state file.
+     * Starts {@code strategies} in namespace {@code ns} ({@code null}: this process's namespace); they
+     * may open subflows only between the pairs {@code allowed} allows.
+     */
+    public static StrategyRunner start(NetNamespace ns, SubflowPolicy allowed, PmStrategy... strategies) throws IOException {
+        return start(ns, PmStateFile.DEFAULT_DIR, allowed, strategies);
+    }
+
+    /** As {@link #start(NetNamespace, PmStrategy...)} with another directory for the state file. */
+    public static StrategyRunner start(NetNamespace ns, Path stateDir, PmStrategy... strategies) throws IOException {
+        return start(ns, stateDir, SubflowPolicy.ANY, strategies);
+    }
+
+    /**
+     * As {@link #start(NetNamespace, SubflowPolicy, PmStrategy...)} with another directory for the state file.
      *
      * @throws IllegalStateException when another runner is running in the same namespace
      */
-    public static StrategyRunner start(NetNamespace ns, Path stateDir, PmStrategy... strategies) throws IOException {
+    public static StrategyRunner start(NetNamespace ns, Path stateDir, SubflowPolicy allowed, PmStrategy... strategies)
+            throws IOException {
         if (strategies.length == 0) {
             throw new IllegalArgumentException("no strategy given");
         }
+        java.util.Objects.requireNonNull(allowed, "allowed subflow pairs (SubflowPolicy.ANY for no restriction)");
         MptcpSysctls sysctls = new MptcpSysctls(new NetSysctl(ns));
         PmStateFile state = new PmStateFile(stateDir, ns == null ? "init_net" : ns.name());
         PmStateFile.Lock lock = state.lock();
@@ -105,7 +138,7 @@ public final class StrategyRunner implements AutoCloseable, PmContext {
             pm = MptcpPathManager.open(ns);
             events = PmEventListener.open(ns);
             events.subscribersOnly();
-            r = new StrategyRunner(sysctls, state, lock, previous, pm, events, List.of(strategies));
+            r = new StrategyRunner(sysctls, state, lock, previous, pm, events, List.of(strategies), allowed);
             StrategyRunner runner = r;
             // Subscribe before switching to the userspace PM, so no connection's CREATED is missed.
             events.subscribe(r::dispatch);
@@ -168,6 +201,21 @@ public final class StrategyRunner implements AutoCloseable, PmContext {
         return f;
     }
 
+    /** The pairs strategies may open subflows between. */
+    public SubflowPolicy allowedPairs() {
+        return allowed;
+    }
+
+    /** How many subflows strategies asked for outside the allowed pairs (refused, never sent). */
+    public long refusedSubflows() {
+        return refused.get();
+    }
+
+    private void refusedSubflow(SubflowRefusedException e) {
+        refused.incrementAndGet();
+        error(e.getMessage());
+    }
+
     private void error(String m) {
         errors.add(m);
         LOG.log(System.Logger.Level.WARNING, m);
@@ -197,9 +245,10 @@ public final class StrategyRunner implements AutoCloseable, PmContext {
         }
     }
 
+    /** The namespace's path manager, restricted to the {@linkplain #allowedPairs() allowed pairs}. */
     @Override
     public MptcpPathManager pm() {
-        return pm;
+        return restricted;
     }
 
     @Override
@@ -283,7 +332,7 @@ public final class StrategyRunner implements AutoCloseable, PmContext {
         track(e);
         for (PmStrategy s : strategies) {
             try {
-                call(s, e);
+                EventCalls.deliver(s, this, e);
             } catch (IOException | RuntimeException ex) {
                 report(s, e.getClass().getSimpleName(), ex);
             }
@@ -294,29 +343,12 @@ public final class StrategyRunner implements AutoCloseable, PmContext {
     }
 
     private void report(PmStrategy s, String what, Exception ex) {
+        if (ex instanceof SubflowRefusedException) {
+            return; // already counted and reported by refusedSubflow
+        }
         String m = s.name() + " on " + what + ": " + ex.getMessage();
         errors.add(m);
         LOG.log(System.Logger.Level.WARNING, m, ex);
-    }
-
-    private void call(PmStrategy s, PmEvent e) throws IOException {
-        if (e instanceof PmEvent.Created c) {
-            s.onCreated(this, c);
-        } else if (e instanceof PmEvent.Established c) {
-            s.onEstablished(this, c);
-        } else if (e instanceof PmEvent.Closed c) {
-            s.onClosed(this, c);
-        } else if (e instanceof PmEvent.Announced c) {
-            s.onAnnounced(this, c);
-        } else if (e instanceof PmEvent.Removed c) {
-            s.onRemoved(this, c);
-        } else if (e instanceof PmEvent.SubflowEstablished c) {
-            s.onSubflowEstablished(this, c);
-        } else if (e instanceof PmEvent.SubflowClosed c) {
-            s.onSubflowClosed(this, c);
-        } else if (e instanceof PmEvent.SubflowPriority c) {
-            s.onSubflowPriority(this, c);
-        }
     }
 
     private void track(PmEvent e) {
@@ -326,27 +358,9 @@ public final class StrategyRunner implements AutoCloseable, PmContext {
             connections.computeIfAbsent(c.token(), t -> new TrackedConnection(t, c.serverSide(), c.endpoints()));
         }
         TrackedConnection t = connections.get(e.token());
-        if (t == null) {
-            return;
+        if (t != null) {
+            t.apply(e);
         }
-        synchronized (t) {
-            if (e instanceof PmEvent.Announced a) {
-                t.announced.put(a.remoteId(), new InetSocketAddress(a.address(), a.port()));
-            } else if (e instanceof PmEvent.Removed r) {
-                t.announced.remove(r.remoteId());
-            } else if (e instanceof PmEvent.SubflowEstablished s) {
-                t.subflows.add(subflow(s.localId(), s.remoteId(), s.endpoints(), s.backup()));
-            } else if (e instanceof PmEvent.SubflowClosed s) {
-                t.subflows.removeIf(x -> x.localPort() == s.endpoints().localPort() && x.local().equals(s.endpoints().local()));
-            } else if (e instanceof PmEvent.SubflowPriority s) {
-                t.subflows.removeIf(x -> x.localPort() == s.endpoints().localPort() && x.local().equals(s.endpoints().local()));
-                t.subflows.add(subflow(s.localId(), s.remoteId(), s.endpoints(), s.backup()));
-            }
-        }
-    }
-
-    private static ConnectionState.Subflow subflow(int loc, int rem, PmEvent.Endpoints ep, boolean backup) {
-        return new ConnectionState.Subflow(loc, ep.local(), ep.localPort(), rem, ep.remote(), ep.remotePort(), backup);
     }
 
     /** Stops the strategies and restores the previous path manager. */

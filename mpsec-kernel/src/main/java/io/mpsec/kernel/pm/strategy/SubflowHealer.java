@@ -22,6 +22,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code EADDRNOTAVAIL} while the address is still tentative right after link-up) it stays
  * remembered and is tried again when an address is added to the namespace (rtnetlink RTM_NEWADDR,
  * which the kernel also sends when an IPv6 address leaves the tentative state) and at the next link up.
+ * Subflows between pairs the runner does not allow (for example one the in-kernel path manager opened
+ * to an unprotected address) are forgotten instead of re-created.
  */
 public final class SubflowHealer implements PmStrategy {
     private record Lost(int localId, InetAddress local, InetAddress remote, int remotePort, boolean backup) {
@@ -106,6 +108,10 @@ public final class SubflowHealer implements PmStrategy {
             }
             for (Lost l : List.copyOf(e.getValue())) {
                 if (!addrs.contains(l.local())) {
+                    continue;
+                }
+                if (!ctx.pm().subflowPolicy().allows(l.local(), l.remote())) {
+                    e.getValue().remove(l); // outside the runner's allowed pairs: never re-created
                     continue;
                 }
                 try {
