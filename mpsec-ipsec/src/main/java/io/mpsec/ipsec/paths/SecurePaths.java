@@ -98,6 +98,9 @@ public final class SecurePaths implements AutoCloseable, RekeyTarget {
     private final Map<PolicyKey, SecurityPolicy> takenOver = new LinkedHashMap<>();
     private final Map<InetAddress, Long> peerGenerations = new TreeMap<>(SecurePaths::compareAddresses);
     private final boolean learnPeerGeneration;
+    private final boolean joinGate;
+    private final List<InetAddress> local;
+    private final List<InetAddress> remote;
     /** Generations whose inbound SAs were installed because the watch saw them: generation -> when. */
     private final Map<Long, Long> probes = new TreeMap<>();
     private GenerationWatch watch;
@@ -118,6 +121,9 @@ public final class SecurePaths implements AutoCloseable, RekeyTarget {
         this.killSwitchOnExit = b.killSwitchOnExit && b.failClosed;
         this.afterPolicies = b.afterPolicies;
         this.learnPeerGeneration = b.learnPeerGeneration;
+        this.joinGate = b.joinGate && b.failClosed;
+        this.local = List.copyOf(b.local);
+        this.remote = List.copyOf(b.remote);
     }
 
     public static Builder builder() {
@@ -147,6 +153,15 @@ public final class SecurePaths implements AutoCloseable, RekeyTarget {
     @Override
     public List<InetAddress[]> pairs() {
         return plan.pairs();
+    }
+
+    /**
+     * The subflows these secure paths protect: pairs of a configured local and remote address. Give
+     * it to {@code StrategyRunner.start(ns, subflowPolicy(), strategies...)} so that no userspace
+     * strategy opens a subflow outside the protected pairs.
+     */
+    public io.mpsec.kernel.pm.SubflowPolicy subflowPolicy() {
+        return io.mpsec.kernel.pm.SubflowPolicy.pairs(local, remote);
     }
 
     /** Whether the policies fail closed ({@code level required}, BLOCK on close). */
@@ -219,6 +234,9 @@ public final class SecurePaths implements AutoCloseable, RekeyTarget {
                     + before.foreignPolicies().values() + ". MPSec leaves them alone and changed nothing. Remove them, give "
                     + "MPSec another priority band only if they are yours, or allow MPSec to replace them with "
                     + "SecurePaths.builder().takeOver(true) (teardown() then restores them).");
+        }
+        if (joinGate) {
+            JoinGate.install(xfrm.namespace()); // before any policy: no join may leave in clear meanwhile
         }
         List<PathSa> created = new ArrayList<>();
         Map<Long, List<PathSa>> got = new TreeMap<>();
@@ -572,8 +590,30 @@ public final class SecurePaths implements AutoCloseable, RekeyTarget {
         installed.clear();
         active = 0;
         generations.close();
+        try {
+            if (joinGate) {
+                removeGateIfUnused();
+            }
+        } catch (IOException e) {
+            first = first == null ? e : first;
+        }
         if (first != null) {
             throw first;
+        }
+    }
+
+    /** Removes the namespace's join gate once no policy of MPSec (of any configuration) is left. */
+    private void removeGateIfUnused() throws IOException {
+        for (SecurityPolicy p : xfrm.dumpPolicies()) {
+            boolean mpsec = p.priority() == plan.priority() && (p.action() == SecurityPolicy.Action.BLOCK
+                    || p.templates().stream().anyMatch(t -> isMpsecReqid(t.reqid()) || t.reqid() == 0));
+            if (mpsec) {
+                return; // other secure paths in this namespace still rely on it
+            }
+        }
+        JoinGate gate = JoinGate.of(xfrm.namespace());
+        if (gate.installed()) {
+            gate.remove();
         }
     }
 
@@ -748,6 +788,7 @@ public final class SecurePaths implements AutoCloseable, RekeyTarget {
         private boolean takeOver;
         private boolean killSwitchOnExit = true;
         private boolean learnPeerGeneration = true;
+        private boolean joinGate = true;
         private Runnable afterPolicies = () -> { };
         private LongSupplier clock = () -> System.nanoTime() / 1_000_000L;
 
@@ -845,6 +886,17 @@ public final class SecurePaths implements AutoCloseable, RekeyTarget {
          */
         public Builder learnPeerGeneration(boolean v) {
             learnPeerGeneration = v;
+            return this;
+        }
+
+        /**
+         * With failClosed, install the MPTCP join gate ({@link JoinGate}, default true) before any
+         * policy: MPTCP joins that are not IPsec-protected (to an address the peer announces, from a
+         * new local address) are refused in the kernel instead of leaving in clear. Turning it off
+         * leaves such subflows unprotected; only do so when nothing else on the host can open them.
+         */
+        public Builder joinGate(boolean v) {
+            joinGate = v;
             return this;
         }
 

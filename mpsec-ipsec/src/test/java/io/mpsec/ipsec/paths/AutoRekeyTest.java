@@ -42,7 +42,7 @@ class AutoRekeyTest {
         FakeXfrmDatabase db = new FakeXfrmDatabase();
         SecurePaths p = SecurePaths.builder().xfrm(new XfrmClient(new NetlinkConnection(new FakeKernel(db))))
                 .local(List.of(InetAddress.getByName("198.18.1.1"))).remote(List.of(InetAddress.getByName("198.18.1.2")))
-                .masterKey(master).generations(KeyGenerations.open(dir.resolve("m.key"))).killSwitchOnExit(false).learnPeerGeneration(false).build();
+                .masterKey(master).generations(KeyGenerations.open(dir.resolve("m.key"))).killSwitchOnExit(false).learnPeerGeneration(false).joinGate(false).build();
         p.apply();
         SecurityAssociation out = p.installedSas().get(1L).stream().filter(PathSa::outbound).findFirst().orElseThrow().sa();
         XfrmUsersaInfo info = XfrmUsersaInfo.read(ByteBuffer.wrap(NewSa.encode(out, false).payload()).order(ByteOrder.nativeOrder()), 0);
@@ -91,7 +91,7 @@ class AutoRekeyTest {
         FakeXfrmDatabase db = new FakeXfrmDatabase();
         SecurePaths p = SecurePaths.builder().xfrm(new XfrmClient(new NetlinkConnection(new FakeKernel(db))))
                 .local(List.of(InetAddress.getByName("198.18.1.1"))).remote(List.of(InetAddress.getByName("198.18.1.2")))
-                .masterKey(master).generations(KeyGenerations.open(dir.resolve("m.key"))).killSwitchOnExit(false).learnPeerGeneration(false).build();
+                .masterKey(master).generations(KeyGenerations.open(dir.resolve("m.key"))).killSwitchOnExit(false).learnPeerGeneration(false).joinGate(false).build();
         p.apply();
         SecurityAssociation out = p.installedSas().get(1L).stream().filter(PathSa::outbound).findFirst().orElseThrow().sa();
         XfrmUsersaInfo info = XfrmUsersaInfo.read(ByteBuffer.wrap(NewSa.encode(out, false).payload()).order(ByteOrder.nativeOrder()), 0);
@@ -135,7 +135,7 @@ class AutoRekeyTest {
         FakeXfrmDatabase db = new FakeXfrmDatabase();
         SecurePaths p = SecurePaths.builder().xfrm(new XfrmClient(new NetlinkConnection(new FakeKernel(db))))
                 .local(List.of(InetAddress.getByName("198.18.1.1"))).remote(List.of(InetAddress.getByName("198.18.1.2")))
-                .masterKey(master).generations(KeyGenerations.open(dir.resolve("m.key"))).build();
+                .masterKey(master).generations(KeyGenerations.open(dir.resolve("m.key"))).killSwitchOnExit(false).learnPeerGeneration(false).joinGate(false).build();
         p.apply();
         SecurityAssociation out = p.installedSas().get(1L).stream().filter(PathSa::outbound).findFirst().orElseThrow().sa();
         FakeKernel events = new FakeKernel(FakeKernel::ack);

@@ -47,7 +47,7 @@ class SecurePathsTest {
     static SecurePaths host(FakeXfrmDatabase db, List<InetAddress> local, List<InetAddress> remote, KeyGenerations g,
             LongSupplier clock) {
         return SecurePaths.builder().xfrm(new XfrmClient(new NetlinkConnection(new FakeKernel(db)))).local(local).remote(remote)
-                .masterKey(MASTER).generations(g).clock(clock).killSwitchOnExit(false).learnPeerGeneration(false).build();
+                .masterKey(MASTER).generations(g).clock(clock).killSwitchOnExit(false).learnPeerGeneration(false).joinGate(false).build();
     }
 
     /** The SAs of one direction, lifetimes normalised (inbound SAs installed ahead live longer). */
@@ -224,7 +224,7 @@ class SecurePathsTest {
         FakeXfrmDatabase k = new FakeXfrmDatabase();
         SecurePaths p = SecurePaths.builder().xfrm(new XfrmClient(new NetlinkConnection(new FakeKernel(k))))
                 .local(ips("198.18.1.1")).remote(ips("198.18.1.2")).masterKey(MASTER).generations(gens("a"))
-                .failClosed(false).learnPeerGeneration(false).build();
+                .failClosed(false).learnPeerGeneration(false).joinGate(false).build();
         p.apply();
         assertThat(k.policies.values()).noneMatch(SecurityPolicy::failClosed);
         p.close();
@@ -248,7 +248,7 @@ class SecurePathsTest {
         assertThat(k.sas).isEmpty();
         SecurePaths t = SecurePaths.builder().xfrm(new XfrmClient(new NetlinkConnection(new FakeKernel(k))))
                 .local(List.of(l)).remote(List.of(r)).masterKey(MASTER).generations(gens("a")).takeOver(true)
-                .killSwitchOnExit(false).learnPeerGeneration(false).build();
+                .killSwitchOnExit(false).learnPeerGeneration(false).joinGate(false).build();
         t.apply();
         assertThat(k.policies.get(FakeXfrmDatabase.polKey(admin)).failClosed()).isTrue();
         t.teardown();
