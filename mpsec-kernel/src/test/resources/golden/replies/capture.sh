@@ -91,9 +91,11 @@ monitor pm-events-client "$C" 12 ip mptcp monitor
 monitor pm-events-server "$S" 12 ip mptcp monitor
 sleep 1
 ip netns exec "$S" python3 "$RES/server.py" 5000 >/dev/null &
-sleep 0.5
+sleep 1
 ip netns exec "$C" python3 "$RES/client.py" 198.18.1.2 5000 0.5 6 >/dev/null &
-sleep 1.5
+for _ in 1 2 3 4 5 6 7 8 9 10; do  # until the client's subflows are established
+  [ "$(ip netns exec "$C" ss -Htn state established | wc -l)" -ge 2 ] && break; sleep 0.3
+done
 cap diag-tcp-mptcp "$C" ss -tni
 # MPTCP_INFO (1), MPTCP_SUBFLOW_ADDRS (3) and MPTCP_TCPINFO (2) from a second, idle connection
 ip netns exec "$S" python3 -c '
