@@ -58,7 +58,7 @@ ip -n "$N" xfrm state allocspi src 198.18.9.1 dst 198.18.9.5 proto esp mode tran
 ip -n "$N" xfrm policy add src 198.18.9.1/32 dst 198.18.9.2/32 dir out priority 10 tmpl src 198.18.9.1 dst 198.18.9.2 proto ah reqid 5 mode beet level required
 ip -n "$N" xfrm policy add src 198.18.9.1/32 dst 198.18.9.3/32 dir out priority 11 tmpl src 198.18.9.1 dst 198.18.9.3 proto comp mode tunnel level required
 ip -n "$N" xfrm policy add src 198.18.9.5/32 dst 198.18.9.1/32 proto tcp sport 443 dir in priority 12 tmpl src 198.18.9.5 dst 198.18.9.1 proto esp reqid 7 mode beet level required
-ip -n "$N" xfrm policy add src 198.18.9.1/32 dst 198.18.9.7/32 dir out mark 7 if_id 3 tmpl src 198.18.9.1 dst 198.18.9.7 proto ah
+ip -n "$N" xfrm policy add src 198.18.9.1/32 dst 198.18.9.7/32 dir out mark 7 if_id 3 tmpl src 198.18.9.1 dst 198.18.9.7 proto esp reqid 7
 ip -n "$N" xfrm policy add src 198.18.9.1/32 dst 198.18.9.8/32 dir out ptype sub tmpl src 198.18.9.1 dst 198.18.9.8 proto esp
 ip -n "$N" xfrm policy add src 198.18.9.1/32 dst 198.18.9.9/32 dir fwd action block
 ip -n "$N" xfrm policy add src 198.18.9.1/32 dst 198.18.9.10/32 proto udp dport 53 dir out priority 1
@@ -73,8 +73,10 @@ sel = bytes(32) + bytes(8) + struct.pack("<HBBB3xiI", 2, 0, 0, 0, 0, 0)
 info = sel + struct.pack("<8Q", *([2**64 - 1] * 4 + [0] * 4)) + bytes(32) + struct.pack("<IIBBBB4x", 5, 0, 1, 1, 0, 0)
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.setsockopt(socket.IPPROTO_IP, 17, info)  # IP_XFRM_POLICY (linux/in.h)
-time.sleep(4)' &
-sleep 1
+open("/tmp/'"$N"'.ready", "w").close()
+time.sleep(5)' &
+for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do [ -e "/tmp/$N.ready" ] && break; sleep 0.2; done
+rm -f "/tmp/$N.ready"
 cap xfrm-state-dump ip xfrm state list
 cap xfrm-policy-dump ip xfrm policy list
 cap xfrm-error-no-esp ip xfrm state add src 198.18.9.1 dst 198.18.9.6 proto esp spi 0x1001 mode transport aead 'rfc4106(gcm(aes))' 0x000102030405060708090a0b0c0d0e0fa0a1a2a3 128

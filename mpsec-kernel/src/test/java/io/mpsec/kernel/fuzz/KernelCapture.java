@@ -83,8 +83,26 @@ public final class KernelCapture {
 
     /** The messages of every datagram, each as its own datagram, whose nlmsg_type satisfies {@code type}. */
     public static List<byte[]> messages(String path, java.util.function.IntPredicate type) {
+        return messages(path, fd -> true, type);
+    }
+
+    /**
+     * As {@link #messages(String, java.util.function.IntPredicate)}, only from the socket the tool read
+     * first (iproute2 opens its main socket first and an rtnetlink socket for interface names later;
+     * their message types overlap, RTM_NEWLINK and XFRM_MSG_NEWSA are both 16).
+     */
+    public static List<byte[]> primaryMessages(String path, java.util.function.IntPredicate type) {
+        List<Datagram> all = datagrams(path);
+        int primary = all.isEmpty() ? -1 : all.get(0).fd();
+        return messages(path, fd -> fd == primary, type);
+    }
+
+    private static List<byte[]> messages(String path, java.util.function.IntPredicate fds, java.util.function.IntPredicate type) {
         List<byte[]> out = new ArrayList<>();
         for (Datagram d : datagrams(path)) {
+            if (!fds.test(d.fd())) {
+                continue;
+            }
             byte[] b = d.bytes();
             int off = 0;
             while (b.length - off >= 16) {

@@ -88,7 +88,7 @@ class XfrmFuzzTest {
     }
 
     static List<byte[]> kernel(String name, IntPredicate type) {
-        return KernelCapture.messages("/golden/xfrm-kernel/" + name + ".txt", type);
+        return KernelCapture.primaryMessages("/golden/xfrm-kernel/" + name + ".txt", type);
     }
 
     static List<byte[]> sas() throws Exception {
