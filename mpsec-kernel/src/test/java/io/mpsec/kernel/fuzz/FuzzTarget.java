@@ -81,6 +81,12 @@ public record FuzzTarget(String name, List<byte[]> seeds, IntUnaryOperator fixed
             return this;
         }
 
+        /** Classes by name (package-private ones the test cannot name). */
+        public Builder covers(String... classNames) {
+            covers.addAll(List.of(classNames));
+            return this;
+        }
+
         public Builder extra(Extra e) {
             extras.add(e);
             return this;

@@ -65,7 +65,7 @@ class XfrmFuzzTest {
                                 XfrmUserAcquire.class, XfrmUserExpire.class, XfrmReplayStateEsn.class, XfrmAlgoAead.class,
                                 XfrmAlgo.class, XfrmAlgoAuth.class, XfrmUsersaId.class, XfrmUserpolicyId.class,
                                 XfrmUsersaFlush.class, XfrmUserspiInfo.class, XfrmAeventId.class, XfrmAddress.class)
-                        .build());
+                        .covers("io.mpsec.ipsec.xfrm.wire.AlgoLayout", "io.mpsec.ipsec.xfrm.wire.Structs").build());
         return targets.stream().map(t -> DynamicTest.dynamicTest(t.name(), () -> {
             Fuzzer.Report r = Fuzzer.run(t);
             assertThat(r.unexpected()).as("unexpected exceptions in %s:%n%s", t.name(), String.join("\n", r.failures()))
