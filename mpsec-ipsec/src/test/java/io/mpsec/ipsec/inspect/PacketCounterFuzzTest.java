@@ -41,7 +41,7 @@ class PacketCounterFuzzTest {
                 counter.inspect(frame);
             }
             return FrameClassifier.classify(frame, link);
-        }).covers(PacketCounter.class, FrameClassifier.class)
+        }).covers(PacketCounter.class, FrameClassifier.class).outcome(String::valueOf)
                 .extra((in, rnd) -> insert(in, 1 + 12, new byte[] {(byte) (rnd.nextBoolean() ? 0x81 : 0x88),
                     (byte) (rnd.nextBoolean() ? 0x00 : 0xa8), 0, (byte) rnd.nextInt(256)}))
                 .extra((in, rnd) -> {

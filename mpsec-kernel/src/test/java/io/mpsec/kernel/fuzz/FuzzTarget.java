@@ -17,9 +17,12 @@ import java.util.function.IntUnaryOperator;
  * @param formatException the module's format exception, the only exception bad input may cause
  * @param covers the classes whose coverage this target is about (for the coverage summary)
  * @param extras input-specific mutations applied to some cases (for example "insert a VLAN tag")
+ * @param outcome names what a successful decode produced (for example "foreign" or "ESP"), so the
+ *     summary shows which kinds of results the mutations reached; {@code null}: just "ok"
  */
 public record FuzzTarget(String name, List<byte[]> seeds, IntUnaryOperator fixedSize, Decoder decoder,
-        Class<? extends Exception> formatException, List<String> covers, List<Extra> extras) {
+        Class<? extends Exception> formatException, List<String> covers, List<Extra> extras,
+        java.util.function.Function<Object, String> outcome) {
 
     /** Decodes one input; returns what it decoded (may be {@code null}). */
     @FunctionalInterface
@@ -56,6 +59,7 @@ public record FuzzTarget(String name, List<byte[]> seeds, IntUnaryOperator fixed
         private Class<? extends Exception> formatException = io.mpsec.kernel.netlink.NetlinkFormatException.class;
         private final List<String> covers = new ArrayList<>();
         private final List<Extra> extras = new ArrayList<>();
+        private java.util.function.Function<Object, String> outcome;
 
         private Builder(String name, List<byte[]> seeds, Decoder decoder) {
             this.name = name;
@@ -92,8 +96,14 @@ public record FuzzTarget(String name, List<byte[]> seeds, IntUnaryOperator fixed
             return this;
         }
 
+        /** Names the kind of each successful result, counted separately in the summary. */
+        public Builder outcome(java.util.function.Function<Object, String> f) {
+            this.outcome = f;
+            return this;
+        }
+
         public FuzzTarget build() {
-            return new FuzzTarget(name, seeds, fixedSize, decoder, formatException, covers, extras);
+            return new FuzzTarget(name, seeds, fixedSize, decoder, formatException, covers, extras, outcome);
         }
     }
 }

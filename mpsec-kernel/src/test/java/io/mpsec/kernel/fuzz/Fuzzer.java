@@ -34,11 +34,17 @@ public final class Fuzzer {
 
     /** What a run found. */
     public record Report(String name, int cases, int ok, int formatErrors, int distinctFormatMessages, int unexpected,
-            List<String> failures, long seed) {
+            List<String> failures, long seed, java.util.Map<String, Integer> okOutcomes) {
         /** The one-line summary. */
         public String line() {
-            return String.format("[fuzz] %-34s %,9d cases  outcomes: ok %,d / format exception %,d (%d distinct messages)"
-                    + "  unexpected exceptions %d  seed 0x%x", name, cases, ok, formatErrors, distinctFormatMessages,
+            StringBuilder kinds = new StringBuilder();
+            okOutcomes.forEach((k, v) -> kinds.append(kinds.length() == 0 ? " [" : ", ").append(k).append(' ')
+                    .append(String.format("%,d", v)));
+            if (kinds.length() > 0) {
+                kinds.append(']');
+            }
+            return String.format("[fuzz] %-34s %,9d cases  outcomes: ok %,d%s / format exception %,d (%d distinct messages)"
+                    + "  unexpected exceptions %d  seed 0x%x", name, cases, ok, kinds, formatErrors, distinctFormatMessages,
                     unexpected, seed);
         }
     }
@@ -58,6 +64,7 @@ public final class Fuzzer {
         int cases = only != null ? 1 : cases();
         List<byte[]> donors = t.seeds();
         Set<String> messages = new HashSet<>();
+        java.util.Map<String, Integer> okOutcomes = new java.util.TreeMap<>();
         List<String> failures = new ArrayList<>();
         int ok = 0;
         int format = 0;
@@ -72,14 +79,18 @@ public final class Fuzzer {
             }
             long before = mx.getCurrentThreadAllocatedBytes();
             Throwable thrown = null;
+            Object result = null;
             try {
-                t.decoder().decode(input);
+                result = t.decoder().decode(input);
             } catch (Throwable e) {
                 thrown = e;
             }
             long allocated = mx.getCurrentThreadAllocatedBytes() - before;
             if (thrown == null && allocated <= MAX_ALLOCATION) {
                 ok++;
+                if (t.outcome() != null) {
+                    okOutcomes.merge(t.outcome().apply(result), 1, Integer::sum);
+                }
             } else if (thrown != null && t.formatException().isInstance(thrown)) {
                 format++;
                 messages.add(String.valueOf(thrown.getMessage()).replaceAll("[0-9]+", "#"));
@@ -90,7 +101,7 @@ public final class Fuzzer {
                 }
             }
         }
-        Report r = new Report(t.name(), cases, ok, format, messages.size(), unexpected, failures, seed);
+        Report r = new Report(t.name(), cases, ok, format, messages.size(), unexpected, failures, seed, okOutcomes);
         System.out.println(r.line());
         failures.forEach(System.out::println);
         if (only == null) {

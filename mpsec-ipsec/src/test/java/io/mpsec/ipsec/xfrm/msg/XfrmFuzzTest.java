@@ -51,10 +51,10 @@ class XfrmFuzzTest {
     @TestFactory
     Stream<DynamicTest> xfrmDecodersSurviveMutatedKernelMessages() throws Exception {
         List<FuzzTarget> targets = List.of(
-                FuzzTarget.of("NewSa.decode", sas(), in -> each(in, NewSa::decode))
+                FuzzTarget.of("NewSa.decode", sas(), in -> each(in, NewSa::decode)).outcome(r -> modelled(r, NewSa.Decoded.class))
                         .netlink(t -> XfrmUsersaInfo.SIZEOF).covers(NewSa.class, Foreign.class, WireModel.class).build(),
                 FuzzTarget.of("NewPolicy.decode", policies(), in -> each(in, NewPolicy::decode))
-                        .netlink(t -> XfrmUserpolicyInfo.SIZEOF).covers(NewPolicy.class, Foreign.class).build(),
+                        .outcome(r -> modelled(r, NewPolicy.Decoded.class)).netlink(t -> XfrmUserpolicyInfo.SIZEOF).covers(NewPolicy.class, Foreign.class).build(),
                 FuzzTarget.of("Acquire.decode", kernel("xfrm-monitor", t -> t == Xfrm.XFRM_MSG_ACQUIRE),
                         in -> each(in, Acquire::decode)).netlink(t -> XfrmUserAcquire.SIZEOF).covers(Acquire.class).build(),
                 FuzzTarget.of("Expire.decode", kernel("xfrm-monitor", t -> t == Xfrm.XFRM_MSG_EXPIRE),
@@ -72,6 +72,17 @@ class XfrmFuzzTest {
                     .isZero();
             assertThat(r.ok()).isPositive();
         }));
+    }
+
+    /** "modelled" when every decoded entry has a model, else "foreign" (kept raw with a reason). */
+    static String modelled(Object results, Class<?> type) {
+        for (Object o : (List<?>) results) {
+            boolean m = o instanceof NewSa.Decoded ? ((NewSa.Decoded) o).modelled() : ((NewPolicy.Decoded) o).modelled();
+            if (!m) {
+                return "foreign";
+            }
+        }
+        return "modelled";
     }
 
     /** A decoder of one message. */
