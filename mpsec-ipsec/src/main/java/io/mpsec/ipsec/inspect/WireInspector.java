@@ -10,8 +10,10 @@ import org.pcap4j.core.Pcaps;
 
 /**
  * Wire verification: captures on an interface (inside a network namespace) with libpcap through
- * pcap4j and counts ESP packets, cleartext TCP packets, and whether a known plaintext marker appears
- * in any packet. A secure path shows ESP &gt; 0, cleartext TCP 0 and no marker.
+ * pcap4j and counts ESP packets, cleartext TCP packets, packets it cannot read (unknown), and
+ * whether a known plaintext marker appears in any packet. A secure path shows ESP &gt; 0,
+ * cleartext TCP 0, no marker, no unknown packet and no drop ({@link WireReport#provesNoCleartext()}).
+ * VLAN tags, IPv6 extension headers, AH and Linux cooked captures (on "any") are read through.
  *
  * <p>The capture handle is opened on a thread inside the namespace (a pcap socket belongs to the
  * namespace it was created in); packets are then read on the inspector's own thread. Needs root and
@@ -31,7 +33,7 @@ public final class WireInspector implements AutoCloseable {
 
     private WireInspector(PcapHandle handle, byte[] marker) {
         this.handle = handle;
-        this.counter = new PacketCounter(marker);
+        this.counter = new PacketCounter(marker, linkType(handle));
         this.thread = new Thread(this::loop, "mpsec-wire-inspector");
         thread.setDaemon(true);
         thread.start();
@@ -39,11 +41,26 @@ public final class WireInspector implements AutoCloseable {
 
     /**
      * Starts capturing on {@code iface} in {@code ns} ({@code null}: the JVM's namespace), looking
-     * for {@code marker} in every packet.
+     * for {@code marker} in every packet. {@code "any"} captures on every interface of the namespace
+     * (Linux cooked frames); frames of a link type the counter does not read count as unknown.
      */
     public static WireInspector start(NetNamespace ns, String iface, byte[] marker) throws IOException {
         PcapHandle h = ns == null ? open(iface) : ns.call(() -> open(iface));
         return new WireInspector(h, marker);
+    }
+
+    /** The counter's link type from the handle's data link type (DLT). */
+    private static PacketCounter.LinkType linkType(PcapHandle h) {
+        try {
+            return PacketCounter.LinkType.fromDlt(h.getDlt().value());
+        } catch (RuntimeException e) {
+            return PacketCounter.LinkType.UNSUPPORTED;
+        }
+    }
+
+    /** The link type of the frames this inspector reads. */
+    public PacketCounter.LinkType linkType() {
+        return counter.linkType();
     }
 
     private static PcapHandle open(String iface) throws IOException {

@@ -138,7 +138,12 @@ public final class XfrmClient implements AutoCloseable {
         }
     }
 
-    /** Every SA of the namespace. */
+    /**
+     * Every SA of the namespace, including ones MPSec did not install and cannot model (AH or IPCOMP,
+     * BEET mode, larval ALLOCSPI/ACQUIRE states, an SPI below 256...): those come with
+     * {@link InstalledSa#sa()} {@code null} and their SPI and counters, so one foreign SA never fails
+     * the dump. {@link NewSa#decode} gives the raw form (protocol, mode, unknown attributes, reason).
+     */
     public List<InstalledSa> dumpSas() throws IOException {
         List<NetlinkMessage> parts;
         try {
@@ -196,12 +201,19 @@ public final class XfrmClient implements AutoCloseable {
         execute("xfrm DELPOLICY " + dir + " " + selector, DelPolicy.encode(selector, dir));
     }
 
-    /** Every (main-type) policy of the namespace. */
+    /**
+     * Every policy of the namespace that MPSec can model. Policies it cannot model are skipped, never
+     * fatal: templates of another protocol (AH, IPCOMP) or in BEET mode, per-socket policies, sub
+     * policies ({@code ptype sub}); {@link NewPolicy#decode} reports them raw with the reason.
+     */
     public List<SecurityPolicy> dumpPolicies() throws IOException {
         List<SecurityPolicy> out = new ArrayList<>();
         try {
             for (NetlinkMessage m : conn.dumpConsistent("xfrm GETPOLICY dump", DumpPolicy.encode(), DUMP_ATTEMPTS)) {
-                out.add(NewPolicy.decode(m).policy());
+                NewPolicy.Decoded d = NewPolicy.decode(m);
+                if (d.modelled()) {
+                    out.add(d.policy());
+                }
             }
         } catch (NetlinkException e) {
             throw wrap(e);

@@ -28,7 +28,7 @@ public final class AttributeReader {
 
     /** Parses {@code length} bytes of attributes starting at {@code offset}. */
     public static AttributeReader parse(byte[] buf, int offset, int length, String context) throws NetlinkFormatException {
-        if (offset < 0 || length < 0 || offset + length > buf.length) {
+        if (offset < 0 || length < 0 || offset > buf.length || length > buf.length - offset) {
             throw new NetlinkFormatException(context + ": attribute range " + offset + "+" + length
                     + " outside a buffer of " + buf.length + " bytes");
         }

@@ -22,6 +22,8 @@ import io.mpsec.kernel.ffi.Bytes;
 public record NetlinkError(int errno, int requestSeq, String extAck, long extAckOffset) {
     /** {@code sizeof(int) + sizeof(struct nlmsghdr)}. */
     public static final int MIN_SIZE = 4 + Netlink.NLMSG_HDRLEN;
+    /** The largest errno value (include/linux/err.h MAX_ERRNO): error fields below -4095 are not errnos. */
+    static final int MAX_ERRNO = 4095;
 
     public boolean isAck() {
         return errno == 0;
@@ -34,16 +36,21 @@ public record NetlinkError(int errno, int requestSeq, String extAck, long extAck
             throw new NetlinkFormatException("NLMSG_ERROR payload of " + p.length + " bytes, expected at least " + MIN_SIZE);
         }
         int error = Bytes.intLE(p, 0);
-        int reqLen = Bytes.intLE(p, 4);
+        if (error > 0 || error < -MAX_ERRNO) {
+            throw new NetlinkFormatException("NLMSG_ERROR carries error " + error
+                    + "; the kernel sends 0 (ACK) or a negative errno down to -" + MAX_ERRNO);
+        }
+        long reqLen = Bytes.uintLE(p, 4);
         int reqSeq = Bytes.intLE(p, 12);
         String msg = null;
         long offs = -1;
         if (m.hasFlag(Netlink.NLM_F_ACK_TLVS)) {
-            // The echoed request is its header only when CAPPED (or for an ACK), else the whole request.
-            int echoed = m.hasFlag(Netlink.NLM_F_CAPPED) ? Netlink.NLMSG_HDRLEN : Netlink.align(reqLen);
-            int tlvStart = 4 + echoed;
+            // The echoed request is its header only when CAPPED (or for an ACK), else the whole request;
+            // nlmsg_len of the echo is unsigned and may be anything in a corrupt message: long arithmetic.
+            long echoed = m.hasFlag(Netlink.NLM_F_CAPPED) ? Netlink.NLMSG_HDRLEN : (reqLen + Netlink.ALIGNTO - 1) & ~3L;
+            long tlvStart = 4 + echoed;
             if (tlvStart <= p.length) {
-                AttributeReader a = AttributeReader.parse(p, tlvStart, p.length - tlvStart, "nlmsgerr");
+                AttributeReader a = AttributeReader.parse(p, (int) tlvStart, p.length - (int) tlvStart, "nlmsgerr");
                 msg = a.stringOr(Netlink.NLMSGERR_ATTR_MSG, null);
                 offs = a.u32Or(Netlink.NLMSGERR_ATTR_OFFS, -1);
             }

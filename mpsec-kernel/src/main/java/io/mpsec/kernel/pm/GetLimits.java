@@ -34,8 +34,19 @@ public record GetLimits() implements PmCommand {
         return new GetLimits();
     }
 
+    /** Both limits (absent: 0); a u32 beyond {@code Integer.MAX_VALUE} is not a limit the kernel sends. */
     static Limits read(AttributeReader a) throws NetlinkFormatException {
-        return new Limits((int) a.u32Or(MptcpPmUapi.ATTR_SUBFLOWS, 0), (int) a.u32Or(MptcpPmUapi.ATTR_RCV_ADD_ADDRS, 0));
+        return new Limits(limit(a, MptcpPmUapi.ATTR_SUBFLOWS, "subflows"),
+                limit(a, MptcpPmUapi.ATTR_RCV_ADD_ADDRS, "add_addr_accepted"));
+    }
+
+    private static int limit(AttributeReader a, int type, String name) throws NetlinkFormatException {
+        long v = a.u32Or(type, 0);
+        if (v > Integer.MAX_VALUE) {
+            throw new NetlinkFormatException("mptcp_pm limits: " + name + " " + v + " does not fit a signed 32-bit limit;"
+                    + " the kernel keeps limits far lower, so this reply is corrupt");
+        }
+        return (int) v;
     }
 
     public static Limits decodeReply(NetlinkMessage reply) throws NetlinkFormatException {

@@ -3,6 +3,7 @@ package io.mpsec.kernel.pm;
 import static io.mpsec.kernel.pm.MptcpPmUapi.*;
 
 import io.mpsec.kernel.genl.GenlMessage;
+import io.mpsec.kernel.netlink.Attribute;
 import io.mpsec.kernel.netlink.AttributeReader;
 import io.mpsec.kernel.netlink.AttributeWriter;
 import io.mpsec.kernel.netlink.NetlinkFormatException;
@@ -10,6 +11,7 @@ import io.mpsec.kernel.netlink.NetlinkMessage;
 import io.mpsec.pm.PmEvent;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.List;
 
 /**
  * Decodes {@code mptcp_pm_events} notifications into {@link PmEvent} records. The genl command byte
@@ -23,11 +25,60 @@ public final class PmEvents {
     private PmEvents() {
     }
 
+    /**
+     * An event and the attributes its {@link PmEvent} record does not carry, kept raw in wire order:
+     * attributes newer than MPSec, and known ones the records leave out (MPTCP_ATTR_TIMEOUT,
+     * MPTCP_ATTR_FLAGS, MPTCP_ATTR_RESET_REASON, MPTCP_ATTR_RESET_FLAGS, MPTCP_ATTR_IF_IDX of a
+     * closed subflow...).
+     *
+     * @param event the decoded event
+     * @param unknown the attributes not represented in {@code event}
+     */
+    public record Decoded(PmEvent event, List<Attribute> unknown) {
+        public Decoded {
+            unknown = List.copyOf(unknown);
+        }
+    }
+
+    /** Decodes one notification. Bytes that are not a well-formed event throw {@link NetlinkFormatException}. */
     public static PmEvent decode(NetlinkMessage m) throws NetlinkFormatException {
+        return decodeKeepingUnknown(m).event();
+    }
+
+    /** As {@link #decode}, also returning the attributes the event record does not carry. */
+    public static Decoded decodeKeepingUnknown(NetlinkMessage m) throws NetlinkFormatException {
         GenlMessage g = GenlMessage.decode(m);
         AttributeReader a = g.reader("mptcp_pm event " + g.cmd());
+        return new Decoded(event(g.cmd(), a), a.except(carried(g.cmd())));
+    }
+
+    /** The attribute kinds the record of event {@code type} carries ({@code FAMILY} is implied by the addresses). */
+    private static int[] carried(int type) {
+        int[] endpoints = {EV_ATTR_TOKEN, EV_ATTR_FAMILY, EV_ATTR_SADDR4, EV_ATTR_SADDR6, EV_ATTR_DADDR4, EV_ATTR_DADDR6,
+            EV_ATTR_SPORT, EV_ATTR_DPORT};
+        switch (type) {
+            case EVENT_CREATED:
+            case EVENT_ESTABLISHED: return plus(endpoints, EV_ATTR_SERVER_SIDE);
+            case EVENT_ANNOUNCED: return new int[] {EV_ATTR_TOKEN, EV_ATTR_REM_ID, EV_ATTR_DADDR4, EV_ATTR_DADDR6, EV_ATTR_DPORT};
+            case EVENT_REMOVED: return new int[] {EV_ATTR_TOKEN, EV_ATTR_REM_ID};
+            case EVENT_SUB_ESTABLISHED: return plus(endpoints, EV_ATTR_LOC_ID, EV_ATTR_REM_ID, EV_ATTR_BACKUP, EV_ATTR_IF_IDX);
+            case EVENT_SUB_CLOSED: return plus(endpoints, EV_ATTR_LOC_ID, EV_ATTR_REM_ID, EV_ATTR_BACKUP, EV_ATTR_ERROR);
+            case EVENT_SUB_PRIORITY: return plus(endpoints, EV_ATTR_LOC_ID, EV_ATTR_REM_ID, EV_ATTR_BACKUP);
+            case EVENT_LISTENER_CREATED:
+            case EVENT_LISTENER_CLOSED: return new int[] {EV_ATTR_FAMILY, EV_ATTR_SADDR4, EV_ATTR_SADDR6, EV_ATTR_SPORT};
+            default: return new int[] {EV_ATTR_TOKEN};
+        }
+    }
+
+    private static int[] plus(int[] a, int... more) {
+        int[] out = java.util.Arrays.copyOf(a, a.length + more.length);
+        System.arraycopy(more, 0, out, a.length, more.length);
+        return out;
+    }
+
+    private static PmEvent event(int cmd, AttributeReader a) throws NetlinkFormatException {
         long token = a.u32Or(EV_ATTR_TOKEN, 0);
-        switch (g.cmd()) {
+        switch (cmd) {
             case EVENT_CREATED:
                 return new PmEvent.Created(token, endpoints(a), a.u8Or(EV_ATTR_SERVER_SIDE, 0) != 0);
             case EVENT_ESTABLISHED:
@@ -53,7 +104,7 @@ public final class PmEvents {
             case EVENT_LISTENER_CLOSED:
                 return new PmEvent.ListenerClosed(addr(a, EV_ATTR_SADDR4, EV_ATTR_SADDR6), a.u16BeOr(EV_ATTR_SPORT, 0));
             default:
-                return new PmEvent.Other(g.cmd(), token);
+                return new PmEvent.Other(cmd, token);
         }
     }
 

@@ -2,6 +2,7 @@ package io.mpsec.kernel.socket;
 
 import io.mpsec.MptcpConnectionInfo;
 import io.mpsec.kernel.ffi.Bytes;
+import io.mpsec.kernel.netlink.NetlinkFormatException;
 
 /**
  * Decodes {@code struct mptcp_info} by the length the kernel returned (include/uapi/linux/mptcp.h):
@@ -34,7 +35,9 @@ import io.mpsec.kernel.ffi.Bytes;
  * };
  * </pre>
  * A field is decoded only when the returned length covers it; otherwise it is -1. A length below
- * 40 bytes is rejected. Longer structs from future kernels decode the known prefix.
+ * 40 bytes is rejected with {@link NetlinkFormatException} (the kernel binding's one exception for
+ * bytes that do not have the layout the kernel documents). Longer structs from future kernels
+ * decode the known prefix.
  */
 public final class MptcpInfoDecoder {
     /** The size of the newest layout MPSec knows (Linux 6.10+). */
@@ -45,10 +48,11 @@ public final class MptcpInfoDecoder {
     private MptcpInfoDecoder() {
     }
 
-    public static MptcpConnectionInfo decode(byte[] b) {
+    /** Decodes the bytes getsockopt(MPTCP_INFO) returned (exactly the returned length). */
+    public static MptcpConnectionInfo decode(byte[] b) throws NetlinkFormatException {
         int len = b.length;
         if (len < 40) {
-            throw new IllegalArgumentException("struct mptcp_info too short: " + len + " bytes (at least 40 expected)");
+            throw new NetlinkFormatException("struct mptcp_info too short: " + len + " bytes (at least 40 expected)");
         }
         boolean v514 = len >= 43;
         boolean v65 = len >= 80;

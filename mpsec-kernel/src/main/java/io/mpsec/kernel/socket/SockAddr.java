@@ -63,27 +63,38 @@ public final class SockAddr {
         return (ip.indexOf(':') >= 0 ? "[" + ip + "]" : ip) + ":" + a.getPort();
     }
 
-    /** Decodes a sockaddr_in or sockaddr_in6 at {@code off}; returns null for other families. */
+    /**
+     * Decodes a sockaddr_in or sockaddr_in6 at {@code off}. {@code len} is the length the kernel
+     * reported; it may exceed what the buffer holds (accept(2) and getsockname(2) report the full
+     * length of a truncated address), so only {@code min(len, b.length - off)} bytes are read.
+     * Returns {@code null} for other families, for an address cut short, and for an offset outside
+     * the buffer.
+     */
     public static InetSocketAddress decode(byte[] b, int off, int len) {
-        if (len < 2) {
+        if (off < 0 || off > b.length) {
+            return null;
+        }
+        int n = Math.min(len, b.length - off);
+        if (n < 2) {
             return null;
         }
         int family = Bytes.shortLE(b, off) & 0xffff;
         try {
-            if (family == Syscalls.AF_INET && len >= 8) {
+            if (family == Syscalls.AF_INET && n >= 8) {
                 int port = Bytes.ushortBE(b, off + 2);
                 return new InetSocketAddress(InetAddress.getByAddress(Arrays.copyOfRange(b, off + 4, off + 8)), port);
             }
-            if (family == Syscalls.AF_INET6 && len >= 24) {
+            if (family == Syscalls.AF_INET6 && n >= 24) {
                 int port = Bytes.ushortBE(b, off + 2);
                 byte[] raw = Arrays.copyOfRange(b, off + 8, off + 24);
-                int scope = len >= 28 ? Bytes.intLE(b, off + 24) : 0;
+                int scope = n >= 28 ? Bytes.intLE(b, off + 24) : 0;
                 // InetAddress.getByAddress turns v4-mapped bytes into an Inet4Address, as the JDK reports them
                 InetAddress ip = scope != 0 ? Inet6Address.getByAddress(null, raw, scope) : InetAddress.getByAddress(raw);
                 return new InetSocketAddress(ip, port);
             }
         } catch (UnknownHostException e) {
-            throw new IllegalStateException("kernel returned a malformed address", e);
+            // unreachable: the arrays above are exactly 4 and 16 bytes long
+            throw new AssertionError("address of a fixed length rejected", e);
         }
         return null;
     }

@@ -50,7 +50,7 @@ class MptcpInfoDecoderTest {
     }
 
     @Test
-    void linux57Has40Bytes() {
+    void linux57Has40Bytes() throws Exception {
         MptcpConnectionInfo i = MptcpInfoDecoder.decode(prefix(40));
         assertThat(i.subflows()).isEqualTo(1);
         assertThat(i.addAddrAcceptedMax()).isEqualTo(6);
@@ -66,7 +66,7 @@ class MptcpInfoDecoderTest {
     }
 
     @Test
-    void linux514Has48Bytes() {
+    void linux514Has48Bytes() throws Exception {
         MptcpConnectionInfo i = MptcpInfoDecoder.decode(prefix(48));
         assertThat(i.localAddrUsed()).isEqualTo(7);
         assertThat(i.localAddrMax()).isEqualTo(8);
@@ -76,7 +76,7 @@ class MptcpInfoDecoderTest {
     }
 
     @Test
-    void linux65Has80Bytes() {
+    void linux65Has80Bytes() throws Exception {
         MptcpConnectionInfo i = MptcpInfoDecoder.decode(prefix(80));
         assertThat(i.retransmits()).isEqualTo(9);
         assertThat(i.bytesRetrans()).isEqualTo(10);
@@ -88,7 +88,7 @@ class MptcpInfoDecoderTest {
     }
 
     @Test
-    void linux66Has88BytesWithSubflowsTotalButNoLastActivityTimes() {
+    void linux66Has88BytesWithSubflowsTotalButNoLastActivityTimes() throws Exception {
         MptcpConnectionInfo i = MptcpInfoDecoder.decode(prefix(88));
         assertThat(i.subflowsTotal()).isEqualTo(4);
         assertThat(i.pathsInUse()).isEqualTo(4);
@@ -97,7 +97,7 @@ class MptcpInfoDecoderTest {
     }
 
     @Test
-    void linux610Has96BytesAndPathsInUseIsSubflowsTotal() {
+    void linux610Has96BytesAndPathsInUseIsSubflowsTotal() throws Exception {
         MptcpConnectionInfo i = MptcpInfoDecoder.decode(full());
         assertThat(i.subflowsTotal()).isEqualTo(4);
         assertThat(i.pathsInUse()).as("subflows_total, not mptcpi_subflows").isEqualTo(4);
@@ -109,7 +109,7 @@ class MptcpInfoDecoderTest {
     }
 
     @Test
-    void futureLongerStructDecodesTheKnownPrefix() {
+    void futureLongerStructDecodesTheKnownPrefix() throws Exception {
         byte[] b = new byte[128];
         System.arraycopy(full(), 0, b, 0, 96);
         MptcpConnectionInfo i = MptcpInfoDecoder.decode(b);
@@ -121,7 +121,7 @@ class MptcpInfoDecoderTest {
     @ValueSource(ints = {0, 8, 39})
     void tooShortIsRejected(int len) {
         assertThatThrownBy(() -> MptcpInfoDecoder.decode(new byte[len]))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least 40");
+                .isInstanceOf(io.mpsec.kernel.netlink.NetlinkFormatException.class).hasMessageContaining("at least 40");
     }
 
     @Test

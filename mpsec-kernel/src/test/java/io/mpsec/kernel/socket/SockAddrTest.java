@@ -31,4 +31,15 @@ class SockAddrTest {
         assertThat(b[19]).isEqualTo((byte) 0xff);
         assertThat(SockAddr.decode(b, 0, b.length).getAddress()).isEqualTo(InetAddress.getByName("198.18.0.1"));
     }
+
+    @Test
+    void aReportedLengthBeyondTheBufferReadsOnlyTheBuffer() throws Exception {
+        // accept(2)/getsockname(2) report the full length of an address they truncated
+        byte[] b = SockAddr.encode(new InetSocketAddress(InetAddress.getByName("2001:2::1"), 443), Syscalls.AF_INET6);
+        assertThat(SockAddr.decode(b, 0, 128)).isEqualTo(new InetSocketAddress(InetAddress.getByName("2001:2::1"), 443));
+        assertThat(SockAddr.decode(java.util.Arrays.copyOf(b, 20), 0, 28)).as("cut inside the address").isNull();
+        assertThat(SockAddr.decode(b, b.length, 16)).isNull();
+        assertThat(SockAddr.decode(b, -1, 16)).isNull();
+        assertThat(SockAddr.decode(b, 0, -5)).isNull();
+    }
 }

@@ -9,7 +9,11 @@ import io.mpsec.kernel.netlink.NetlinkMessage;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
-/** Decodes XFRM_MSG_EXPIRE ({@code struct xfrm_user_expire}, group XFRMNLGRP_EXPIRE). */
+/**
+ * Decodes XFRM_MSG_EXPIRE ({@code struct xfrm_user_expire}, group XFRMNLGRP_EXPIRE). The event
+ * names the SA by addresses and SPI whatever its protocol; an address family other than IPv4/IPv6 is
+ * a {@link NetlinkFormatException} saying so.
+ */
 public final class Expire {
     private Expire() {
     }
@@ -25,6 +29,11 @@ public final class Expire {
         ByteBuffer b = ByteBuffer.wrap(p).order(ByteOrder.nativeOrder());
         XfrmUsersaInfo s = XfrmUsersaInfo.read(b, 0);
         boolean hard = b.get(XfrmUsersaInfo.SIZEOF) != 0;
+        String why = Foreign.family(s.family());
+        if (why != null) {
+            java.util.Arrays.fill(p, (byte) 0);
+            throw new NetlinkFormatException("XFRM_MSG_EXPIRE MPSec cannot represent: " + why);
+        }
         java.util.Arrays.fill(p, (byte) 0);
         return new XfrmEvent.SaExpired(new SaId(s.saddr().toInet(s.family()), s.id().daddr().toInet(s.family()), s.id().spi()),
                 s.reqid(), hard, s.curlft().bytes(), s.curlft().packets());

@@ -1,5 +1,6 @@
 package io.mpsec.ipsec.xfrm.msg;
 
+import io.mpsec.ipsec.IpsecConfigException;
 import io.mpsec.ipsec.Mode;
 import io.mpsec.ipsec.SaAlgorithm;
 import io.mpsec.ipsec.SecretBytes;
@@ -14,6 +15,7 @@ import io.mpsec.ipsec.xfrm.wire.XfrmLifetimeCur;
 import io.mpsec.ipsec.xfrm.wire.XfrmReplayStateEsn;
 import io.mpsec.ipsec.xfrm.wire.XfrmStats;
 import io.mpsec.ipsec.xfrm.wire.XfrmUsersaInfo;
+import io.mpsec.kernel.netlink.Attribute;
 import io.mpsec.kernel.netlink.AttributeReader;
 import io.mpsec.kernel.netlink.AttributeWriter;
 import io.mpsec.kernel.netlink.NetlinkFormatException;
@@ -21,6 +23,7 @@ import io.mpsec.kernel.netlink.NetlinkMessage;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * XFRM_MSG_NEWSA / XFRM_MSG_UPDSA: {@code struct xfrm_usersa_info} followed by the algorithm
@@ -93,11 +96,41 @@ public final class NewSa {
         }
     }
 
-    /** An SA as installed or reported, with the kernel's counters. */
-    public record Decoded(SecurityAssociation sa, XfrmUsersaInfo info, XfrmReplayStateEsn replayEsn) {
+    /**
+     * An SA as installed or reported, with the kernel's counters.
+     *
+     * @param sa the model, or {@code null} when the SA is not one MPSec can model: then
+     *     {@code unsupported} says why (another protocol such as AH or IPCOMP, BEET mode, an
+     *     unknown algorithm layout, no algorithm at all as in a larval ALLOCSPI state, values outside
+     *     the model); {@code info} and {@code unknown} still hold everything the kernel sent
+     * @param info the fixed part as sent (SPI, protocol, mode, counters)
+     * @param replayEsn XFRMA_REPLAY_ESN_VAL, or {@code null}
+     * @param unknown attributes the decoder does not interpret (XFRMA_MARK, XFRMA_IF_ID, XFRMA_ENCAP,
+     *     XFRMA_LTIME_VAL...), kept raw in wire order; never key material (the algorithm attributes are
+     *     interpreted)
+     * @param unsupported why {@code sa} is {@code null}, or {@code null} when it is not
+     */
+    public record Decoded(SecurityAssociation sa, XfrmUsersaInfo info, XfrmReplayStateEsn replayEsn, List<Attribute> unknown,
+            String unsupported) {
+        public Decoded {
+            unknown = List.copyOf(unknown);
+        }
+
+        /** Whether this is an SA MPSec can model (ESP, transport or tunnel, a known algorithm layout). */
+        public boolean modelled() {
+            return sa != null;
+        }
     }
 
-    /** Decodes a NEWSA/UPDSA request or an SA the kernel reports (GETSA reply, dump part, ALLOCSPI reply). */
+    /** The attributes {@link #decode} interprets; every other one is kept in {@link Decoded#unknown()}. */
+    private static final int[] KNOWN = {Xfrm.XFRMA_ALG_AEAD, Xfrm.XFRMA_ALG_CRYPT, Xfrm.XFRMA_ALG_AUTH,
+        Xfrm.XFRMA_ALG_AUTH_TRUNC, Xfrm.XFRMA_REPLAY_ESN_VAL};
+
+    /**
+     * Decodes a NEWSA/UPDSA request or an SA the kernel reports (GETSA reply, dump part, ALLOCSPI
+     * reply). Bytes that do not have the kernel's layout throw {@link NetlinkFormatException}; a
+     * well-formed SA that MPSec cannot model (see {@link Decoded#sa()}) decodes with {@code sa == null}.
+     */
     public static Decoded decode(NetlinkMessage m) throws NetlinkFormatException {
         byte[] p = m.payload();
         try {
@@ -109,7 +142,7 @@ public final class NewSa {
 
     /** Decodes {@code xfrm_usersa_info} at {@code off} and the attributes after it. */
     static Decoded decode(byte[] p, int off) throws NetlinkFormatException {
-        if (p.length - off < XfrmUsersaInfo.SIZEOF) {
+        if (off < 0 || p.length - off < XfrmUsersaInfo.SIZEOF) {
             throw new NetlinkFormatException("SA message of " + (p.length - off) + " bytes is shorter than xfrm_usersa_info ("
                     + XfrmUsersaInfo.SIZEOF + ")");
         }
@@ -118,18 +151,29 @@ public final class NewSa {
                 "xfrm SA");
         XfrmReplayStateEsn esn = attrs.has(Xfrm.XFRMA_REPLAY_ESN_VAL)
                 ? XfrmReplayStateEsn.decode(attrs.bytes(Xfrm.XFRMA_REPLAY_ESN_VAL)) : null;
-        int family = info.family();
-        SecurityAssociation.Builder b = SecurityAssociation.builder().acceptUnknownAlgorithms()
-                .source(info.saddr().toInet(family)).destination(info.id().daddr().toInet(family)).spi(info.id().spi())
-                .reqid(info.reqid()).mode(Mode.fromKernel(info.mode()))
-                .esn((info.flags() & Xfrm.XFRM_STATE_ESN) != 0)
-                .replayWindow(esn != null ? (int) esn.replayWindow() : info.replayWindow())
-                .lifetime(WireModel.lifetime(info.lft())).selector(WireModel.saSelector(info.sel(), family));
         SaAlgorithm alg = readAlgorithm(attrs);
-        if (alg != null) {
-            b.algorithm(alg);
+        List<Attribute> unknown = attrs.except(KNOWN);
+        String why = Foreign.sa(info);
+        if (why == null && alg == null) {
+            why = "no ESP algorithm (a larval state, or an algorithm attribute MPSec does not know)";
         }
-        return new Decoded(alg == null ? null : b.build(), info, esn);
+        if (why != null) {
+            return new Decoded(null, info, esn, unknown, why);
+        }
+        int family = info.family();
+        try {
+            SecurityAssociation sa = SecurityAssociation.builder().acceptUnknownAlgorithms()
+                    .source(info.saddr().toInet(family)).destination(info.id().daddr().toInet(family)).spi(info.id().spi())
+                    .reqid(info.reqid()).mode(Mode.fromKernel(info.mode()))
+                    .esn((info.flags() & Xfrm.XFRM_STATE_ESN) != 0)
+                    .replayWindow(esn != null ? (int) Math.min(esn.replayWindow(), Integer.MAX_VALUE) : info.replayWindow())
+                    .lifetime(WireModel.lifetime(info.lft())).selector(WireModel.saSelector(info.sel(), family))
+                    .algorithm(alg).build();
+            return new Decoded(sa, info, esn, unknown, null);
+        } catch (IpsecConfigException e) {
+            // a valid kernel SA whose values the model does not allow (an SPI below 256, soft >= hard limits...)
+            return new Decoded(null, info, esn, unknown, "outside MPSec's SA model: " + e.getMessage());
+        }
     }
 
     private static SaAlgorithm readAlgorithm(AttributeReader attrs) throws NetlinkFormatException {

@@ -1,5 +1,6 @@
 package io.mpsec.ipsec.xfrm.wire;
 
+import io.mpsec.kernel.netlink.NetlinkFormatException;
 import java.nio.ByteBuffer;
 
 /**
@@ -30,12 +31,17 @@ final class AlgoLayout {
         return b.array();
     }
 
-    static Decoded decode(byte[] payload, int headerSize, String struct) {
+    /**
+     * Decodes the layout; {@code alg_key_len} is unsigned and checked against the bytes present
+     * before anything is allocated, so a corrupt length is a format error, never a huge array.
+     */
+    static Decoded decode(byte[] payload, int headerSize, String struct) throws NetlinkFormatException {
         ByteBuffer b = Structs.wrap(payload);
         Structs.requireRemaining(b, 0, headerSize, struct);
-        int bits = b.getInt(OFF_KEY_LEN);
-        Structs.requireRemaining(b, headerSize, (bits + 7) / 8, struct + " key");
-        byte[] key = new byte[(bits + 7) / 8];
+        long bits = Structs.getU32(b, OFF_KEY_LEN);
+        long bytes = (bits + 7) / 8;
+        Structs.requireRemaining(b, headerSize, bytes, struct + " key of " + bits + " bits");
+        byte[] key = new byte[(int) bytes];
         b.get(headerSize, key);
         return new Decoded(Structs.getCString(b, 0, NAME_LEN), headerSize > OFF_PARAM ? b.getInt(OFF_PARAM) : 0, key);
     }

@@ -1,5 +1,6 @@
 package io.mpsec.ipsec.xfrm.wire;
 
+import io.mpsec.kernel.netlink.NetlinkFormatException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -18,9 +19,13 @@ final class Structs {
         return ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder());
     }
 
-    static void requireRemaining(ByteBuffer buf, int offset, int size, String struct) {
-        if (offset < 0 || buf.limit() - offset < size) {
-            throw new IllegalArgumentException(struct + " needs " + size + " bytes at offset " + offset + ", only "
+    /**
+     * Checks that {@code size} bytes of {@code struct} are there at {@code offset}; a shorter buffer
+     * (a truncated or corrupt message) is a {@link NetlinkFormatException} naming the struct.
+     */
+    static void requireRemaining(ByteBuffer buf, int offset, long size, String struct) throws NetlinkFormatException {
+        if (offset < 0 || size < 0 || offset > buf.limit() || buf.limit() - offset < size) {
+            throw new NetlinkFormatException(struct + " needs " + size + " bytes at offset " + offset + ", only "
                     + Math.max(0, buf.limit() - offset) + " available");
         }
     }

@@ -1,5 +1,6 @@
 package io.mpsec.ipsec.xfrm.wire;
 
+import io.mpsec.kernel.netlink.NetlinkFormatException;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -39,7 +40,8 @@ public final class XfrmAddress {
     }
 
     /** Reads 16 bytes at {@code offset}. */
-    public static XfrmAddress read(ByteBuffer buf, int offset) {
+    public static XfrmAddress read(ByteBuffer buf, int offset) throws NetlinkFormatException {
+        Structs.requireRemaining(buf, offset, SIZEOF, "xfrm_address_t");
         byte[] b = new byte[SIZEOF];
         buf.get(offset, b);
         return new XfrmAddress(b);
@@ -50,14 +52,20 @@ public final class XfrmAddress {
         buf.put(offset, bytes);
     }
 
-    /** The address for {@code family} ({@link Xfrm#AF_INET} or {@link Xfrm#AF_INET6}). */
+    /**
+     * The address for {@code family} ({@link Xfrm#AF_INET} or {@link Xfrm#AF_INET6}; an
+     * {@link Inet6Address} for AF_INET6 even when v4-mapped). Decoders check the family first: any
+     * other value is a programming error ({@link IllegalArgumentException}).
+     */
     public InetAddress toInet(int family) {
         try {
             if (family == Xfrm.AF_INET) {
                 return (Inet4Address) InetAddress.getByAddress(Arrays.copyOf(bytes, 4));
             }
             if (family == Xfrm.AF_INET6) {
-                return (Inet6Address) InetAddress.getByAddress(bytes.clone());
+                // not InetAddress.getByAddress: it turns a v4-mapped ::ffff:a.b.c.d into an Inet4Address,
+                // and an IPv6 SA or selector must stay IPv6 whatever its address
+                return Inet6Address.getByAddress(null, bytes.clone(), (java.net.NetworkInterface) null);
             }
         } catch (UnknownHostException e) {
             throw new IllegalStateException(e);

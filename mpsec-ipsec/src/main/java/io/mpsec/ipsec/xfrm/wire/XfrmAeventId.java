@@ -1,5 +1,6 @@
 package io.mpsec.ipsec.xfrm.wire;
 
+import io.mpsec.kernel.netlink.NetlinkFormatException;
 import java.nio.ByteBuffer;
 
 /**
@@ -26,7 +27,7 @@ public record XfrmAeventId(XfrmUsersaId saId, XfrmAddress saddr, long flags, lon
         return b.array();
     }
 
-    public static XfrmAeventId read(ByteBuffer buf, int off) {
+    public static XfrmAeventId read(ByteBuffer buf, int off) throws NetlinkFormatException {
         Structs.requireRemaining(buf, off, SIZEOF, "xfrm_aevent_id");
         return new XfrmAeventId(XfrmUsersaId.read(buf, off), XfrmAddress.read(buf, off + 24), Structs.getU32(buf, off + 40),
                 Structs.getU32(buf, off + 44));

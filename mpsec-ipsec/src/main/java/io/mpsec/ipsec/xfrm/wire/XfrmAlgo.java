@@ -1,5 +1,7 @@
 package io.mpsec.ipsec.xfrm.wire;
 
+import io.mpsec.kernel.netlink.NetlinkFormatException;
+
 /**
  * {@code struct xfrm_algo} (68 bytes + key): an encryption algorithm (XFRMA_ALG_CRYPT).
  * The key is secret: {@link #toString()} never prints it.
@@ -40,7 +42,7 @@ public final class XfrmAlgo {
         return AlgoLayout.encode(SIZEOF, name, 0, key);
     }
 
-    public static XfrmAlgo decode(byte[] payload) {
+    public static XfrmAlgo decode(byte[] payload) throws NetlinkFormatException {
         AlgoLayout.Decoded d = AlgoLayout.decode(payload, SIZEOF, "xfrm_algo");
         return new XfrmAlgo(d.name(), d.key());
     }

@@ -1,5 +1,7 @@
 package io.mpsec.ipsec.xfrm.wire;
 
+import io.mpsec.kernel.netlink.NetlinkFormatException;
+
 /**
  * {@code struct xfrm_algo_aead} (72 bytes + key): an AEAD algorithm (XFRMA_ALG_AEAD). For
  * {@code rfc4106(gcm(aes))} the key is the AES key followed by the 4-byte salt, so a 128-bit AES key
@@ -48,7 +50,7 @@ public final class XfrmAlgoAead {
         return AlgoLayout.encode(SIZEOF, name, icvBits, key);
     }
 
-    public static XfrmAlgoAead decode(byte[] payload) {
+    public static XfrmAlgoAead decode(byte[] payload) throws NetlinkFormatException {
         AlgoLayout.Decoded d = AlgoLayout.decode(payload, SIZEOF, "xfrm_algo_aead");
         return new XfrmAlgoAead(d.name(), d.param(), d.key());
     }

@@ -1,5 +1,7 @@
 package io.mpsec.ipsec.xfrm.wire;
 
+import io.mpsec.kernel.netlink.NetlinkFormatException;
+
 /**
  * {@code struct xfrm_algo_auth} (72 bytes + key): an integrity algorithm with its truncation length
  * (XFRMA_ALG_AUTH_TRUNC). The key is secret: {@link #toString()} never prints it.
@@ -47,7 +49,7 @@ public final class XfrmAlgoAuth {
         return AlgoLayout.encode(SIZEOF, name, truncBits, key);
     }
 
-    public static XfrmAlgoAuth decode(byte[] payload) {
+    public static XfrmAlgoAuth decode(byte[] payload) throws NetlinkFormatException {
         AlgoLayout.Decoded d = AlgoLayout.decode(payload, SIZEOF, "xfrm_algo_auth");
         return new XfrmAlgoAuth(d.name(), d.param(), d.key());
     }

@@ -1,5 +1,6 @@
 package io.mpsec.ipsec.xfrm.wire;
 
+import io.mpsec.kernel.netlink.NetlinkFormatException;
 import java.nio.ByteBuffer;
 
 /**
@@ -26,7 +27,7 @@ public record XfrmId(XfrmAddress daddr, long spi, int proto) {
         buf.put(off + PROTO, (byte) proto);
     }
 
-    public static XfrmId read(ByteBuffer buf, int off) {
+    public static XfrmId read(ByteBuffer buf, int off) throws NetlinkFormatException {
         Structs.requireRemaining(buf, off, SIZEOF, "xfrm_id");
         return new XfrmId(XfrmAddress.read(buf, off + DADDR), Structs.getBe32(buf, off + SPI), Structs.getU8(buf, off + PROTO));
     }

@@ -1,5 +1,6 @@
 package io.mpsec.ipsec.xfrm.wire;
 
+import io.mpsec.kernel.netlink.NetlinkFormatException;
 import java.nio.ByteBuffer;
 
 /**
@@ -40,7 +41,7 @@ public record XfrmLifetimeCfg(long softByteLimit, long hardByteLimit, long softP
         buf.putLong(off + 56, hardUseExpiresSeconds);
     }
 
-    public static XfrmLifetimeCfg read(ByteBuffer buf, int off) {
+    public static XfrmLifetimeCfg read(ByteBuffer buf, int off) throws NetlinkFormatException {
         Structs.requireRemaining(buf, off, SIZEOF, "xfrm_lifetime_cfg");
         return new XfrmLifetimeCfg(buf.getLong(off), buf.getLong(off + 8), buf.getLong(off + 16), buf.getLong(off + 24),
                 buf.getLong(off + 32), buf.getLong(off + 40), buf.getLong(off + 48), buf.getLong(off + 56));

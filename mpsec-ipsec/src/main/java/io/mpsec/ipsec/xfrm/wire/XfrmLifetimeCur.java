@@ -1,5 +1,6 @@
 package io.mpsec.ipsec.xfrm.wire;
 
+import io.mpsec.kernel.netlink.NetlinkFormatException;
 import java.nio.ByteBuffer;
 
 /**
@@ -25,7 +26,7 @@ public record XfrmLifetimeCur(long bytes, long packets, long addTime, long useTi
         buf.putLong(off + 24, useTime);
     }
 
-    public static XfrmLifetimeCur read(ByteBuffer buf, int off) {
+    public static XfrmLifetimeCur read(ByteBuffer buf, int off) throws NetlinkFormatException {
         Structs.requireRemaining(buf, off, SIZEOF, "xfrm_lifetime_cur");
         return new XfrmLifetimeCur(buf.getLong(off), buf.getLong(off + 8), buf.getLong(off + 16), buf.getLong(off + 24));
     }

@@ -1,5 +1,6 @@
 package io.mpsec.ipsec.xfrm.wire;
 
+import io.mpsec.kernel.netlink.NetlinkFormatException;
 import java.nio.ByteBuffer;
 
 /**
@@ -49,7 +50,7 @@ public record XfrmReplayStateEsn(long bmpLen, long oseq, long seq, long oseqHi, 
         return b.array();
     }
 
-    public static XfrmReplayStateEsn decode(byte[] payload) {
+    public static XfrmReplayStateEsn decode(byte[] payload) throws NetlinkFormatException {
         ByteBuffer b = Structs.wrap(payload);
         Structs.requireRemaining(b, 0, SIZEOF, "xfrm_replay_state_esn");
         return new XfrmReplayStateEsn(Structs.getU32(b, 0), Structs.getU32(b, 4), Structs.getU32(b, 8),

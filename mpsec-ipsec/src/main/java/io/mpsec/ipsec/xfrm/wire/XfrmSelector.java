@@ -1,5 +1,6 @@
 package io.mpsec.ipsec.xfrm.wire;
 
+import io.mpsec.kernel.netlink.NetlinkFormatException;
 import java.nio.ByteBuffer;
 
 /**
@@ -57,7 +58,7 @@ public record XfrmSelector(XfrmAddress daddr, XfrmAddress saddr, int dport, int 
         Structs.putU32(buf, off + USER, user);
     }
 
-    public static XfrmSelector read(ByteBuffer buf, int off) {
+    public static XfrmSelector read(ByteBuffer buf, int off) throws NetlinkFormatException {
         Structs.requireRemaining(buf, off, SIZEOF, "xfrm_selector");
         return new XfrmSelector(XfrmAddress.read(buf, off + DADDR), XfrmAddress.read(buf, off + SADDR),
                 Structs.getBe16(buf, off + DPORT), Structs.getBe16(buf, off + DPORT_MASK),

@@ -1,5 +1,6 @@
 package io.mpsec.ipsec.xfrm.wire;
 
+import io.mpsec.kernel.netlink.NetlinkFormatException;
 import java.nio.ByteBuffer;
 
 /**
@@ -23,7 +24,7 @@ public record XfrmStats(long replayWindow, long replay, long integrityFailed) {
         Structs.putU32(buf, off + 8, integrityFailed);
     }
 
-    public static XfrmStats read(ByteBuffer buf, int off) {
+    public static XfrmStats read(ByteBuffer buf, int off) throws NetlinkFormatException {
         Structs.requireRemaining(buf, off, SIZEOF, "xfrm_stats");
         return new XfrmStats(Structs.getU32(buf, off), Structs.getU32(buf, off + 4), Structs.getU32(buf, off + 8));
     }

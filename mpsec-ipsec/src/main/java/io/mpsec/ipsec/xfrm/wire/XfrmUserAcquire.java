@@ -1,5 +1,6 @@
 package io.mpsec.ipsec.xfrm.wire;
 
+import io.mpsec.kernel.netlink.NetlinkFormatException;
 import java.nio.ByteBuffer;
 
 /**
@@ -36,7 +37,7 @@ public record XfrmUserAcquire(XfrmId id, XfrmAddress saddr, XfrmSelector sel, Xf
         return b.array();
     }
 
-    public static XfrmUserAcquire read(ByteBuffer buf, int off) {
+    public static XfrmUserAcquire read(ByteBuffer buf, int off) throws NetlinkFormatException {
         Structs.requireRemaining(buf, off, SIZEOF, "xfrm_user_acquire");
         return new XfrmUserAcquire(XfrmId.read(buf, off), XfrmAddress.read(buf, off + 24), XfrmSelector.read(buf, off + 40),
                 XfrmUserpolicyInfo.read(buf, off + 96), Structs.getU32(buf, off + 264), Structs.getU32(buf, off + 268),

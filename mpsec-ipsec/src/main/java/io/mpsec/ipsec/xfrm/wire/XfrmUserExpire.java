@@ -1,5 +1,6 @@
 package io.mpsec.ipsec.xfrm.wire;
 
+import io.mpsec.kernel.netlink.NetlinkFormatException;
 import java.nio.ByteBuffer;
 
 /**
@@ -22,7 +23,7 @@ public record XfrmUserExpire(XfrmUsersaInfo state, boolean hard) {
         return b.array();
     }
 
-    public static XfrmUserExpire read(ByteBuffer buf, int off) {
+    public static XfrmUserExpire read(ByteBuffer buf, int off) throws NetlinkFormatException {
         Structs.requireRemaining(buf, off, SIZEOF, "xfrm_user_expire");
         return new XfrmUserExpire(XfrmUsersaInfo.read(buf, off), buf.get(off + 224) != 0);
     }

@@ -1,5 +1,6 @@
 package io.mpsec.ipsec.xfrm.wire;
 
+import io.mpsec.kernel.netlink.NetlinkFormatException;
 import java.nio.ByteBuffer;
 
 /**
@@ -38,7 +39,7 @@ public record XfrmUserTmpl(XfrmId id, int family, XfrmAddress saddr, long reqid,
         Structs.putU32(buf, off + 60, calgos);
     }
 
-    public static XfrmUserTmpl read(ByteBuffer buf, int off) {
+    public static XfrmUserTmpl read(ByteBuffer buf, int off) throws NetlinkFormatException {
         Structs.requireRemaining(buf, off, SIZEOF, "xfrm_user_tmpl");
         return new XfrmUserTmpl(XfrmId.read(buf, off), Structs.getU16(buf, off + 24), XfrmAddress.read(buf, off + 28),
                 Structs.getU32(buf, off + 44), Structs.getU8(buf, off + 48), Structs.getU8(buf, off + 49),
@@ -56,9 +57,9 @@ public record XfrmUserTmpl(XfrmId id, int family, XfrmAddress saddr, long reqid,
     }
 
     /** Decodes an XFRMA_TMPL payload. */
-    public static java.util.List<XfrmUserTmpl> decodeAll(byte[] payload) {
+    public static java.util.List<XfrmUserTmpl> decodeAll(byte[] payload) throws NetlinkFormatException {
         if (payload.length % SIZEOF != 0) {
-            throw new IllegalArgumentException("XFRMA_TMPL length " + payload.length + " is not a multiple of " + SIZEOF);
+            throw new NetlinkFormatException("XFRMA_TMPL length " + payload.length + " is not a multiple of " + SIZEOF);
         }
         ByteBuffer b = Structs.wrap(payload);
         java.util.List<XfrmUserTmpl> out = new java.util.ArrayList<>();

@@ -1,5 +1,6 @@
 package io.mpsec.ipsec.xfrm.wire;
 
+import io.mpsec.kernel.netlink.NetlinkFormatException;
 import java.nio.ByteBuffer;
 
 /**
@@ -25,7 +26,7 @@ public record XfrmUserpolicyId(XfrmSelector sel, long index, int dir) {
         return b.array();
     }
 
-    public static XfrmUserpolicyId read(ByteBuffer buf, int off) {
+    public static XfrmUserpolicyId read(ByteBuffer buf, int off) throws NetlinkFormatException {
         Structs.requireRemaining(buf, off, SIZEOF, "xfrm_userpolicy_id");
         return new XfrmUserpolicyId(XfrmSelector.read(buf, off), Structs.getU32(buf, off + 56), Structs.getU8(buf, off + 60));
     }

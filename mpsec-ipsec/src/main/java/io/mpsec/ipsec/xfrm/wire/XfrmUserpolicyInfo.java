@@ -1,5 +1,6 @@
 package io.mpsec.ipsec.xfrm.wire;
 
+import io.mpsec.kernel.netlink.NetlinkFormatException;
 import java.nio.ByteBuffer;
 
 /**
@@ -42,7 +43,7 @@ public record XfrmUserpolicyInfo(XfrmSelector sel, XfrmLifetimeCfg lft, XfrmLife
         return b.array();
     }
 
-    public static XfrmUserpolicyInfo read(ByteBuffer buf, int off) {
+    public static XfrmUserpolicyInfo read(ByteBuffer buf, int off) throws NetlinkFormatException {
         Structs.requireRemaining(buf, off, SIZEOF, "xfrm_userpolicy_info");
         return new XfrmUserpolicyInfo(XfrmSelector.read(buf, off), XfrmLifetimeCfg.read(buf, off + 56),
                 XfrmLifetimeCur.read(buf, off + 120), Structs.getU32(buf, off + 152), Structs.getU32(buf, off + 156),

@@ -1,5 +1,7 @@
 package io.mpsec.ipsec.xfrm.wire;
 
+import io.mpsec.kernel.netlink.NetlinkFormatException;
+
 /**
  * {@code struct xfrm_usersa_flush} (1 byte): the body of FLUSHSA. iproute2 sends exactly one byte
  * (nlmsg_len 17), which the kernel accepts.
@@ -17,9 +19,9 @@ public record XfrmUsersaFlush(int proto) {
         return new byte[] {(byte) proto};
     }
 
-    public static XfrmUsersaFlush decode(byte[] body) {
+    public static XfrmUsersaFlush decode(byte[] body) throws NetlinkFormatException {
         if (body.length < SIZEOF) {
-            throw new IllegalArgumentException("xfrm_usersa_flush needs 1 byte, got 0");
+            throw new NetlinkFormatException("xfrm_usersa_flush needs 1 byte, got 0");
         }
         return new XfrmUsersaFlush(body[0] & 0xff);
     }

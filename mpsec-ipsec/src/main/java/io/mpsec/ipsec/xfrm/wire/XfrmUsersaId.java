@@ -1,5 +1,6 @@
 package io.mpsec.ipsec.xfrm.wire;
 
+import io.mpsec.kernel.netlink.NetlinkFormatException;
 import java.nio.ByteBuffer;
 
 /**
@@ -30,7 +31,7 @@ public record XfrmUsersaId(XfrmAddress daddr, long spi, int family, int proto) {
         return b.array();
     }
 
-    public static XfrmUsersaId read(ByteBuffer buf, int off) {
+    public static XfrmUsersaId read(ByteBuffer buf, int off) throws NetlinkFormatException {
         Structs.requireRemaining(buf, off, SIZEOF, "xfrm_usersa_id");
         return new XfrmUsersaId(XfrmAddress.read(buf, off), Structs.getBe32(buf, off + 16), Structs.getU16(buf, off + 20),
                 Structs.getU8(buf, off + 22));

@@ -1,5 +1,6 @@
 package io.mpsec.ipsec.xfrm.wire;
 
+import io.mpsec.kernel.netlink.NetlinkFormatException;
 import java.nio.ByteBuffer;
 
 /**
@@ -61,7 +62,7 @@ public record XfrmUsersaInfo(XfrmSelector sel, XfrmId id, XfrmAddress saddr, Xfr
         return b.array();
     }
 
-    public static XfrmUsersaInfo read(ByteBuffer buf, int off) {
+    public static XfrmUsersaInfo read(ByteBuffer buf, int off) throws NetlinkFormatException {
         Structs.requireRemaining(buf, off, SIZEOF, "xfrm_usersa_info");
         return new XfrmUsersaInfo(XfrmSelector.read(buf, off + SEL), XfrmId.read(buf, off + ID),
                 XfrmAddress.read(buf, off + SADDR), XfrmLifetimeCfg.read(buf, off + LFT),

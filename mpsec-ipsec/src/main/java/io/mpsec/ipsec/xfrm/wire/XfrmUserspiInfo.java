@@ -1,5 +1,6 @@
 package io.mpsec.ipsec.xfrm.wire;
 
+import io.mpsec.kernel.netlink.NetlinkFormatException;
 import java.nio.ByteBuffer;
 
 /**
@@ -24,7 +25,7 @@ public record XfrmUserspiInfo(XfrmUsersaInfo info, long min, long max) {
         return b.array();
     }
 
-    public static XfrmUserspiInfo read(ByteBuffer buf, int off) {
+    public static XfrmUserspiInfo read(ByteBuffer buf, int off) throws NetlinkFormatException {
         Structs.requireRemaining(buf, off, SIZEOF, "xfrm_userspi_info");
         return new XfrmUserspiInfo(XfrmUsersaInfo.read(buf, off), Structs.getU32(buf, off + 224), Structs.getU32(buf, off + 228));
     }

@@ -2,10 +2,10 @@ package io.mpsec.ipsec.xfrm.wire;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mpsec.kernel.netlink.NetlinkFormatException;
 import java.nio.ByteBuffer;
 import java.util.Random;
 import java.util.function.BiConsumer;
-import java.util.function.BiFunction;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -37,7 +37,13 @@ class StructLayoutTest {
         assertThat(XfrmUsersaInfo.FLAGS).isEqualTo(216);
     }
 
-    static <T> void roundTrip(int size, int[] padding, BiFunction<ByteBuffer, Integer, T> read, BiConsumer<T, ByteBuffer> write) {
+    /** A struct reader: {@code read(buffer, offset)}. */
+    interface Reader<T> {
+        T read(ByteBuffer b, int off) throws NetlinkFormatException;
+    }
+
+    static <T> void roundTrip(int size, int[] padding, Reader<T> read, BiConsumer<T, ByteBuffer> write)
+            throws NetlinkFormatException {
         Random r = new Random(42);
         for (int i = 0; i < 20; i++) {
             byte[] in = new byte[size];
@@ -45,16 +51,16 @@ class StructLayoutTest {
             for (int p : padding) {
                 in[p] = 0;
             }
-            T v = read.apply(Structs.wrap(in), 0);
+            T v = read.read(Structs.wrap(in), 0);
             ByteBuffer out = Structs.allocate(size);
             write.accept(v, out);
             assertThat(out.array()).isEqualTo(in);
-            assertThat(read.apply(Structs.wrap(out.array()), 0)).isEqualTo(v);
+            assertThat(read.read(Structs.wrap(out.array()), 0)).isEqualTo(v);
         }
     }
 
     @Test
-    void randomBytesRoundTrip() {
+    void randomBytesRoundTrip() throws Exception {
         roundTrip(56, new int[] {45, 46, 47}, XfrmSelector::read, (v, b) -> v.write(b, 0));
         roundTrip(224, new int[] {45, 46, 47, 77, 78, 79, 217, 218, 219, 220, 221, 222, 223}, XfrmUsersaInfo::read,
                 (v, b) -> v.write(b, 0));
