@@ -45,7 +45,7 @@ final class KernelState {
         }
         List<SecurityAssociation> sas = new ArrayList<>();
         for (InstalledSa s : xfrm.dumpSas()) {
-            if (plan.owns(s.sa())) {
+            if (s.sa() != null && plan.owns(s.sa())) { // null: a foreign SA MPSec cannot model (AH, BEET, ...)
                 sas.add(s.sa());
             }
         }

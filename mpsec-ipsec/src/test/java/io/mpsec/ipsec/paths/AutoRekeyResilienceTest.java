@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
 class AutoRekeyResilienceTest {
     static final Lifetime NO_TIME_LIMIT = Lifetime.UNLIMITED;
 
-    static NetlinkMessage expire(SecurityAssociation sa, boolean hard) {
+    static NetlinkMessage expire(SecurityAssociation sa, boolean hard) throws io.mpsec.kernel.netlink.NetlinkFormatException {
         XfrmUsersaInfo info = XfrmUsersaInfo.read(ByteBuffer.wrap(NewSa.encode(sa, false).payload()).order(ByteOrder.nativeOrder()), 0);
         return FakeKernel.notification(Xfrm.XFRM_MSG_EXPIRE, new XfrmUserExpire(info, hard).toBytes());
     }

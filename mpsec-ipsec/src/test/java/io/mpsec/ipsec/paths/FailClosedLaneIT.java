@@ -276,7 +276,7 @@ class FailClosedLaneIT {
             // no AutoRekey, no maintain: the outbound SAs die at their hard limit
             Thread.sleep(Math.max(0, 16_000 - (System.nanoTime() - appliedAt) / 1_000_000));
             Map<String, Long> after = Lane.xfrmStat(c());
-            long outLeft = x.dumpSas().stream().map(InstalledSa::sa).filter(sa -> sa.source().equals(c().address(1))
+            long outLeft = x.dumpSas().stream().map(InstalledSa::sa).filter(java.util.Objects::nonNull).filter(sa -> sa.source().equals(c().address(1))
                     || sa.source().equals(c().address(2))).filter(sa -> sa.reqid() == SecurePaths.reqid(1)).count();
             // a re-apply (new objects, as after a restart: the old ledger locks die with the process)
             // moves to generation 2 and the transfer resumes
