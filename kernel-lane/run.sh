@@ -9,7 +9,7 @@ LANE_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$LANE_DIR/.." && pwd)
 CACHE=${MPSEC_KL_CACHE:-$REPO/.kernel-lane}
 OUT=${MPSEC_KL_OUT:-$REPO/target/kernel-lane}
-TIMEOUT=${MPSEC_KL_TIMEOUT:-1200}
+TIMEOUT=${MPSEC_KL_TIMEOUT:-2400}
 MODULES=${MPSEC_KL_MODULES:-mpsec-ipsec}
 PACKAGES=(qemu-system-x86 busybox-static)
 
