@@ -65,7 +65,7 @@ class JoinGateLaneIT {
     SecurePaths twoPaths(Testbed.Host h, Testbed.Host peer, SecretBytes master, String ledger) throws IOException {
         return SecurePaths.builder().xfrm(lane.client(h)).local(List.of(h.address(1), h.address(2)))
                 .remote(List.of(peer.address(1), peer.address(2))).masterKey(master)
-                .generations(new KeyGenerations(dir.resolve(ledger))).failClosed(true).build();
+                .generations(KeyGenerations.open(dir.resolve(ledger))).failClosed(true).build();
     }
 
     static long outBytes(XfrmClient x, SecurePaths p, InetAddress source) throws IOException {
