@@ -51,6 +51,10 @@ public final class CounterMetrics implements MeterBinder, Sampled {
     @Override
     public synchronized void bindTo(MeterRegistry r) {
         registry = r;
+        // held strongly by the registry: function counters only keep weak references to their state
+        io.micrometer.core.instrument.Gauge.builder("mpsec.metrics.read.failures", this, CounterMetrics::readFailures)
+                .description("Failed reads of a kernel counter source (the meters keep their last values)")
+                .tags(Tags.NETNS, netns, "source", name).strongReference(true).register(r);
         sample();
     }
 

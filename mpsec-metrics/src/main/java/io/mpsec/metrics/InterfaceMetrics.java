@@ -28,7 +28,7 @@ public final class InterfaceMetrics implements MeterBinder, Sampled {
     private final Cached<Map<String, LinkStats>> links;
     private final LongSupplier nanoClock;
     private final Map<String, List<Meter>> meters = new HashMap<>();
-    private final Map<String, double[]> rates = new HashMap<>();
+    private final Map<String, double[]> rates = new java.util.concurrent.ConcurrentHashMap<>();
     private Map<String, LinkStats> previous;
     private long previousAt;
     private MeterRegistry registry;
@@ -81,10 +81,9 @@ public final class InterfaceMetrics implements MeterBinder, Sampled {
             double secs = (now - previousAt) / 1e9;
             cur.forEach((name, s) -> {
                 LinkStats p = previous.get(name);
-                double[] r = rates.computeIfAbsent(name, k -> new double[2]);
                 if (p != null && p.index() == s.index()) {
-                    r[0] = Math.max(0, s.rxBytes() - p.rxBytes()) / secs;
-                    r[1] = Math.max(0, s.txBytes() - p.txBytes()) / secs;
+                    rates.put(name, new double[] {Math.max(0, s.rxBytes() - p.rxBytes()) / secs,
+                        Math.max(0, s.txBytes() - p.txBytes()) / secs});
                 }
             });
         }
@@ -93,7 +92,7 @@ public final class InterfaceMetrics implements MeterBinder, Sampled {
     }
 
     /** The last sampled rate of {@code iface} in bytes per second ({@code rx} true: received), 0 before two samples. */
-    public synchronized double rate(String iface, boolean rx) {
+    public double rate(String iface, boolean rx) {
         double[] r = rates.get(iface);
         return r == null ? 0 : r[rx ? 0 : 1];
     }
@@ -108,7 +107,7 @@ public final class InterfaceMetrics implements MeterBinder, Sampled {
         for (boolean rx : new boolean[] {true, false}) {
             out.add(Gauge.builder("mpsec.interface.throughput", this, m -> m.rate(name, rx))
                     .description("Bytes per second over the last sampling period (1 s)")
-                    .baseUnit("bytes.per.second")
+                    .baseUnit("bytes.per.second").strongReference(true)
                     .tags(Tags.NETNS, netns, "interface", name, "direction", rx ? "rx" : "tx").register(registry));
         }
         return out;

@@ -28,6 +28,10 @@ public final class JoinGateMetrics implements MeterBinder {
 
     @Override
     public void bindTo(MeterRegistry r) {
+        // held strongly by the registry: function counters keep only weak references to their state
+        io.micrometer.core.instrument.Gauge.builder("mpsec.metrics.read.failures", drops, Cached::failures)
+                .description("Failed reads of a kernel counter source (the meters keep their last values)")
+                .tags(Tags.NETNS, netns, "source", "mpsec.joingate.drops").strongReference(true).register(r);
         FunctionCounter.builder("mpsec.joingate.drops", drops, c -> c.get().refusedOutbound())
                 .description("MPTCP joins refused by the join gate").baseUnit("packets")
                 .tags(Tags.NETNS, netns, "direction", "out").register(r);

@@ -38,7 +38,7 @@ public final class RekeyMetrics implements MeterBinder {
     public void bindTo(MeterRegistry r) {
         for (RekeyHealth.State s : RekeyHealth.State.values()) {
             Gauge.builder("mpsec.rekey.state", health, h -> h.get().state() == s ? 1 : 0)
-                    .description("1 for AutoRekey's current state").tags(Tags.NETNS, netns, "state", s.name()).register(r);
+                    .description("1 for AutoRekey's current state").tags(Tags.NETNS, netns, "state", s.name()).strongReference(true).register(r);
         }
         FunctionCounter.builder("mpsec.rekey.rekeys", health, h -> h.get().rekeys())
                 .description("Outbound generation changes made by AutoRekey").tags(Tags.NETNS, netns).register(r);

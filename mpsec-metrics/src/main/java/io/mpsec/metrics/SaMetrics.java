@@ -39,6 +39,7 @@ public final class SaMetrics implements MeterBinder, Sampled {
     private final LongSupplier epochSeconds;
     private final Map<SaId, List<Meter>> meters = new HashMap<>();
     private MeterRegistry registry;
+    private volatile int count;
 
     /**
      * @param namespace the namespace the SAs live in ({@code null}: the JVM's own), for the tag
@@ -61,6 +62,9 @@ public final class SaMetrics implements MeterBinder, Sampled {
     @Override
     public synchronized void bindTo(MeterRegistry r) {
         registry = r;
+        // held strongly by the registry (function counters keep only weak references to their state)
+        Gauge.builder("mpsec.sa.installed", this, SaMetrics::saCount).description("MPSec SAs with per-SA series")
+                .tags(io.mpsec.metrics.Tags.NETNS, netns).strongReference(true).register(r);
         sample();
     }
 
@@ -84,6 +88,7 @@ public final class SaMetrics implements MeterBinder, Sampled {
                 meters.remove(id).forEach(registry::remove);
             }
         }
+        count = meters.size();
     }
 
     private List<Meter> register(PathSa p, SaId id) {
@@ -100,7 +105,7 @@ public final class SaMetrics implements MeterBinder, Sampled {
         out.add(FunctionCounter.builder("mpsec.sa.packets", u, c -> c.get().map(SaUsage::packets).orElse(0L))
                 .description("Packets of this SA, from GETAE").baseUnit("packets").tags(tags).register(registry));
         out.add(Gauge.builder("mpsec.sa.age", u, c -> age(c.get())).description("Seconds since the SA was installed")
-                .baseUnit("seconds").tags(tags).register(registry));
+                .baseUnit("seconds").tags(tags).strongReference(true).register(registry));
         out.add(Gauge.builder("mpsec.sa.lifetime.remaining", u, c -> {
             double age = age(c.get());
             return hard == 0 || Double.isNaN(age) ? Double.NaN : Math.max(0, hard - age);
@@ -115,7 +120,7 @@ public final class SaMetrics implements MeterBinder, Sampled {
     }
 
     /** How many SAs have meters now. */
-    public synchronized int saCount() {
-        return meters.size();
+    public int saCount() {
+        return count;
     }
 }
