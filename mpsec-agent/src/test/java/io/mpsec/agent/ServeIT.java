@@ -10,6 +10,8 @@ import io.mpsec.ipsec.keys.DerivedSa;
 import io.mpsec.ipsec.keys.SaKeyDerivation;
 import io.mpsec.ipsec.paths.PathSa;
 import io.mpsec.ipsec.xfrm.SaUsage;
+import io.mpsec.ipsec.paths.RekeyHealth;
+import io.mpsec.metrics.RekeyMetrics;
 import io.mpsec.metrics.SaMetrics;
 import io.mpsec.testbed.Privileged;
 import java.io.ByteArrayOutputStream;
@@ -97,15 +99,19 @@ class ServeIT {
             // SAs as SecurePaths would report them; GETAE answered by a fake (this host has no ESP)
             new SaMetrics(null, () -> Map.of(1L, sas), id -> Optional.of(new SaUsage(4242, 7, now - 60, now - 59)))
                     .bindTo(agent.registry());
+            RekeyHealth health = new RekeyHealth(RekeyHealth.State.RUNNING, 1, List.of(b), Map.of(), null, 0, null, 0,
+                    null, 0, 0, null, null, 0, 0, 0, 0, 0);
+            new RekeyMetrics(null, () -> health).bindTo(agent.registry());
             int port = agent.server().port();
             Response r = get(port, "/metrics", "127.0.0.1:" + port);
             assertThat(r.status()).as(r.headers()).isEqualTo(200);
             assertThat(r.headers()).containsIgnoringCase("Content-Type: text/plain; version=0.0.4");
             String body = r.body();
+            Files.writeString(Path.of("target", "serve-metrics.txt"), body); // test artifact
             assertThat(body).contains("mpsec_interface_bytes_total{direction=\"rx\",interface=\"lo\",netns=\"host\"}",
                     "mpsec_interface_throughput_bytes_per_second{", "mpsec_xfrm_stat_total{counter=\"XfrmOutPolBlock\"",
                     "mpsec_sa_bytes_total{", "spi=\"" + String.format("0x%08x", out.spi()) + "\"", "4242.0",
-                    "mpsec_sa_lifetime_remaining_seconds{");
+                    "mpsec_sa_lifetime_remaining_seconds{", "mpsec_rekey_state{netns=\"host\",state=\"RUNNING\"} 1.0");
             if (Files.exists(Path.of("/proc/sys/net/mptcp/enabled"))) {
                 assertThat(body).contains("mpsec_mptcp_mib_total{counter=\"MPCapableSYNRX\",netns=\"host\"}");
             }

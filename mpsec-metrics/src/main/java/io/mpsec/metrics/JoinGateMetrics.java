@@ -33,10 +33,10 @@ public final class JoinGateMetrics implements MeterBinder {
                 .description("Failed reads of a kernel counter source (the meters keep their last values)")
                 .tags(Tags.NETNS, netns, "source", "mpsec.joingate.drops").strongReference(true).register(r);
         FunctionCounter.builder("mpsec.joingate.drops", drops, c -> c.get().refusedOutbound())
-                .description("MPTCP joins refused by the join gate").baseUnit("packets")
+                .description("MPTCP joins refused by the join gate (packets)")
                 .tags(Tags.NETNS, netns, "direction", "out").register(r);
         FunctionCounter.builder("mpsec.joingate.drops", drops, c -> c.get().droppedInbound())
-                .description("MPTCP joins refused by the join gate").baseUnit("packets")
+                .description("MPTCP joins refused by the join gate (packets)")
                 .tags(Tags.NETNS, netns, "direction", "in").register(r);
     }
 }
