@@ -172,4 +172,42 @@ class NamespaceMetricsIT {
             xc.flushPolicies();
         }
     }
+
+    /** Three MP_JOIN SYNs (RFC 8684 section 3.2) from a raw socket, so no MPTCP connection is needed to make them. */
+    static final String JOIN_SYNS = String.join("\n",
+            "import socket, struct, sys",
+            "src, dst = sys.argv[1], sys.argv[2]",
+            "def csum(b):",
+            "    s = sum(struct.unpack('!%dH' % (len(b) // 2), b)); s = (s >> 16) + (s & 0xffff); s += s >> 16",
+            "    return ~s & 0xffff",
+            "opt = bytes([30, 12, 0x10, 0]) + bytes(8)  # kind MPTCP, length 12, subtype MP_JOIN, token, nonce",
+            "def seg(c): return struct.pack('!HHIIBBHHH', 40000, 5201, 1, 0, 8 << 4, 0x02, 64240, c, 0) + opt",
+            "pseudo = socket.inet_aton(src) + socket.inet_aton(dst) + struct.pack('!BBH', 0, 6, 32)",
+            "pkt = seg(csum(pseudo + seg(0)))",
+            "r = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)",
+            "for i in range(3): r.sendto(pkt, (dst, 0))");
+
+    @Test
+    void joinGateDropsMatchNftsOwnCounter() throws Exception {
+        Privileged.requireTool("nft", "nftables");
+        Privileged.requireTool("python3", "python3");
+        Testbed.Host c = NET.host("c");
+        Testbed.Host s = NET.host("s");
+        try (NetNamespace ns = NetNamespace.open(s.namespace())) {
+            io.mpsec.ipsec.paths.JoinGate gate = io.mpsec.ipsec.paths.JoinGate.install(ns);
+            new JoinGateMetrics(s.namespace(), gate).bindTo(reg);
+            assertThat(counter("mpsec.joingate.drops", "netns", s.namespace(), "direction", "in")).isZero();
+            c.execOk("python3", "-c", JOIN_SYNS, c.address(1).getHostAddress(), s.address(1).getHostAddress());
+            String nft = s.execOk("nft", "list", "counter", "inet", "mpsec_gate", "joins_dropped_in").stdout();
+            Matcher m = Pattern.compile("packets (\\d+)").matcher(nft);
+            assertThat(m.find()).as(nft).isTrue();
+            assertThat(Long.parseLong(m.group(1))).isEqualTo(3);
+            Thread.sleep(2_100); // the gate is read at most every 2 s
+            assertThat(counter("mpsec.joingate.drops", "netns", s.namespace(), "direction", "in")).isEqualTo(3);
+            assertThat(counter("mpsec.joingate.drops", "netns", s.namespace(), "direction", "out")).isZero();
+            assertThat(reg.get("mpsec.metrics.read.failures").tags("source", "mpsec.joingate.drops").gauge().value())
+                    .isZero();
+            gate.remove();
+        }
+    }
 }
