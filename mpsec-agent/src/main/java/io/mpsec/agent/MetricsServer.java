@@ -63,7 +63,7 @@ public final class MetricsServer implements AutoCloseable {
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel c) {
-                            HostCheck hosts = new HostCheck(((InetSocketAddress) c.localAddress()).getPort());
+                            HostCheck hosts = new HostCheck(c.localAddress().getPort());
                             c.pipeline().addLast(new ReadTimeoutHandler(30), new HttpServerCodec(),
                                     new HttpObjectAggregator(MAX_REQUEST_BYTES), new MetricsHttpHandler(hosts, scrape));
                         }
