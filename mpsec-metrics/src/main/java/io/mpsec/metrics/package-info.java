@@ -1,5 +1,8 @@
 /**
- * Micrometer meters for MPSec: per-connection subflow counts and bytes, per-path throughput, and
- * IPsec SA counters. The meters arrive with the metrics issue; this module fixes the layout now.
+ * Micrometer meters for MPSec: per-interface counters and rates (rtnetlink link stats64), the MPTCP
+ * MIB (MPTcpExt) and xfrm_stat counters per namespace ({@link io.mpsec.metrics.NamespaceMetrics}),
+ * per-SA usage of MPSec's own SAs ({@link io.mpsec.metrics.SaMetrics}), AutoRekey health
+ * ({@link io.mpsec.metrics.RekeyMetrics}) and join gate drops ({@link io.mpsec.metrics.JoinGateMetrics}).
+ * The series, tags and cardinality are listed in the module's README.md.
  */
 package io.mpsec.metrics;
