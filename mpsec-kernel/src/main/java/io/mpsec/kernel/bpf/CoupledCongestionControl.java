@@ -1,0 +1,338 @@
+package io.mpsec.kernel.bpf;
+
+import io.mpsec.kernel.ffi.Syscalls;
+import io.mpsec.pm.CongestionControl;
+import io.mpsec.pm.MissingKernelFeatureException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import jnr.ffi.Memory;
+import jnr.ffi.Pointer;
+import jnr.ffi.Runtime;
+
+/**
+ * A coupled MPTCP congestion control made usable on a stock kernel: MPSec's BPF
+ * {@code tcp_congestion_ops} (for {@link CongestionControl#LIA}: {@code mpsec_lia}, RFC 6356) loaded
+ * through libbpf and registered, so that {@code MpsecSocketOptions.TCP_CONGESTION} can name
+ * {@link #kernelName()} and every subflow of the socket runs it.
+ *
+ * <pre>{@code
+ * try (CoupledCongestionControl lia = CoupledCongestionControl.load(CongestionControl.LIA)) {
+ *     socket.setOption(MpsecSocketOptions.TCP_CONGESTION, lia.kernelName());
+ *     ...
+ * }
+ * }</pre>
+ *
+ * <p><b>Lifetime.</b> A registration is host-wide. Handles in one JVM share it by kernel name and
+ * unregister it when the last one closes, but only if this JVM registered it. If the name is already
+ * listed in {@code net.ipv4.tcp_available_congestion_control} (another process, or one that
+ * crashed), it is reused and left registered; {@link #unregister(String)} removes it. libbpf 1.1
+ * registers plainly (no BPF link), so a registration outlives a process that dies without closing.
+ * Connections that use the algorithm keep working after it is unregistered (the kernel holds a
+ * reference); their new subflows fall back to the default algorithm.
+ *
+ * <p>If the kernel lists the requested algorithm under its own name (the out-of-tree
+ * multipath-tcp.org kernels list {@code lia}), that one is used and nothing is loaded.
+ *
+ * <p>Needs: libbpf 1.1+ ({@code libbpf1}), kernel BTF ({@code /sys/kernel/btf/vmlinux}), Linux 6.2+
+ * ({@code bpf_rdonly_cast}), and CAP_BPF or CAP_SYS_ADMIN.
+ */
+public final class CoupledCongestionControl implements AutoCloseable {
+    private static final Path AVAILABLE = Path.of("/proc/sys/net/ipv4/tcp_available_congestion_control");
+    private static final Path VMLINUX_BTF = Path.of("/sys/kernel/btf/vmlinux");
+    private static final int LOG_SIZE = 1 << 20;
+    /** sizeof(struct bpf_object_open_opts) of libbpf 1.1 on 64-bit; offsets below from bpf/libbpf.h. */
+    private static final int OPTS_SIZE = 80;
+    private static final int OPTS_LOG_BUF = 56;
+    private static final int OPTS_LOG_SIZE = 64;
+    private static final Map<String, Registration> REGISTRATIONS = new HashMap<>();
+
+    private final CongestionControl requested;
+    private final String kernelName;
+    private final Registration registration;
+    private boolean closed;
+
+    private CoupledCongestionControl(CongestionControl requested, String kernelName, Registration registration) {
+        this.requested = requested;
+        this.kernelName = kernelName;
+        this.registration = registration;
+    }
+
+    /** The BPF programs MPSec ships, by the coupled algorithm they implement. */
+    private enum Program {
+        LIA("lia", "mpsec_lia", "mpsec_lia_conns");
+
+        final String algorithm;
+        final String kernelName;
+        final String stateMap;
+
+        Program(String algorithm, String kernelName, String stateMap) {
+            this.algorithm = algorithm;
+            this.kernelName = kernelName;
+            this.stateMap = stateMap;
+        }
+
+        String resource() {
+            return "/io/mpsec/kernel/bpf/" + kernelName + ".bpf.o";
+        }
+
+        static Program of(CongestionControl cc) throws MissingKernelFeatureException {
+            for (Program p : values()) {
+                if (p.algorithm.equals(cc.name())) {
+                    return p;
+                }
+            }
+            throw new MissingKernelFeatureException("coupled congestion control '" + cc + "'",
+                    cc.coupled() ? "a kernel that lists it (MPSec's BPF version of it is not built yet; available: LIA)"
+                            : "nothing: it is not a coupled algorithm, use it directly with TCP_CONGESTION",
+                    null);
+        }
+    }
+
+    /**
+     * Makes {@code cc} usable with TCP_CONGESTION: the kernel's own algorithm if listed, otherwise
+     * MPSec's BPF version, loaded and registered (or an existing registration reused).
+     *
+     * @throws MissingKernelFeatureException no libbpf, no kernel BTF, or no BPF version of {@code cc}
+     * @throws BpfLoadException libbpf failed (missing privileges, verifier rejection with its log)
+     */
+    public static CoupledCongestionControl load(CongestionControl cc) throws IOException {
+        Program program = Program.of(cc);
+        if (available().contains(cc.name())) {
+            return new CoupledCongestionControl(cc, cc.name(), null);
+        }
+        synchronized (REGISTRATIONS) {
+            Registration r = REGISTRATIONS.get(program.kernelName);
+            if (r == null) {
+                r = register(program);
+                REGISTRATIONS.put(program.kernelName, r);
+            }
+            r.users++;
+            return new CoupledCongestionControl(cc, program.kernelName, r);
+        }
+    }
+
+    /**
+     * Removes a registration of MPSec's algorithm {@code kernelName} (for example {@code mpsec_lia})
+     * from the kernel, whoever made it: recovery after a crash. Returns whether one was found.
+     */
+    public static boolean unregister(String kernelName) throws IOException {
+        LibBpf lib = LibBpfBinding.lib();
+        int fd = StructOpsMaps.find(lib, StructOpsMaps.TYPE_STRUCT_OPS, kernelName);
+        if (fd < 0) {
+            return false;
+        }
+        try {
+            int err = StructOpsMaps.unregister(lib, fd);
+            if (err != 0) {
+                throw new BpfLoadException("unregistering " + kernelName + " failed: " + Syscalls.strerror(err), err, null);
+            }
+            return true;
+        } finally {
+            Syscalls.closeQuietly(fd);
+        }
+    }
+
+    /** The kernel's algorithm names ({@code net.ipv4.tcp_available_congestion_control}). */
+    public static List<String> available() throws IOException {
+        return Arrays.asList(Files.readString(AVAILABLE).trim().split("\\s+"));
+    }
+
+    private static Registration register(Program program) throws IOException {
+        LibBpf lib = LibBpfBinding.lib();
+        if (available().contains(program.kernelName)) {
+            return Registration.reused(lib, program);
+        }
+        if (!Files.exists(VMLINUX_BTF)) {
+            throw new MissingKernelFeatureException("BPF congestion control '" + program.kernelName + "'",
+                    "kernel BTF (" + VMLINUX_BTF + ", CONFIG_DEBUG_INFO_BTF=y)", "this kernel has no " + VMLINUX_BTF);
+        }
+        byte[] object = resource(program);
+        Runtime rt = Runtime.getRuntime(lib);
+        Pointer buf = Memory.allocateDirect(rt, object.length);
+        buf.put(0, object, 0, object.length);
+        Pointer log = Memory.allocateDirect(rt, LOG_SIZE);
+        log.putByte(0, (byte) 0);
+        Pointer opts = Memory.allocateDirect(rt, OPTS_SIZE);
+        opts.setMemory(0, OPTS_SIZE, (byte) 0);
+        opts.putLong(0, OPTS_SIZE);
+        opts.putAddress(OPTS_LOG_BUF, log.address());
+        opts.putLong(OPTS_LOG_SIZE, LOG_SIZE);
+        Pointer obj = lib.bpf_object__open_mem(buf, object.length, opts);
+        if (obj == null) {
+            int err = LibBpfBinding.errno();
+            throw new BpfLoadException("libbpf could not open " + program.resource() + ": " + Syscalls.strerror(err), err, null);
+        }
+        boolean ok = false;
+        try {
+            int rc = lib.bpf_object__load(obj);
+            if (rc < 0) {
+                throw loadFailure(program, -rc, log.getString(0, LOG_SIZE, StandardCharsets.US_ASCII));
+            }
+            Pointer ops = lib.bpf_object__find_map_by_name(obj, program.kernelName);
+            Pointer state = lib.bpf_object__find_map_by_name(obj, program.stateMap);
+            if (ops == null || state == null) {
+                throw new BpfLoadException(program.resource() + " lacks the map " + program.kernelName + " or " + program.stateMap, 0, null);
+            }
+            Pointer link = lib.bpf_map__attach_struct_ops(ops);
+            if (link == null) {
+                int err = LibBpfBinding.errno();
+                if (err == io.mpsec.kernel.ffi.Errno.EEXIST) {
+                    lib.bpf_object__close(obj);
+                    ok = true;
+                    return Registration.reused(lib, program);
+                }
+                throw loadFailure(program, err, null);
+            }
+            ok = true;
+            return new Registration(lib, program, obj, link, lib.bpf_map__fd(state), true, buf);
+        } finally {
+            if (!ok) {
+                lib.bpf_object__close(obj);
+            }
+        }
+    }
+
+    private static BpfLoadException loadFailure(Program program, int err, String verifierLog) {
+        String what = "loading the BPF congestion control " + program.kernelName + " failed: " + Syscalls.strerror(err);
+        if (err == io.mpsec.kernel.ffi.Errno.EPERM || err == io.mpsec.kernel.ffi.Errno.EACCES) {
+            if (!Privileges.canLoadBpf()) {
+                what += "; this process has neither CAP_BPF nor CAP_SYS_ADMIN: run it as root or grant CAP_BPF"
+                        + " (and CAP_NET_ADMIN) to load BPF congestion controls";
+            } else {
+                what += "; the kernel refused although CAP_BPF/CAP_SYS_ADMIN are present"
+                        + " (kernel.unprivileged_bpf_disabled, a security module, or a seccomp filter?)";
+            }
+        }
+        return new BpfLoadException(what, err, verifierLog);
+    }
+
+    private static byte[] resource(Program program) throws IOException {
+        try (InputStream in = CoupledCongestionControl.class.getResourceAsStream(program.resource())) {
+            if (in == null) {
+                throw new IOException("BPF object " + program.resource() + " is missing from the mpsec-kernel jar");
+            }
+            return in.readAllBytes();
+        }
+    }
+
+    /** The name to pass to TCP_CONGESTION, for example {@code mpsec_lia}. */
+    public String kernelName() {
+        return kernelName;
+    }
+
+    /** The algorithm asked for. */
+    public CongestionControl requested() {
+        return requested;
+    }
+
+    /** Whether the kernel's own algorithm is used (nothing loaded). */
+    public boolean kernelProvided() {
+        return registration == null;
+    }
+
+    /** Whether this JVM registered the algorithm (and so unregisters it when the last handle closes). */
+    public boolean registeredHere() {
+        return registration != null && registration.owned;
+    }
+
+    /**
+     * The connections MPSec's LIA currently couples, read from its BPF map. Empty for the kernel's own
+     * algorithm.
+     */
+    public List<LiaConnection> connections() throws IOException {
+        if (registration == null) {
+            return List.of();
+        }
+        synchronized (REGISTRATIONS) {
+            if (closed) {
+                throw new IllegalStateException(kernelName + " handle is closed");
+            }
+            return registration.connections();
+        }
+    }
+
+    /** Releases this handle; the last handle of a registration made by this JVM unregisters it. */
+    @Override
+    public void close() {
+        synchronized (REGISTRATIONS) {
+            if (closed || registration == null) {
+                closed = true;
+                return;
+            }
+            closed = true;
+            if (--registration.users == 0) {
+                REGISTRATIONS.remove(kernelName);
+                registration.release();
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "CoupledCongestionControl[" + requested + " as " + kernelName
+                + (kernelProvided() ? ", kernel's own" : registeredHere() ? ", registered here" : ", reused") + "]";
+    }
+
+    /** One host-wide registration as this JVM holds it. */
+    private static final class Registration {
+        private final LibBpf lib;
+        private final Program program;
+        private final Pointer obj;
+        private final Pointer link;
+        private final int stateFd;
+        private final boolean owned;
+        @SuppressWarnings("unused") // libbpf may refer to the object's bytes until it is closed
+        private final Pointer objectBytes;
+        private int users;
+
+        Registration(LibBpf lib, Program program, Pointer obj, Pointer link, int stateFd, boolean owned, Pointer objectBytes) {
+            this.lib = lib;
+            this.program = program;
+            this.obj = obj;
+            this.link = link;
+            this.stateFd = stateFd;
+            this.owned = owned;
+            this.objectBytes = objectBytes;
+        }
+
+        static Registration reused(LibBpf lib, Program program) {
+            int fd = StructOpsMaps.find(lib, StructOpsMaps.TYPE_HASH, program.stateMap);
+            return new Registration(lib, program, null, null, fd, false, null);
+        }
+
+        List<LiaConnection> connections() throws IOException {
+            if (stateFd < 0) {
+                throw new IOException("the map " + program.stateMap + " of the reused registration of "
+                        + program.kernelName + " was not found");
+            }
+            List<LiaConnection> out = new ArrayList<>();
+            byte[] key = null;
+            byte[] next = new byte[8];
+            byte[] value = new byte[LiaConnection.SIZE];
+            while (lib.bpf_map_get_next_key(stateFd, key, next) == 0) {
+                key = next.clone();
+                if (lib.bpf_map_lookup_elem(stateFd, key, value) == 0) {
+                    out.add(LiaConnection.parse(value));
+                }
+            }
+            return out;
+        }
+
+        void release() {
+            if (owned) {
+                lib.bpf_link__destroy(link);   // unregisters (libbpf 1.1: deletes the struct_ops map element)
+                lib.bpf_object__close(obj);     // closes stateFd with the object
+            } else if (stateFd >= 0) {
+                Syscalls.closeQuietly(stateFd);
+            }
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package io.mpsec.kernel.bpf;
+
+import io.mpsec.kernel.ffi.Bytes;
+import io.mpsec.kernel.ffi.Syscalls;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Finds BPF maps the kernel already holds by type and name ({@code BPF_MAP_GET_NEXT_ID},
+ * {@code BPF_MAP_GET_FD_BY_ID}, {@code BPF_OBJ_GET_INFO_BY_FD}), so that a registration left by
+ * another process (or a crashed one) can be reused or removed.
+ */
+final class StructOpsMaps {
+    /** {@code BPF_MAP_TYPE_STRUCT_OPS} (include/uapi/linux/bpf.h). */
+    static final int TYPE_STRUCT_OPS = 26;
+    /** {@code BPF_MAP_TYPE_HASH}. */
+    static final int TYPE_HASH = 1;
+    /** Offsets in {@code struct bpf_map_info}: type 0, name 24 (16 bytes). */
+    private static final int INFO_LEN = 40;
+    private static final int NAME_OFFSET = 24;
+
+    private StructOpsMaps() {
+    }
+
+    /**
+     * An fd for the newest map of this type whose (kernel, at most 15 characters) name is
+     * {@code name}, or -1 if there is none. The caller closes the fd.
+     */
+    static int find(LibBpf lib, int type, String name) {
+        int[] next = new int[1];
+        int id = 0;
+        int found = -1;
+        while (lib.bpf_map_get_next_id(id, next) == 0) {
+            id = next[0];
+            int fd = lib.bpf_map_get_fd_by_id(id);
+            if (fd < 0) {
+                continue;
+            }
+            byte[] info = new byte[INFO_LEN];
+            int[] len = {INFO_LEN};
+            if (lib.bpf_obj_get_info_by_fd(fd, info, len) == 0 && Bytes.intLE(info, 0) == type && name.equals(name(info))) {
+                if (found >= 0) {
+                    Syscalls.closeQuietly(found);
+                }
+                found = fd;
+            } else {
+                Syscalls.closeQuietly(fd);
+            }
+        }
+        return found;
+    }
+
+    private static String name(byte[] info) {
+        int end = NAME_OFFSET;
+        while (end < NAME_OFFSET + 16 && info[end] != 0) {
+            end++;
+        }
+        return new String(info, NAME_OFFSET, end - NAME_OFFSET, StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * Unregisters a struct_ops map by deleting its only element (key 0), as {@code bpftool
+     * struct_ops unregister} does. Returns 0 or a positive errno.
+     */
+    static int unregister(LibBpf lib, int fd) {
+        int rc = lib.bpf_map_delete_elem(fd, new byte[4]);
+        return rc == 0 ? 0 : Math.abs(rc);
+    }
+}
