@@ -42,7 +42,7 @@ import jnr.ffi.Runtime;
  * multipath-tcp.org kernels list {@code lia}), that one is used and nothing is loaded.
  *
  * <p>Needs: libbpf 1.1+ ({@code libbpf1}), kernel BTF ({@code /sys/kernel/btf/vmlinux}), Linux 6.2+
- * ({@code bpf_rdonly_cast}), and CAP_BPF or CAP_SYS_ADMIN.
+ * ({@code bpf_rdonly_cast}), and CAP_SYS_ADMIN or CAP_BPF with CAP_PERFMON.
  */
 public final class CoupledCongestionControl implements AutoCloseable {
     private static final Path AVAILABLE = Path.of("/proc/sys/net/ipv4/tcp_available_congestion_control");
@@ -204,11 +204,11 @@ public final class CoupledCongestionControl implements AutoCloseable {
         String what = "loading the BPF congestion control " + program.kernelName + " failed: " + Syscalls.strerror(err);
         if (err == io.mpsec.kernel.ffi.Errno.EPERM || err == io.mpsec.kernel.ffi.Errno.EACCES) {
             if (!Privileges.canLoadBpf()) {
-                what += "; this process has neither CAP_BPF nor CAP_SYS_ADMIN: run it as root or grant CAP_BPF"
-                        + " (and CAP_NET_ADMIN) to load BPF congestion controls";
+                what += "; loading a BPF congestion control needs CAP_SYS_ADMIN, or CAP_BPF with CAP_PERFMON,"
+                        + " and this thread lacks " + Privileges.missing() + ": run it as root or grant CAP_BPF and CAP_PERFMON";
             } else {
                 what += "; the kernel refused although CAP_BPF/CAP_SYS_ADMIN are present"
-                        + " (kernel.unprivileged_bpf_disabled, a security module, or a seccomp filter?)";
+                        + " (a security module, a seccomp filter, or a user namespace?)";
             }
         }
         return new BpfLoadException(what, err, verifierLog);

@@ -7,6 +7,7 @@ import io.mpsec.testbed.Testbed;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -21,6 +22,11 @@ class CoupledCongestionControlIT {
 
     @RegisterExtension
     final Testbed net = Testbed.builder().hosts("c", "s").path("c", "s", 100).path("c", "s", 25).mptcpLimits(4, 4).build();
+
+    @BeforeEach
+    void noLeftoverRegistration() throws Exception {
+        CoupledCongestionControl.unregister(LIA);   // a crashed earlier run may have left one
+    }
 
     @Test
     void registersAndAggregatesTwoEqualPaths() throws Exception {
