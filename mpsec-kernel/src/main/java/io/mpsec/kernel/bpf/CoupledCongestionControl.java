@@ -1,9 +1,11 @@
 package io.mpsec.kernel.bpf;
 
+import io.mpsec.kernel.ffi.Errno;
 import io.mpsec.kernel.ffi.Syscalls;
 import io.mpsec.pm.CongestionControl;
 import io.mpsec.pm.MissingKernelFeatureException;
 import java.io.IOException;
+import java.lang.ref.Reference;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -50,6 +52,7 @@ public final class CoupledCongestionControl implements AutoCloseable {
     private static final int LOG_SIZE = 1 << 20;
     /** sizeof(struct bpf_object_open_opts) of libbpf 1.1 on 64-bit; offsets below from bpf/libbpf.h. */
     private static final int OPTS_SIZE = 80;
+    private static final int OPTS_OBJECT_NAME = 8;
     private static final int OPTS_LOG_BUF = 56;
     private static final int OPTS_LOG_SIZE = 64;
     private static final Map<String, Registration> REGISTRATIONS = new HashMap<>();
@@ -163,9 +166,14 @@ public final class CoupledCongestionControl implements AutoCloseable {
         Pointer opts = Memory.allocateDirect(rt, OPTS_SIZE);
         opts.setMemory(0, OPTS_SIZE, (byte) 0);
         opts.putLong(0, OPTS_SIZE);
+        byte[] objName = (program.kernelName + "\0").getBytes(StandardCharsets.US_ASCII);
+        Pointer name = Memory.allocateDirect(rt, objName.length);
+        name.put(0, objName, 0, objName.length);
+        opts.putAddress(OPTS_OBJECT_NAME, name.address());
         opts.putAddress(OPTS_LOG_BUF, log.address());
         opts.putLong(OPTS_LOG_SIZE, LOG_SIZE);
         Pointer obj = lib.bpf_object__open_mem(buf, object.length, opts);
+        Reference.reachabilityFence(name);   // libbpf copied the name; the memory must live until here
         if (obj == null) {
             int err = LibBpfBinding.errno();
             throw new BpfLoadException("libbpf could not open " + program.resource() + ": " + Syscalls.strerror(err), err, null);
@@ -184,7 +192,7 @@ public final class CoupledCongestionControl implements AutoCloseable {
             Pointer link = lib.bpf_map__attach_struct_ops(ops);
             if (link == null) {
                 int err = LibBpfBinding.errno();
-                if (err == io.mpsec.kernel.ffi.Errno.EEXIST) {
+                if (err == Errno.EEXIST) {
                     lib.bpf_object__close(obj);
                     ok = true;
                     return Registration.reused(lib, program);
@@ -202,12 +210,15 @@ public final class CoupledCongestionControl implements AutoCloseable {
 
     private static BpfLoadException loadFailure(Program program, int err, String verifierLog) {
         String what = "loading the BPF congestion control " + program.kernelName + " failed: " + Syscalls.strerror(err);
-        if (err == io.mpsec.kernel.ffi.Errno.EPERM || err == io.mpsec.kernel.ffi.Errno.EACCES) {
+        boolean rejected = verifierLog != null && !verifierLog.isBlank();
+        if (rejected) {
+            what += "; the kernel's verifier rejected a program (its log follows)";
+        } else if (err == Errno.EPERM || err == Errno.EACCES) {
             if (!Privileges.canLoadBpf()) {
                 what += "; loading a BPF congestion control needs CAP_SYS_ADMIN, or CAP_BPF with CAP_PERFMON,"
                         + " and this thread lacks " + Privileges.missing() + ": run it as root or grant CAP_BPF and CAP_PERFMON";
             } else {
-                what += "; the kernel refused although CAP_BPF/CAP_SYS_ADMIN are present"
+                what += "; the kernel refused although the capabilities are present"
                         + " (a security module, a seccomp filter, or a user namespace?)";
             }
         }
