@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Rebuilds MPSec's BPF congestion controls (mpsec-kernel/src/main/bpf/*.bpf.c) into the committed
 # objects under mpsec-kernel/src/main/resources/io/mpsec/kernel/bpf/, so Maven needs no clang
-# (the cilium/ebpf bpf2go convention).
+# (the cilium/ebpf bpf2go convention), and the test fixtures of src/test/bpf into
+# src/test/resources/io/mpsec/kernel/bpf/.
 #
 #   build.sh            rebuild and overwrite the committed objects
 #   build.sh --check    rebuild into a temporary directory and fail if any object differs
@@ -36,24 +37,32 @@ esac
 
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
-cd "$SRC"
 status=0
-for c in *.bpf.c; do
-    o="${c%.c}.o"
-    # the source path ends up in the BTF strings: map the directory away
-    clang -O2 -g -target bpf -mcpu=v3 -Wall -Werror -fdebug-prefix-map="$SRC=." -I. -c "$c" -o "$TMP/$o"
-    llvm-strip -g "$TMP/$o"
-    if [ "$MODE" = --check ]; then
-        if cmp -s "$TMP/$o" "$OUT/$o"; then
-            echo "build.sh: $o matches the committed object"
+# build_dir SOURCE_DIR OUTPUT_DIR: every *.bpf.c of SOURCE_DIR into OUTPUT_DIR (or compared with it)
+build_dir() {
+    local dir="$1" out="$2" c o
+    cd "$dir"
+    for c in *.bpf.c; do
+        o="${c%.c}.o"
+        # the source path ends up in the BTF strings: map the directory away
+        clang -O2 -g -target bpf -mcpu=v3 -Wall -Werror -fdebug-prefix-map="$dir=." -I"$SRC" -c "$c" -o "$TMP/$o"
+        llvm-strip -g "$TMP/$o"
+        if [ "$MODE" = --check ]; then
+            if cmp -s "$TMP/$o" "$out/$o"; then
+                echo "build.sh: $o matches the committed object"
+            else
+                echo "build.sh: $o differs from the committed $out/$o: run mpsec-kernel/src/main/bpf/build.sh and commit" >&2
+                status=1
+            fi
         else
-            echo "build.sh: $o differs from the committed $OUT/$o: run mpsec-kernel/src/main/bpf/build.sh and commit" >&2
-            status=1
+            mkdir -p "$out"
+            cp "$TMP/$o" "$out/$o"
+            echo "build.sh: wrote $out/$o"
         fi
-    else
-        mkdir -p "$OUT"
-        cp "$TMP/$o" "$OUT/$o"
-        echo "build.sh: wrote $OUT/$o"
-    fi
-done
+    done
+}
+build_dir "$SRC" "$OUT"
+# test fixtures (objects the kernel must reject), same rules
+TEST_SRC="$(cd "$SRC/../../test/bpf" && pwd)"
+build_dir "$TEST_SRC" "$TEST_SRC/../resources/io/mpsec/kernel/bpf"
 exit "$status"

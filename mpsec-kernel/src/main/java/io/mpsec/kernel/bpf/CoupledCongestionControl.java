@@ -5,9 +5,7 @@ import io.mpsec.kernel.ffi.Syscalls;
 import io.mpsec.pm.CongestionControl;
 import io.mpsec.pm.MissingKernelFeatureException;
 import java.io.IOException;
-import java.lang.ref.Reference;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,9 +13,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
-import jnr.ffi.Runtime;
 
 /**
  * A coupled MPTCP congestion control made usable on a stock kernel: MPSec's BPF
@@ -49,12 +45,6 @@ import jnr.ffi.Runtime;
 public final class CoupledCongestionControl implements AutoCloseable {
     private static final Path AVAILABLE = Path.of("/proc/sys/net/ipv4/tcp_available_congestion_control");
     private static final Path VMLINUX_BTF = Path.of("/sys/kernel/btf/vmlinux");
-    private static final int LOG_SIZE = 1 << 20;
-    /** sizeof(struct bpf_object_open_opts) of libbpf 1.1 on 64-bit; offsets below from bpf/libbpf.h. */
-    private static final int OPTS_SIZE = 80;
-    private static final int OPTS_OBJECT_NAME = 8;
-    private static final int OPTS_LOG_BUF = 56;
-    private static final int OPTS_LOG_SIZE = 64;
     private static final Map<String, Registration> REGISTRATIONS = new HashMap<>();
 
     private final CongestionControl requested;
@@ -143,6 +133,25 @@ public final class CoupledCongestionControl implements AutoCloseable {
         }
     }
 
+    /**
+     * Checks that MPSec's BPF version of {@code cc} loads on this kernel (libbpf present, BTF, CO-RE
+     * relocations, verifier, privileges) by loading it and releasing it without registering anything.
+     * Returns normally if it can; otherwise throws the reason, as {@link #load} would.
+     */
+    public static void checkLoadable(CongestionControl cc) throws IOException {
+        Program program = Program.of(cc);
+        LibBpf lib = LibBpfBinding.lib();
+        requireBtf(program);
+        LoadedObject.openAndLoad(lib, program.kernelName, resource(program)).close();
+    }
+
+    private static void requireBtf(Program program) throws MissingKernelFeatureException {
+        if (!Files.exists(VMLINUX_BTF)) {
+            throw new MissingKernelFeatureException("BPF congestion control '" + program.kernelName + "'",
+                    "kernel BTF (" + VMLINUX_BTF + ", CONFIG_DEBUG_INFO_BTF=y)", "this kernel has no " + VMLINUX_BTF);
+        }
+    }
+
     /** The kernel's algorithm names ({@code net.ipv4.tcp_available_congestion_control}). */
     public static List<String> available() throws IOException {
         return Arrays.asList(Files.readString(AVAILABLE).trim().split("\\s+"));
@@ -153,76 +162,27 @@ public final class CoupledCongestionControl implements AutoCloseable {
         if (available().contains(program.kernelName)) {
             return Registration.reused(lib, program);
         }
-        if (!Files.exists(VMLINUX_BTF)) {
-            throw new MissingKernelFeatureException("BPF congestion control '" + program.kernelName + "'",
-                    "kernel BTF (" + VMLINUX_BTF + ", CONFIG_DEBUG_INFO_BTF=y)", "this kernel has no " + VMLINUX_BTF);
-        }
-        byte[] object = resource(program);
-        Runtime rt = Runtime.getRuntime(lib);
-        Pointer buf = Memory.allocateDirect(rt, object.length);
-        buf.put(0, object, 0, object.length);
-        Pointer log = Memory.allocateDirect(rt, LOG_SIZE);
-        log.putByte(0, (byte) 0);
-        Pointer opts = Memory.allocateDirect(rt, OPTS_SIZE);
-        opts.setMemory(0, OPTS_SIZE, (byte) 0);
-        opts.putLong(0, OPTS_SIZE);
-        byte[] objName = (program.kernelName + "\0").getBytes(StandardCharsets.US_ASCII);
-        Pointer name = Memory.allocateDirect(rt, objName.length);
-        name.put(0, objName, 0, objName.length);
-        opts.putAddress(OPTS_OBJECT_NAME, name.address());
-        opts.putAddress(OPTS_LOG_BUF, log.address());
-        opts.putLong(OPTS_LOG_SIZE, LOG_SIZE);
-        Pointer obj = lib.bpf_object__open_mem(buf, object.length, opts);
-        Reference.reachabilityFence(name);   // libbpf copied the name; the memory must live until here
-        if (obj == null) {
-            int err = LibBpfBinding.errno();
-            throw new BpfLoadException("libbpf could not open " + program.resource() + ": " + Syscalls.strerror(err), err, null);
-        }
+        requireBtf(program);
+        LoadedObject obj = LoadedObject.openAndLoad(lib, program.kernelName, resource(program));
         boolean ok = false;
         try {
-            int rc = lib.bpf_object__load(obj);
-            if (rc < 0) {
-                throw loadFailure(program, -rc, log.getString(0, LOG_SIZE, StandardCharsets.US_ASCII));
-            }
-            Pointer ops = lib.bpf_object__find_map_by_name(obj, program.kernelName);
-            Pointer state = lib.bpf_object__find_map_by_name(obj, program.stateMap);
-            if (ops == null || state == null) {
-                throw new BpfLoadException(program.resource() + " lacks the map " + program.kernelName + " or " + program.stateMap, 0, null);
-            }
+            Pointer ops = obj.map(program.kernelName);
+            Pointer state = obj.map(program.stateMap);
             Pointer link = lib.bpf_map__attach_struct_ops(ops);
             if (link == null) {
                 int err = LibBpfBinding.errno();
-                if (err == Errno.EEXIST) {
-                    lib.bpf_object__close(obj);
-                    ok = true;
+                if (err == Errno.EEXIST) {   // registered by another process meanwhile
                     return Registration.reused(lib, program);
                 }
-                throw loadFailure(program, err, null);
+                throw LoadedObject.failure(program.kernelName, err, null);
             }
             ok = true;
-            return new Registration(lib, program, obj, link, lib.bpf_map__fd(state), true, buf);
+            return new Registration(lib, program, obj, link, lib.bpf_map__fd(state), true);
         } finally {
             if (!ok) {
-                lib.bpf_object__close(obj);
+                obj.close();
             }
         }
-    }
-
-    private static BpfLoadException loadFailure(Program program, int err, String verifierLog) {
-        String what = "loading the BPF congestion control " + program.kernelName + " failed: " + Syscalls.strerror(err);
-        boolean rejected = verifierLog != null && !verifierLog.isBlank();
-        if (rejected) {
-            what += "; the kernel's verifier rejected a program (its log follows)";
-        } else if (err == Errno.EPERM || err == Errno.EACCES) {
-            if (!Privileges.canLoadBpf()) {
-                what += "; loading a BPF congestion control needs CAP_SYS_ADMIN, or CAP_BPF with CAP_PERFMON,"
-                        + " and this thread lacks " + Privileges.missing() + ": run it as root or grant CAP_BPF and CAP_PERFMON";
-            } else {
-                what += "; the kernel refused although the capabilities are present"
-                        + " (a security module, a seccomp filter, or a user namespace?)";
-            }
-        }
-        return new BpfLoadException(what, err, verifierLog);
     }
 
     private static byte[] resource(Program program) throws IOException {
@@ -296,27 +256,24 @@ public final class CoupledCongestionControl implements AutoCloseable {
     private static final class Registration {
         private final LibBpf lib;
         private final Program program;
-        private final Pointer obj;
+        private final LoadedObject obj;
         private final Pointer link;
         private final int stateFd;
         private final boolean owned;
-        @SuppressWarnings("unused") // libbpf may refer to the object's bytes until it is closed
-        private final Pointer objectBytes;
         private int users;
 
-        Registration(LibBpf lib, Program program, Pointer obj, Pointer link, int stateFd, boolean owned, Pointer objectBytes) {
+        Registration(LibBpf lib, Program program, LoadedObject obj, Pointer link, int stateFd, boolean owned) {
             this.lib = lib;
             this.program = program;
             this.obj = obj;
             this.link = link;
             this.stateFd = stateFd;
             this.owned = owned;
-            this.objectBytes = objectBytes;
         }
 
         static Registration reused(LibBpf lib, Program program) {
             int fd = StructOpsMaps.find(lib, StructOpsMaps.TYPE_HASH, program.stateMap);
-            return new Registration(lib, program, null, null, fd, false, null);
+            return new Registration(lib, program, null, null, fd, false);
         }
 
         List<LiaConnection> connections() throws IOException {
@@ -340,7 +297,7 @@ public final class CoupledCongestionControl implements AutoCloseable {
         void release() {
             if (owned) {
                 lib.bpf_link__destroy(link);   // unregisters (libbpf 1.1: deletes the struct_ops map element)
-                lib.bpf_object__close(obj);     // closes stateFd with the object
+                obj.close();                    // closes stateFd with the object
             } else if (stateFd >= 0) {
                 Syscalls.closeQuietly(stateFd);
             }

@@ -103,6 +103,31 @@ class CoupledCongestionControlLoadIT {
     }
 
     @Test
+    void checkLoadableLoadsWithoutRegistering() throws Exception {
+        CoupledCongestionControl.checkLoadable(CongestionControl.LIA);
+        assertThat(available()).doesNotContain(LIA);
+    }
+
+    @Test
+    void aVerifierRejectionCarriesTheVerifierLog() throws Exception {
+        byte[] rejected;
+        try (var in = getClass().getResourceAsStream("/io/mpsec/kernel/bpf/rejected.bpf.o")) {
+            rejected = in.readAllBytes();
+        }
+        assertThatThrownBy(() -> LoadedObject.openAndLoad(LibBpfBinding.lib(), "mpsec_rejected", rejected).close())
+                .isInstanceOfSatisfying(BpfLoadException.class, e -> {
+                    System.out.println("rejected object: " + e.getMessage().lines().findFirst().orElse("")
+                            + " / verifier log " + e.verifierLog().length() + " chars, ends: "
+                            + e.verifierLog().strip().lines().reduce((a, b) -> b).orElse(""));
+                    assertThat(e.getMessage()).contains("verifier rejected").contains("verifier log");
+                    assertThat(e.errno()).isEqualTo(io.mpsec.kernel.ffi.Errno.EACCES);
+                    // the log quotes the rejected source line (BTF line info) and the verifier's verdict
+                    assertThat(e.verifierLog()).contains("mpsec_rej_cong_avoid").contains("priv[ack] = acked")
+                            .contains("invalid variable offset");
+                });
+    }
+
+    @Test
     void algorithmsWithoutABpfVersionAreReportedMissing() {
         assertThatThrownBy(() -> CoupledCongestionControl.load(CongestionControl.OLIA))
                 .isInstanceOf(MissingKernelFeatureException.class)
