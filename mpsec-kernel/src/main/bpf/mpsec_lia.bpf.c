@@ -20,8 +20,8 @@
  * bpf_mptcp_sock_from_subflow is not allowed for struct_ops programs. A plain TCP socket, or a
  * subflow whose connection has no free slot, runs uncoupled Reno.
  *
- * The map value also publishes alpha (in millionths) and every subflow's cwnd and RTT, so tests and
- * tools can check the coupling from user space.
+ * The map value also publishes alpha (in millionths, recomputed on every ACK, in slow start too) and
+ * every subflow's cwnd and RTT, so tests and tools can check the coupling from user space.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -48,7 +48,7 @@ struct mpsec_lia_conn {
 	u32 token;                    /* MPTCP connection token (as ip mptcp / ss show it) */
 	u32 subflows;                 /* occupied slots */
 	u64 alpha_ppm;                /* last alpha computed, in millionths */
-	u64 updates;                  /* coupled increase computations */
+	u64 updates;                  /* alpha computations */
 };
 
 struct {
@@ -207,7 +207,7 @@ void BPF_PROG(mpsec_lia_cong_avoid, struct sock *sk, u32 ack, u32 acked)
 	struct tcp_sock *tp = (struct tcp_sock *)sk;
 	struct mpsec_lia_sf *sf = sf_of(sk);
 	struct mpsec_lia_conn *c = NULL;
-	u32 slot, w;
+	u32 slot;
 	u64 key;
 
 	join_connection(sk);
@@ -220,6 +220,8 @@ void BPF_PROG(mpsec_lia_cong_avoid, struct sock *sk, u32 ack, u32 acked)
 			c->rtt_us[slot] = (tp->srtt_us >> 3) ? (tp->srtt_us >> 3) : 1;
 		}
 	}
+	if (c && !(cwnd_limited(tp) && tp->snd_cwnd >= tp->snd_ssthresh))
+		coupled_divisor(c, tp->snd_cwnd);   /* keep the published alpha current outside CA too */
 	if (!cwnd_limited(tp))
 		return;
 	if (tp->snd_cwnd < tp->snd_ssthresh) {
@@ -227,10 +229,7 @@ void BPF_PROG(mpsec_lia_cong_avoid, struct sock *sk, u32 ack, u32 acked)
 		if (!acked)
 			goto publish;
 	}
-	w = tp->snd_cwnd;
-	if (c)
-		w = coupled_divisor(c, tp->snd_cwnd);
-	tcp_cong_avoid_ai(tp, w, acked);
+	tcp_cong_avoid_ai(tp, c ? coupled_divisor(c, tp->snd_cwnd) : tp->snd_cwnd, acked);
 publish:
 	if (c && slot < MPSEC_LIA_SLOTS)
 		c->cwnd[slot] = tp->snd_cwnd;

@@ -10,7 +10,7 @@ import java.util.List;
  *
  * @param token MPTCP connection token
  * @param alpha the RFC 6356 alpha last computed (0 before two subflows were coupled)
- * @param updates how many coupled increases were computed
+ * @param updates how many times alpha was computed (on ACKs while two or more subflows were coupled)
  * @param subflows the coupled subflows' congestion windows and smoothed RTTs
  */
 public record LiaConnection(long token, double alpha, long updates, List<Subflow> subflows) {
