@@ -118,19 +118,24 @@ public final class CoupledCongestionControl implements AutoCloseable {
      */
     public static boolean unregister(String kernelName) throws IOException {
         LibBpf lib = LibBpfBinding.lib();
-        int fd = StructOpsMaps.find(lib, StructOpsMaps.TYPE_STRUCT_OPS, kernelName);
-        if (fd < 0) {
-            return false;
-        }
-        try {
-            int err = StructOpsMaps.unregister(lib, fd);
-            if (err != 0) {
-                throw new BpfLoadException("unregistering " + kernelName + " failed: " + Syscalls.strerror(err), err, null);
+        boolean removed = false;
+        IOException failure = null;
+        for (int fd : StructOpsMaps.findAll(lib, StructOpsMaps.TYPE_STRUCT_OPS, kernelName)) {
+            try {
+                int err = StructOpsMaps.unregister(lib, fd);
+                if (err == 0) {
+                    removed = true;
+                } else if (err != Errno.ENOENT && err != Errno.EINPROGRESS) {   // those are no longer registered
+                    failure = new BpfLoadException("unregistering " + kernelName + " failed: " + Syscalls.strerror(err), err, null);
+                }
+            } finally {
+                Syscalls.closeQuietly(fd);
             }
-            return true;
-        } finally {
-            Syscalls.closeQuietly(fd);
         }
+        if (failure != null && !removed) {
+            throw failure;
+        }
+        return removed;
     }
 
     /**

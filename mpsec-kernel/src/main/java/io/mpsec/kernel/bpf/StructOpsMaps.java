@@ -3,6 +3,8 @@ package io.mpsec.kernel.bpf;
 import io.mpsec.kernel.ffi.Bytes;
 import io.mpsec.kernel.ffi.Syscalls;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Finds BPF maps the kernel already holds by type and name ({@code BPF_MAP_GET_NEXT_ID},
@@ -26,9 +28,21 @@ final class StructOpsMaps {
      * {@code name}, or -1 if there is none. The caller closes the fd.
      */
     static int find(LibBpf lib, int type, String name) {
+        List<Integer> all = findAll(lib, type, name);
+        for (int i = 0; i < all.size() - 1; i++) {
+            Syscalls.closeQuietly(all.get(i));
+        }
+        return all.isEmpty() ? -1 : all.get(all.size() - 1);
+    }
+
+    /**
+     * Fds for every map of this type named {@code name}, oldest first. There can be several: an
+     * unregistered struct_ops map lives on while connections still use it. The caller closes them.
+     */
+    static List<Integer> findAll(LibBpf lib, int type, String name) {
+        List<Integer> found = new ArrayList<>();
         int[] next = new int[1];
         int id = 0;
-        int found = -1;
         while (lib.bpf_map_get_next_id(id, next) == 0) {
             id = next[0];
             int fd = lib.bpf_map_get_fd_by_id(id);
@@ -38,10 +52,7 @@ final class StructOpsMaps {
             byte[] info = new byte[INFO_LEN];
             int[] len = {INFO_LEN};
             if (lib.bpf_obj_get_info_by_fd(fd, info, len) == 0 && Bytes.intLE(info, 0) == type && name.equals(name(info))) {
-                if (found >= 0) {
-                    Syscalls.closeQuietly(found);
-                }
-                found = fd;
+                found.add(fd);
             } else {
                 Syscalls.closeQuietly(fd);
             }
@@ -59,7 +70,8 @@ final class StructOpsMaps {
 
     /**
      * Unregisters a struct_ops map by deleting its only element (key 0), as {@code bpftool
-     * struct_ops unregister} does. Returns 0 or a positive errno.
+     * struct_ops unregister} does. Returns 0 or a positive errno: EINPROGRESS or ENOENT for a map
+     * that is no longer registered (kernel/bpf/bpf_struct_ops.c).
      */
     static int unregister(LibBpf lib, int fd) {
         int rc = lib.bpf_map_delete_elem(fd, new byte[4]);

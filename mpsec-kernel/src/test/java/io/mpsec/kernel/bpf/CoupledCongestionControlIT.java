@@ -118,6 +118,9 @@ class CoupledCongestionControlIT {
             assertThat(first.uses(LIA)).as("the existing subflow keeps mpsec_lia (the kernel holds a reference)").isTrue();
             assertThat(late.uses(LIA)).as("a subflow created afterwards does not get mpsec_lia").isFalse();
             assertThat(late.uses(fallback)).as("it silently falls back to the namespace default " + fallback).isTrue();
+            assertThat(CoupledCongestionControl.unregister(LIA))
+                    .as("recovery skips the unregistered map that live subflows still hold").isFalse();
+            CoupledCongestionControl.load(CongestionControl.LIA).close();   // and a new registration is possible meanwhile
         } finally {
             lia.close();
         }
