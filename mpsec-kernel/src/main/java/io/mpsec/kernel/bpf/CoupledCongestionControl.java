@@ -286,6 +286,12 @@ public final class CoupledCongestionControl implements AutoCloseable {
                 throw new IOException("the map " + program.stateMap + " of the reused registration of "
                         + program.kernelName + " was not found");
             }
+            int size = StructOpsMaps.valueSize(lib, stateFd);
+            if (size != LiaConnection.SIZE) {
+                throw new IOException("the registered " + program.kernelName + " comes from another MPSec version (its "
+                        + program.stateMap + " entries have " + size + " bytes, this version's " + LiaConnection.SIZE
+                        + "): call CoupledCongestionControl.unregister(\"" + program.kernelName + "\") and load it again");
+            }
             List<LiaConnection> out = new ArrayList<>();
             byte[] key = null;
             byte[] next = new byte[8];

@@ -60,6 +60,13 @@ final class StructOpsMaps {
         return found;
     }
 
+    /** {@code value_size} of the map behind {@code fd} (offset 12 of struct bpf_map_info), -1 if unknown. */
+    static int valueSize(LibBpf lib, int fd) {
+        byte[] info = new byte[INFO_LEN];
+        int[] len = {INFO_LEN};
+        return lib.bpf_obj_get_info_by_fd(fd, info, len) == 0 ? Bytes.intLE(info, 12) : -1;
+    }
+
     private static String name(byte[] info) {
         int end = NAME_OFFSET;
         while (end < NAME_OFFSET + 16 && info[end] != 0) {
