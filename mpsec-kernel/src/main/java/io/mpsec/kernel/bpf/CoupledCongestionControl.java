@@ -115,9 +115,14 @@ public final class CoupledCongestionControl implements AutoCloseable {
     /**
      * Removes a registration of MPSec's algorithm {@code kernelName} (for example {@code mpsec_lia})
      * from the kernel, whoever made it: recovery after a crash. Returns whether one was found.
+     * Connections that use it keep it (their new subflows fall back to the default algorithm).
      */
     public static boolean unregister(String kernelName) throws IOException {
         LibBpf lib = LibBpfBinding.lib();
+        synchronized (REGISTRATIONS) {
+            // this JVM's handles stay valid to close; the next load() registers afresh
+            REGISTRATIONS.remove(kernelName);
+        }
         boolean removed = false;
         IOException failure = null;
         for (int fd : StructOpsMaps.findAll(lib, StructOpsMaps.TYPE_STRUCT_OPS, kernelName)) {
@@ -245,7 +250,7 @@ public final class CoupledCongestionControl implements AutoCloseable {
             }
             closed = true;
             if (--registration.users == 0) {
-                REGISTRATIONS.remove(kernelName);
+                REGISTRATIONS.remove(kernelName, registration);
                 registration.release();
             }
         }

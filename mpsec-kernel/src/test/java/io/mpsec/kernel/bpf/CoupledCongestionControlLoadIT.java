@@ -103,6 +103,21 @@ class CoupledCongestionControlLoadIT {
     }
 
     @Test
+    void unregisterAlsoForgetsThisJvmsRegistration() throws Exception {
+        try (CoupledCongestionControl old = CoupledCongestionControl.load(CongestionControl.LIA)) {
+            assertThat(CoupledCongestionControl.unregister(LIA)).isTrue();
+            assertThat(available()).doesNotContain(LIA);
+            try (CoupledCongestionControl fresh = CoupledCongestionControl.load(CongestionControl.LIA)) {
+                assertThat(fresh.registeredHere()).isTrue();
+                assertThat(available()).contains(LIA);
+                old.close();   // the stale handle's close must not remove the fresh registration
+                assertThat(available()).contains(LIA);
+            }
+            assertThat(available()).doesNotContain(LIA);
+        }
+    }
+
+    @Test
     void checkLoadableLoadsWithoutRegistering() throws Exception {
         CoupledCongestionControl.checkLoadable(CongestionControl.LIA);
         assertThat(available()).doesNotContain(LIA);
