@@ -7,9 +7,13 @@ import java.util.Objects;
  * A TCP congestion control algorithm by its kernel name ({@code net.ipv4.tcp_congestion_control},
  * or per socket with TCP_CONGESTION). MPTCP subflows use ordinary TCP congestion control on mainline
  * kernels; the coupled MPTCP algorithms {@link #LIA}, {@link #OLIA}, {@link #BALIA} and
- * {@link #WVEGAS} exist only in the out-of-tree multipath-tcp.org kernel and are accepted only where
- * the kernel lists them in {@code tcp_available_congestion_control}; elsewhere a
+ * {@link #WVEGAS} exist as kernel algorithms only in the out-of-tree multipath-tcp.org kernel and are
+ * accepted only where the kernel lists them in {@code tcp_available_congestion_control}; elsewhere a
  * {@link MissingKernelFeatureException} names what the kernel has.
+ *
+ * <p>On stock kernels (Linux 6.2+ with BTF) MPSec's own BPF version of {@link #LIA} can be loaded with
+ * {@code io.mpsec.kernel.bpf.CoupledCongestionControl.load(CongestionControl.LIA)} (module
+ * mpsec-kernel); its kernel name, {@code mpsec_lia}, is then accepted by TCP_CONGESTION.
  */
 public record CongestionControl(String name) {
     public static final CongestionControl RENO = new CongestionControl("reno");
