@@ -30,6 +30,9 @@ public final class Syscalls {
     public static final int SHUT_RD = 0;
     public static final int SHUT_WR = 1;
     public static final int SHUT_RDWR = 2;
+    // <bits/socket.h>: send(2)/recv(2) flags
+    public static final int MSG_DONTWAIT = 0x40;
+    public static final int MSG_NOSIGNAL = 0x4000;
     // <asm-generic/fcntl.h>
     public static final int F_GETFL = 3;
     public static final int F_SETFL = 4;
@@ -237,6 +240,49 @@ public final class Syscalls {
     /** {@code write(2)}; returns bytes written or {@code -EAGAIN}. EINTR is retried. */
     public static long write(int fd, Pointer buf, long count) throws IOException {
         return transfer("write", () -> libc().write(fd, buf, count));
+    }
+
+    /**
+     * {@code send(fd, buf, len, MSG_NOSIGNAL)} from {@code buf}'s position (heap or direct buffer; no
+     * copy). Returns the bytes sent or {@code -EAGAIN}; EINTR is retried; a reset peer gives an
+     * exception, never SIGPIPE. {@code fd} must be non-blocking (see {@link LibC#send}).
+     */
+    public static long send(int fd, java.nio.ByteBuffer buf, long len) throws IOException {
+        LibC c = libc();
+        while (true) {
+            long n = c.send(fd, buf, len, MSG_NOSIGNAL);
+            if (n >= 0) {
+                return n;
+            }
+            int e = errno();
+            if (e == Errno.EAGAIN) {
+                return -Errno.EAGAIN;
+            }
+            if (e != Errno.EINTR) {
+                throw Errors.newException("send", e);
+            }
+        }
+    }
+
+    /**
+     * {@code recv(fd, buf, len, 0)} into {@code buf}'s position (no copy). Returns the bytes read, 0
+     * at end of stream, or {@code -EAGAIN}; EINTR is retried. {@code fd} must be non-blocking.
+     */
+    public static long recv(int fd, java.nio.ByteBuffer buf, long len) throws IOException {
+        LibC c = libc();
+        while (true) {
+            long n = c.recv(fd, buf, len, 0);
+            if (n >= 0) {
+                return n;
+            }
+            int e = errno();
+            if (e == Errno.EAGAIN) {
+                return -Errno.EAGAIN;
+            }
+            if (e != Errno.EINTR) {
+                throw Errors.newException("recv", e);
+            }
+        }
     }
 
     /** Runs a read/write-style call: retries EINTR, returns -EAGAIN, throws other errors. */

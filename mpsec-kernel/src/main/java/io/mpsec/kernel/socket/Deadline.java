@@ -12,8 +12,11 @@ final class Deadline {
         this.deadlineNanos = timeoutMillis > 0 ? System.nanoTime() + timeoutMillis * 1_000_000L : 0;
     }
 
+    private static final Deadline NONE = new Deadline(0);
+
+    /** A deadline {@code timeoutMillis} from now; 0 or less waits forever (and allocates nothing). */
     static Deadline after(int timeoutMillis) {
-        return new Deadline(timeoutMillis);
+        return timeoutMillis > 0 ? new Deadline(timeoutMillis) : NONE;
     }
 
     /**

@@ -73,7 +73,7 @@ public final class MptcpSocketImpl extends MpsecSocketImpl {
                 return handle;
             }
             SocketOpener.Opened opened = SocketOpener.open(fam, fallbackPolicy, server, pendingOptions);
-            FdHandle h = new FdHandle(opened.fd());
+            FdHandle h = new FdHandle(opened.fd(), this::closeOnInterrupt);
             fallbackCause = opened.fallbackCause();
             pendingOptions.clear();
             family = fam;
@@ -99,6 +99,15 @@ public final class MptcpSocketImpl extends MpsecSocketImpl {
         FdHandle h = handle;
         if (h != null) {
             h.close();
+        }
+    }
+
+    /** Closes this socket because a virtual thread blocked in it was interrupted (as the JDK does). */
+    private void closeOnInterrupt() {
+        try {
+            close();
+        } catch (IOException ignored) {
+            // FdHandle.close throws nothing; close() only declares it
         }
     }
 
@@ -261,7 +270,7 @@ public final class MptcpSocketImpl extends MpsecSocketImpl {
 
     private void adoptAccepted(int nfd, int fam, InetSocketAddress remote) throws IOException {
         synchronized (stateLock) {
-            handle = new FdHandle(nfd);
+            handle = new FdHandle(nfd, this::closeOnInterrupt);
             family = fam;
             markCreated();
         }
