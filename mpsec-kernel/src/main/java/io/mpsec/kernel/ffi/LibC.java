@@ -85,6 +85,9 @@ public interface LibC {
 
     int getpid();
 
+    /** {@code struct rusage} as 18 longs on LP64: ru_utime {sec, usec}, ru_stime {sec, usec}, then counters. */
+    @SaveError int getrusage(int who, @Out long[] usage);
+
     /** {@code strerror} is only used to build messages; it is not thread-safe for the buffer, so it is copied at once. */
     String strerror(int errnum);
 }

@@ -302,6 +302,19 @@ public final class Syscalls {
         }
     }
 
+    /**
+     * CPU time (user + system) of the whole process, all threads, in nanoseconds, from
+     * {@code getrusage(RUSAGE_SELF)} (microsecond resolution; the JDK's process CPU time counts clock
+     * ticks of 10 ms).
+     */
+    public static long processCpuNanos() throws IOException {
+        long[] ru = new long[18];
+        if (libc().getrusage(0 /* RUSAGE_SELF */, ru) < 0) {
+            throw Errors.newException("getrusage", errno());
+        }
+        return (ru[0] + ru[2]) * 1_000_000_000L + (ru[1] + ru[3]) * 1_000L;
+    }
+
     /** The process's open file descriptor count, from /proc/self/fd (used by leak tests and doctor). */
     public static int openFdCount() {
         String[] list = new java.io.File("/proc/self/fd").list();
