@@ -16,10 +16,15 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Plain-TCP peers and hosts without MPTCP: ALLOW_TCP works on one path, REQUIRE_MPTCP refuses. */
+/**
+ * Plain-TCP peers and hosts without MPTCP: ALLOW_TCP works on one path, REQUIRE_MPTCP refuses. Runs in
+ * the 6.1 kernel lane too, where isMultipath() has no TCP_IS_MPTCP and takes the getsockopt chain.
+ */
+@Tag("also-kernel-lane")
 class FallbackIT {
     @RegisterExtension
     static final Testbed NET = Testbed.builder().hosts("c", "s").paths(1, 0).build();
