@@ -27,8 +27,11 @@ public final class BenchNet implements AutoCloseable {
     /**
      * Creates the namespaces and the link; deletes what it made if a step fails. With {@code mptcp}
      * false, {@code net.mptcp.enabled=0} in both: MPSec and the C peer fall back to plain TCP.
+     * {@code congestionControl} (e.g. {@code reno}; null keeps the inherited default, bbr here) becomes
+     * both namespaces' {@code net.ipv4.tcp_congestion_control}; it must be in
+     * {@code net.ipv4.tcp_allowed_congestion_control}.
      */
-    public static BenchNet create(boolean mptcp) throws IOException {
+    public static BenchNet create(boolean mptcp, String congestionControl) throws IOException {
         String prefix = String.format("mpsec-%d-%06x", ProcessHandle.current().pid(), ThreadLocalRandom.current().nextInt(1 << 24));
         BenchNet net = new BenchNet(prefix);
         try {
@@ -42,6 +45,9 @@ public final class BenchNet implements AutoCloseable {
                 run("ip", "-n", ns, "link", "set", ns.equals(net.client) ? "c1" : "s1", "up");
                 if (!mptcp) {
                     run("ip", "netns", "exec", ns, "sysctl", "-q", "-w", "net.mptcp.enabled=0");
+                }
+                if (congestionControl != null) {
+                    run("ip", "netns", "exec", ns, "sysctl", "-q", "-w", "net.ipv4.tcp_congestion_control=" + congestionControl);
                 }
             }
         } catch (IOException | RuntimeException e) {

@@ -19,9 +19,24 @@ import java.util.concurrent.TimeUnit;
  */
 public final class CPeer {
     private final Path binary;
+    /** {@code taskset -c N} when pinned, else empty. */
+    private final List<String> prefix;
 
-    private CPeer(Path binary) {
+    private CPeer(Path binary, List<String> prefix) {
         this.binary = binary;
+        this.prefix = prefix;
+    }
+
+    /** The same peer, run on CPU {@code cpu} only ({@code taskset}); -1 = anywhere. */
+    public CPeer onCpu(int cpu) {
+        return new CPeer(binary, cpu < 0 ? List.of() : List.of("taskset", "-c", String.valueOf(cpu)));
+    }
+
+    private List<String> command(String namespace, String... args) {
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.add(binary.toString());
+        cmd.addAll(List.of(args));
+        return BenchNet.in(namespace, cmd.toArray(String[]::new));
     }
 
     /** Compiles the C peer into {@code dir}; needs {@code gcc} (Debian package gcc). */
@@ -40,7 +55,7 @@ public final class CPeer {
         } catch (IOException e) {
             throw new IOException("cannot compile the C peer (is gcc installed? apt-get install gcc): " + e.getMessage(), e);
         }
-        return new CPeer(bin);
+        return new CPeer(bin, List.of());
     }
 
     /** A running sink: listening once {@link #start} returns. */
@@ -73,7 +88,7 @@ public final class CPeer {
 
     /** Starts a sink on {@code address} (port chosen by the kernel) in {@code namespace}. */
     public Sink sink(String namespace, String address) throws IOException {
-        Process p = new ProcessBuilder(BenchNet.in(namespace, binary.toString(), "sink", address, "0"))
+        Process p = new ProcessBuilder(command(namespace, "sink", address, "0"))
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.US_ASCII));
         String ready = r.readLine();
@@ -99,8 +114,8 @@ public final class CPeer {
 
     /** Runs a source in {@code namespace} for {@code seconds}; it stops early below {@code minBytes} at 600 ms. */
     public PeerResult source(String namespace, String address, int port, double seconds, long minBytes) throws Exception {
-        List<String> cmd = new ArrayList<>(BenchNet.in(namespace, binary.toString(), "source", address,
-                String.valueOf(port), String.valueOf(seconds), String.valueOf(minBytes)));
+        List<String> cmd = command(namespace, "source", address, String.valueOf(port), String.valueOf(seconds),
+                String.valueOf(minBytes));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
         if (!p.waitFor((long) seconds + 30, TimeUnit.SECONDS) || p.exitValue() != 0) {

@@ -2,6 +2,7 @@ package io.mpsec.bench;
 
 import io.mpsec.MpsecServerSocket;
 import io.mpsec.MpsecSocket;
+import io.mpsec.kernel.ffi.Syscalls;
 import io.mpsec.kernel.netns.NetNamespace;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -17,10 +18,14 @@ import java.util.concurrent.TimeUnit;
  * with the same C program as the other end. The MPSec side runs in this JVM; the C side is a process.
  *
  * <p>The kernel's stall mode (runs of ~200-300 Mbit/s with ~200 ms stalls, see the platform notes) hits
- * any sender at random, per connection. A run is <em>stalled</em> when its sender gave up at 600 ms
- * (too few bytes), the sender's socket reports MPTCP-level retransmissions (MPTCP_INFO
- * {@code mptcpi_bytes_retrans}) or the receiver saw a sample interval without progress. Stalled runs
- * are counted and reported, never compared; the run is retried with a new connection.
+ * any sender, per connection. A run is <em>stalled</em> when its sender gave up at 600 ms (too few
+ * bytes), either side saw a 100 ms sample interval without progress, or the window averaged below
+ * 1 Gbit/s; the sender's MPTCP-level retransmitted bytes (MPTCP_INFO {@code mptcpi_bytes_retrans},
+ * the socket's own counter) are reported with it. Stalled runs are counted and reported, never
+ * compared; the run is retried with a new connection. Measured on 6.18 (2026-11-29): with the
+ * namespaces' default congestion control bbr, 10 of 10 C-to-C MPTCP transfers stalled (0.16-1.04
+ * Gbit/s, 10-114 KB retransmitted at MPTCP level); with reno, 0 of 10 (11-46 Gbit/s); plain TCP
+ * never stalled. The benchmark therefore runs with reno unless told otherwise.
  */
 public final class Efficiency implements AutoCloseable {
     /** Below this many bytes after 600 ms (0.67 Gbit/s) a sender gives up: the connection stalls. */
@@ -34,7 +39,7 @@ public final class Efficiency implements AutoCloseable {
     public record Run(String who, Direction direction, Samples.Window self, Samples.Window peer, long bytesRetrans,
                       boolean aborted) {
         public boolean stalled() {
-            return aborted || bytesRetrans > 0 || self.stalls() > 0 || peer.stalls() > 0;
+            return aborted || self.stalls() > 0 || peer.stalls() > 0 || self.gbitPerSecond() < 1.0;
         }
 
         @Override
@@ -70,26 +75,32 @@ public final class Efficiency implements AutoCloseable {
     private final NetNamespace clientNs;
     private final NetNamespace serverNs;
     private final double seconds;
+    private final int cpu;
     private final List<Run> stalledRuns = new ArrayList<>();
 
-    private Efficiency(BenchNet net, CPeer c, NetNamespace clientNs, NetNamespace serverNs, double seconds) {
+    private Efficiency(BenchNet net, CPeer c, NetNamespace clientNs, NetNamespace serverNs, double seconds, int cpu) {
         this.net = net;
-        this.c = c;
+        this.c = c.onCpu(cpu);
         this.clientNs = clientNs;
         this.serverNs = serverNs;
         this.seconds = seconds;
+        this.cpu = cpu;
     }
 
     /**
      * Builds the namespaces and the C peer (in {@code scratch}); transfers last {@code seconds}. With
      * {@code mptcp} false both peers fall back to plain TCP (MPTCP disabled in the namespaces): the
-     * same data path without the kernel's MPTCP stall mode.
+     * same data path without the kernel's MPTCP stall mode. With {@code cpu} >= 0 both sides of every
+     * transfer (the MPSec thread and the C processes) run on that CPU only, so the network work the
+     * kernel does for one side in the other side's context lands on the same core every time.
+     * {@code congestionControl}: see {@link BenchNet#create}.
      */
-    public static Efficiency create(Path scratch, double seconds, boolean mptcp) throws IOException {
+    public static Efficiency create(Path scratch, double seconds, boolean mptcp, int cpu, String congestionControl)
+            throws IOException {
         CPeer c = CPeer.build(scratch);
-        BenchNet net = BenchNet.create(mptcp);
+        BenchNet net = BenchNet.create(mptcp, congestionControl);
         try {
-            return new Efficiency(net, c, NetNamespace.open(net.client()), NetNamespace.open(net.server()), seconds);
+            return new Efficiency(net, c, NetNamespace.open(net.client()), NetNamespace.open(net.server()), seconds, cpu);
         } catch (IOException | RuntimeException e) {
             net.close();
             throw e;
@@ -121,6 +132,20 @@ public final class Efficiency implements AutoCloseable {
 
     /** One transfer with MPSec (or C) on the side under test and the C peer on the other. */
     public Run run(Direction d, boolean mpsec) throws Exception {
+        long[] affinity = Syscalls.threadAffinity();
+        if (cpu >= 0) {
+            long[] one = new long[affinity.length];
+            one[cpu / 64] = 1L << (cpu % 64);
+            Syscalls.setThreadAffinity(one);
+        }
+        try {
+            return transfer(d, mpsec);
+        } finally {
+            Syscalls.setThreadAffinity(affinity);
+        }
+    }
+
+    private Run transfer(Direction d, boolean mpsec) throws Exception {
         String who = mpsec ? "mpsec" : "c";
         if (d == Direction.SEND) {
             CPeer.Sink sink = c.sink(net.server(), BenchNet.SERVER_ADDRESS);

@@ -8,12 +8,13 @@ import java.util.List;
 
 /**
  * Runs the efficiency comparison without JMH: {@code java -cp benchmarks.jar io.mpsec.bench.EfficiencyMain
- * [pairs] [seconds] [mptcp|tcp]} as root. Prints every run, stalled ones included, and the MPSec/C ratios.
+ * [pairs] [seconds] [mptcp|tcp] [cpu|-1] [reno|bbr|default]} as root. Prints every run, stalled ones included, and the MPSec/C ratios.
  */
 public final class EfficiencyMain {
     private EfficiencyMain() {
     }
 
+    /** The median of {@code values}, NaN when empty. */
     static double median(List<Double> values) {
         if (values.isEmpty()) {
             return Double.NaN;
@@ -28,10 +29,13 @@ public final class EfficiencyMain {
         int pairs = args.length > 0 ? Integer.parseInt(args[0]) : 3;
         double seconds = args.length > 1 ? Double.parseDouble(args[1]) : 3;
         boolean mptcp = args.length <= 2 || !args[2].equals("tcp");
+        int cpu = args.length > 3 ? Integer.parseInt(args[3]) : -1;
+        String cc = args.length > 4 ? args[4] : "reno";
         Path scratch = Files.createTempDirectory("mpsec-bench");
         System.out.println("kernel " + System.getProperty("os.version") + ", Java " + System.getProperty("java.version")
-                + (mptcp ? ", MPTCP" : ", plain TCP (MPTCP disabled in the namespaces)"));
-        try (Efficiency e = Efficiency.create(scratch, seconds, mptcp)) {
+                + (mptcp ? ", MPTCP" : ", plain TCP (MPTCP disabled in the namespaces)") + ", congestion control " + cc
+                + (cpu >= 0 ? ", both sides on CPU " + cpu : ""));
+        try (Efficiency e = Efficiency.create(scratch, seconds, mptcp, cpu, cc.equals("default") ? null : cc)) {
             e.run(Efficiency.Direction.SEND, true); // warm-up: JIT and class loading outside any window
             for (Efficiency.Direction d : Efficiency.Direction.values()) {
                 List<Double> ratios = new ArrayList<>();

@@ -1,7 +1,6 @@
 package io.mpsec.bench;
 
 import io.mpsec.MpsecSocket;
-import io.mpsec.kernel.ffi.Syscalls;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -32,13 +31,13 @@ public final class JavaPeer {
         long next = start + SAMPLE_NANOS;
         long bytes = 0;
         boolean aborted = false;
-        s.add(start, 0, Syscalls.processCpuNanos());
+        s.addNow(start, 0);
         while (true) {
             out.write(chunk);
             bytes += CHUNK;
             long t = System.nanoTime();
             if (t >= next) {
-                s.add(t, bytes, Syscalls.processCpuNanos());
+                s.addNow(t, bytes);
                 next += SAMPLE_NANOS;
             }
             if (t >= end) {
@@ -47,7 +46,7 @@ public final class JavaPeer {
             if (check != 0 && t >= check) {
                 if (bytes < minBytes) {
                     aborted = true;
-                    s.add(t, bytes, Syscalls.processCpuNanos());
+                    s.addNow(t, bytes);
                     break;
                 }
                 check = 0;
@@ -75,16 +74,16 @@ public final class JavaPeer {
             int n = in.read(chunk);
             long t = System.nanoTime();
             if (next == 0) {
-                s.add(t, 0, Syscalls.processCpuNanos());
+                s.addNow(t, 0);
                 next = t + SAMPLE_NANOS;
             }
             if (n < 0) {
-                s.add(t, bytes, Syscalls.processCpuNanos());
+                s.addNow(t, bytes);
                 break;
             }
             bytes += n;
             if (t >= next) {
-                s.add(t, bytes, Syscalls.processCpuNanos());
+                s.addNow(t, bytes);
                 next += SAMPLE_NANOS;
             }
         }

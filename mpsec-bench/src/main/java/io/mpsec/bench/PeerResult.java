@@ -9,14 +9,14 @@ import java.util.Map;
  * {@code aborted=1}: the sender gave up early because the connection was in that mode).
  */
 public record PeerResult(Samples samples, Map<String, String> info) {
-    /** Parses the {@code SAMPLE t bytes cpu} and {@code INFO k=v} lines of the C peer. */
+    /** Parses the {@code SAMPLE t bytes cpu user} and {@code INFO k=v} lines of the C peer. */
     public static PeerResult parse(String output) {
         Samples s = new Samples();
         Map<String, String> info = new LinkedHashMap<>();
         output.lines().forEach(l -> {
             if (l.startsWith("SAMPLE ")) {
                 String[] f = l.split(" ");
-                s.add(Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]));
+                s.add(Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]), Long.parseLong(f[4]));
             } else if (l.startsWith("INFO ")) {
                 int eq = l.indexOf('=');
                 info.put(l.substring(5, eq), l.substring(eq + 1));

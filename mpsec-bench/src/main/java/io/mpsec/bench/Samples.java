@@ -11,9 +11,15 @@ import java.util.List;
 public final class Samples {
     private final List<long[]> rows = new ArrayList<>();
 
-    /** Adds a sample: monotonic time, bytes so far, process CPU so far (all in ns or bytes). */
-    public void add(long timeNanos, long bytes, long cpuNanos) {
-        rows.add(new long[] {timeNanos, bytes, cpuNanos});
+    /** Adds a sample: monotonic time, bytes so far, process CPU (user + system) and user CPU so far (ns). */
+    public void add(long timeNanos, long bytes, long cpuNanos, long userCpuNanos) {
+        rows.add(new long[] {timeNanos, bytes, cpuNanos, userCpuNanos});
+    }
+
+    /** Adds a sample with the process's CPU times read now ({@code getrusage}). */
+    public void addNow(long timeNanos, long bytes) throws java.io.IOException {
+        long[] cpu = io.mpsec.kernel.ffi.Syscalls.processCpuTimes();
+        add(timeNanos, bytes, cpu[0] + cpu[1], cpu[0]);
     }
 
     public int size() {
@@ -23,7 +29,7 @@ public final class Samples {
     /** The window from {@code skipSeconds} after the first sample to the last one. */
     public Window steady(double skipSeconds) {
         if (rows.size() < 2) {
-            return new Window(0, 0, 0, 0);
+            return new Window(0, 0, 0, 0, 0);
         }
         long start = rows.get(0)[0] + (long) (skipSeconds * 1e9);
         long[] a = rows.stream().filter(r -> r[0] >= start).findFirst().orElse(rows.get(rows.size() - 1));
@@ -36,14 +42,14 @@ public final class Samples {
             }
             prev = r;
         }
-        return new Window(b[1] - a[1], (b[0] - a[0]) / 1e9, (b[2] - a[2]) / 1e9, stalls);
+        return new Window(b[1] - a[1], (b[0] - a[0]) / 1e9, (b[2] - a[2]) / 1e9, (b[3] - a[3]) / 1e9, stalls);
     }
 
     /**
-     * Bytes, seconds and process CPU seconds of a steady-state window; {@code stalls} counts sample
-     * intervals without any progress (the kernel's ~200 ms stalls).
+     * Bytes, seconds, process CPU seconds (user + system) and user CPU seconds of a steady-state
+     * window; {@code stalls} counts sample intervals without any progress (the kernel's ~200 ms stalls).
      */
-    public record Window(long bytes, double seconds, double cpuSeconds, int stalls) {
+    public record Window(long bytes, double seconds, double cpuSeconds, double userCpuSeconds, int stalls) {
         public double gbitPerSecond() {
             return seconds > 0 ? bytes * 8 / seconds / 1e9 : 0;
         }
@@ -53,10 +59,16 @@ public final class Samples {
             return cpuSeconds > 0 ? bytes * 8 / cpuSeconds / 1e9 : 0;
         }
 
+        /** User-space CPU milliseconds per GB moved: the part of the cost the program itself controls. */
+        public double userMillisPerGigabyte() {
+            return bytes > 0 ? userCpuSeconds * 1e3 / (bytes / 1e9) : 0;
+        }
+
         @Override
         public String toString() {
-            return String.format("%.2f Gbit/s, %.2f Gbit per CPU-second (%.3f CPU-s in %.2f s)%s", gbitPerSecond(),
-                    gbitPerCpuSecond(), cpuSeconds, seconds, stalls > 0 ? ", " + stalls + " stalled intervals" : "");
+            return String.format("%.2f Gbit/s, %.2f Gbit per CPU-second (%.3f CPU-s in %.2f s; user %.1f ms/GB)%s",
+                    gbitPerSecond(), gbitPerCpuSecond(), cpuSeconds, seconds, userMillisPerGigabyte(),
+                    stalls > 0 ? ", " + stalls + " stalled intervals" : "");
         }
     }
 }

@@ -9,7 +9,7 @@
  *                                        stop early (INFO aborted=1) when fewer bytes than that
  *                                        were written after 600 ms: the kernel's stall mode
  *
- * Output (stdout): "READY <port>" (sink, once listening), "SAMPLE <ns> <bytes> <cpu ns>" lines,
+ * Output (stdout): "READY <port>" (sink, once listening), "SAMPLE <ns> <bytes> <cpu ns> <user cpu ns>" lines,
  * then "INFO key=value" lines from the socket's own counters (sender side):
  * MPTCP_INFO mptcpi_bytes_retrans (Linux 6.5+) and the subflows' tcpi_total_retrans (MPTCP_TCPINFO).
  * Built by the benchmark with gcc at run time; no binary is committed.
@@ -43,21 +43,17 @@ static long long now_ns(void) {
     return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-static long long cpu_ns(void) {
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000LL
-         + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000LL;
-}
-
-static long long st[MAX_SAMPLES], sb[MAX_SAMPLES], sc[MAX_SAMPLES];
+static long long st[MAX_SAMPLES], sb[MAX_SAMPLES], sc[MAX_SAMPLES], su[MAX_SAMPLES];
 static int nsamples;
 
 static void sample(long long t, long long bytes) {
     if (nsamples < MAX_SAMPLES) {
+        struct rusage ru;
+        getrusage(RUSAGE_SELF, &ru);
         st[nsamples] = t;
         sb[nsamples] = bytes;
-        sc[nsamples] = cpu_ns();
+        su[nsamples] = ru.ru_utime.tv_sec * 1000000000LL + ru.ru_utime.tv_usec * 1000LL;
+        sc[nsamples] = su[nsamples] + ru.ru_stime.tv_sec * 1000000000LL + ru.ru_stime.tv_usec * 1000LL;
         nsamples++;
     }
 }
@@ -107,7 +103,7 @@ static void print_counters(int fd) {
 
 static void print_samples(void) {
     for (int i = 0; i < nsamples; i++) {
-        printf("SAMPLE %lld %lld %lld\n", st[i], sb[i], sc[i]);
+        printf("SAMPLE %lld %lld %lld %lld\n", st[i], sb[i], sc[i], su[i]);
     }
 }
 

@@ -85,6 +85,11 @@ public interface LibC {
 
     int getpid();
 
+    /** {@code cpu_set_t} as longs, bit i = CPU i; {@code pid} 0 = the calling thread. */
+    @SaveError int sched_setaffinity(int pid, long cpusetsize, @In long[] mask);
+
+    @SaveError int sched_getaffinity(int pid, long cpusetsize, @Out long[] mask);
+
     /** {@code struct rusage} as 18 longs on LP64: ru_utime {sec, usec}, ru_stime {sec, usec}, then counters. */
     @SaveError int getrusage(int who, @Out long[] usage);
 

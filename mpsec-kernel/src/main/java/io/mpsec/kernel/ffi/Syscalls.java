@@ -308,11 +308,33 @@ public final class Syscalls {
      * ticks of 10 ms).
      */
     public static long processCpuNanos() throws IOException {
+        long[] t = processCpuTimes();
+        return t[0] + t[1];
+    }
+
+    /** {@code {user, system}} CPU time of the whole process in nanoseconds ({@code getrusage(RUSAGE_SELF)}). */
+    public static long[] processCpuTimes() throws IOException {
         long[] ru = new long[18];
         if (libc().getrusage(0 /* RUSAGE_SELF */, ru) < 0) {
             throw Errors.newException("getrusage", errno());
         }
-        return (ru[0] + ru[2]) * 1_000_000_000L + (ru[1] + ru[3]) * 1_000L;
+        return new long[] {ru[0] * 1_000_000_000L + ru[1] * 1_000L, ru[2] * 1_000_000_000L + ru[3] * 1_000L};
+    }
+
+    /** The CPUs the calling thread may run on ({@code sched_getaffinity}), as a bit mask of CPUs 0-1023. */
+    public static long[] threadAffinity() throws IOException {
+        long[] mask = new long[16];
+        if (libc().sched_getaffinity(0, mask.length * 8L, mask) < 0) {
+            throw Errors.newException("sched_getaffinity", errno());
+        }
+        return mask;
+    }
+
+    /** Restricts the calling thread to the CPUs in {@code mask} ({@code sched_setaffinity}); for benchmarks. */
+    public static void setThreadAffinity(long[] mask) throws IOException {
+        if (libc().sched_setaffinity(0, mask.length * 8L, mask) < 0) {
+            throw Errors.newException("sched_setaffinity", errno());
+        }
     }
 
     /** The process's open file descriptor count, from /proc/self/fd (used by leak tests and doctor). */
