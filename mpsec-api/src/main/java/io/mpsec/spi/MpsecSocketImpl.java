@@ -5,6 +5,7 @@ import io.mpsec.MptcpConnectionInfo;
 import io.mpsec.SubflowInfo;
 import java.io.IOException;
 import java.net.SocketImpl;
+import java.nio.ByteBuffer;
 import java.util.List;
 
 /**
@@ -32,6 +33,15 @@ public abstract class MpsecSocketImpl extends SocketImpl {
 
     /** Sets the fallback policy (same as the FALLBACK_POLICY option, without creating the socket). */
     public abstract void configureFallbackPolicy(FallbackPolicy policy);
+
+    /**
+     * Reads into {@code dst} from its position, blocking for at least one byte (SO_TIMEOUT applies);
+     * returns the count, or -1 at end of stream. Shares the input stream's lock.
+     */
+    public abstract int read(ByteBuffer dst) throws IOException;
+
+    /** Writes all remaining bytes of {@code src}, blocking; returns the count. Shares the output stream's lock. */
+    public abstract int write(ByteBuffer src) throws IOException;
 
     /** Whether {@link #close()} has been called. */
     public abstract boolean isClosed();

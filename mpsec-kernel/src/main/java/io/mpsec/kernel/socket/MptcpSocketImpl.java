@@ -22,6 +22,7 @@ import java.net.SocketImpl;
 import java.net.SocketOption;
 import java.net.SocketOptions;
 import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -301,6 +302,16 @@ public final class MptcpSocketImpl extends MpsecSocketImpl {
             }
             return out;
         }
+    }
+
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+        return ((NativeInputStream) getInputStream()).read(dst);
+    }
+
+    @Override
+    public int write(ByteBuffer src) throws IOException {
+        return ((NativeOutputStream) getOutputStream()).write(src);
     }
 
     @Override

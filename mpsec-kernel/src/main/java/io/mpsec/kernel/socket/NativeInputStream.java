@@ -68,6 +68,43 @@ final class NativeInputStream extends InputStream {
         }
     }
 
+    /**
+     * Reads into {@code dst} from its position (at least one byte, blocking; SO_TIMEOUT applies) and
+     * advances the position; -1 at end of stream. Direct and heap buffers go to recv(2) without a copy;
+     * a read-only or array-less buffer is rejected as {@code ReadableByteChannel} would.
+     */
+    int read(ByteBuffer dst) throws IOException {
+        if (dst.isReadOnly()) {
+            throw new IllegalArgumentException("read-only buffer");
+        }
+        if (!dst.hasRemaining()) {
+            return 0;
+        }
+        lock.lock();
+        try {
+            FdHandle h = impl.handleOrThrow();
+            if (eof || impl.inputShutdown()) {
+                return -1;
+            }
+            int fd = h.acquire();
+            try {
+                int n = receive(h, fd, dst, dst.remaining(), impl.timeoutMillis());
+                if (n < 0) {
+                    eof = true;
+                } else {
+                    dst.position(dst.position() + n);
+                }
+                return n;
+            } catch (SocketException e) {
+                throw h.closedOr(e);
+            } finally {
+                h.release();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Reads up to {@code len} bytes into {@code buf} at its position; -1 at end of stream. */
     static int receive(FdHandle h, int fd, ByteBuffer buf, int len, int timeoutMillis) throws IOException {
         Deadline deadline = Deadline.after(timeoutMillis);

@@ -62,6 +62,48 @@ final class NativeOutputStream extends OutputStream {
         }
     }
 
+    /**
+     * Writes all remaining bytes of {@code src} (blocking) and advances its position to its limit.
+     * Direct and heap buffers go to send(2) without a copy; a read-only heap buffer, whose array is
+     * out of reach, is copied in chunks.
+     */
+    int write(ByteBuffer src) throws IOException {
+        int n = src.remaining();
+        if (!src.isDirect() && !src.hasArray()) {
+            byte[] chunk = new byte[Math.min(n, 64 * 1024)];
+            while (src.hasRemaining()) {
+                int c = Math.min(chunk.length, src.remaining());
+                src.get(chunk, 0, c);
+                write(chunk, 0, c);
+            }
+            return n;
+        }
+        lock.lock();
+        try {
+            FdHandle h = impl.handleOrThrow();
+            if (impl.outputShutdown()) {
+                throw new SocketException("Socket output is shutdown");
+            }
+            if (n == 0) {
+                return 0;
+            }
+            int limit = src.limit();
+            int fd = h.acquire();
+            try {
+                sendFully(h, fd, src, src.position(), limit);
+                src.limit(limit).position(limit);
+            } catch (SocketException e) {
+                src.limit(limit);
+                throw h.closedOr(e);
+            } finally {
+                h.release();
+            }
+            return n;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Writes {@code buf[from, to)} (absolute indexes; position and limit are overwritten). */
     static void sendFully(FdHandle h, int fd, ByteBuffer buf, int from, int to) throws IOException {
         int pos = from;
