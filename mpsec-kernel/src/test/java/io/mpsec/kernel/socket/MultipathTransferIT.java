@@ -23,14 +23,14 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * at least 1.6x as fast as over one path (coarse bound; the precise ratio is measured by the
  * benchmarks). Works on every supported kernel: the reported struct size and path count follow what
  * the kernel has (subflows_total 6.6+, else subflows + 1). Runs in the 6.1 kernel lane too, with
- * 3 Mbit/s paths for 3 s there (the emulated guest moves 12-30 Mbit/s in all; at 5 Mbit/s per path it
+ * 3 Mbit/s paths there (the emulated guest moves 12-30 Mbit/s in all; at 5 Mbit/s per path it
  * measured 1.58x, CPU-bound).
  */
 @Tag("also-kernel-lane")
 class MultipathTransferIT {
     private static final boolean LANE = Boolean.getBoolean("mpsec.kernelLane");
     private static final int RATE_MBIT = LANE ? 3 : 100;
-    private static final long SECONDS = LANE ? 3 : 4;
+    private static final long SECONDS = 4;
     /** A fifth of what one path can carry in the measurement. */
     private static final long MIN_PATH_BYTES = RATE_MBIT * 1_000_000L / 8 * SECONDS / 5;
 
