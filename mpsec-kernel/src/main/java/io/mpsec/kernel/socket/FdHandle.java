@@ -27,17 +27,13 @@ final class FdHandle {
     private final int fd;
     /** Bit 31: closed. Bits 0-30: operations in flight. */
     private final AtomicInteger state = new AtomicInteger();
-    /** Closes the owning socket when a waiting virtual thread is interrupted. */
-    private final Runnable onInterrupt;
 
+    /**
+     * Owns {@code fd}. The handle holds no reference to the socket that uses it, so a socket's
+     * Cleaner can close a handle whose socket became unreachable.
+     */
     FdHandle(int fd) {
-        this(fd, null);
-    }
-
-    /** {@code onInterrupt} closes the owner (it must end in {@link #close()}); null closes this handle. */
-    FdHandle(int fd, Runnable onInterrupt) {
         this.fd = fd;
-        this.onInterrupt = onInterrupt;
     }
 
     /** The descriptor number; only meaningful between acquire and release. */
@@ -72,11 +68,7 @@ final class FdHandle {
         if (VirtualThreads.current()) {
             revents = Poller.await(this, fd, events, waitMillis);
             if (Thread.currentThread().isInterrupted()) {
-                if (onInterrupt != null) {
-                    onInterrupt.run();
-                } else {
-                    close();
-                }
+                close(); // the socket reports itself closed from now on (MptcpSocketImpl.isClosed)
                 throw new SocketException(CLOSED_BY_INTERRUPT);
             }
         } else {

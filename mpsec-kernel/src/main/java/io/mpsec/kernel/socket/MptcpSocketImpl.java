@@ -14,6 +14,7 @@ import java.io.FileDescriptor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.ref.Cleaner;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -51,6 +52,7 @@ public final class MptcpSocketImpl extends MpsecSocketImpl {
     private volatile boolean outputShutdown;
     private NativeInputStream in;
     private NativeOutputStream out;
+    private volatile Cleaner.Cleanable cleanable;
 
     public MptcpSocketImpl() {
     }
@@ -74,11 +76,12 @@ public final class MptcpSocketImpl extends MpsecSocketImpl {
                 return handle;
             }
             SocketOpener.Opened opened = SocketOpener.open(fam, fallbackPolicy, server, pendingOptions);
-            FdHandle h = new FdHandle(opened.fd(), this::closeOnInterrupt);
+            FdHandle h = new FdHandle(opened.fd());
             fallbackCause = opened.fallbackCause();
             pendingOptions.clear();
             family = fam;
             handle = h;
+            guard(h);
             markCreated();
             return h;
         }
@@ -101,20 +104,22 @@ public final class MptcpSocketImpl extends MpsecSocketImpl {
         if (h != null) {
             h.close();
         }
-    }
-
-    /** Closes this socket because a virtual thread blocked in it was interrupted (as the JDK does). */
-    private void closeOnInterrupt() {
-        try {
-            close();
-        } catch (IOException ignored) {
-            // FdHandle.close throws nothing; close() only declares it
+        Cleaner.Cleanable c = cleanable;
+        if (c != null) {
+            c.clean(); // the handle is closed already, so this counts nothing
         }
     }
 
     @Override
     public boolean isClosed() {
-        return closed;
+        FdHandle h = handle;
+        // an interrupted virtual thread closes the handle itself (FdHandle.await)
+        return closed || (h != null && h.isClosed());
+    }
+
+    /** Closes {@code h} if this socket becomes unreachable unclosed, and counts it (see {@link SocketLeaks}). */
+    private void guard(FdHandle h) {
+        cleanable = SocketLeaks.register(this, h);
     }
 
     FdHandle handleOrThrow() throws SocketException {
@@ -271,7 +276,8 @@ public final class MptcpSocketImpl extends MpsecSocketImpl {
 
     private void adoptAccepted(int nfd, int fam, InetSocketAddress remote) throws IOException {
         synchronized (stateLock) {
-            handle = new FdHandle(nfd, this::closeOnInterrupt);
+            handle = new FdHandle(nfd);
+            guard(handle);
             family = fam;
             markCreated();
         }
