@@ -80,9 +80,11 @@ public class MpsecServerSocket extends ServerSocket {
             implAccept(socket);
             return socket;
         }
-        // REQUIRE_MPTCP: skip fallen-back peers, within one SO_TIMEOUT for the whole call
+        // REQUIRE_MPTCP: skip fallen-back peers, within one SO_TIMEOUT for the whole call. The
+        // deadline is this thread's own: SO_TIMEOUT, which concurrent acceptors share, is never changed.
         int timeout = getSoTimeout();
         long deadline = timeout > 0 ? System.nanoTime() + timeout * 1_000_000L : 0;
+        MpsecSocketImpl.acceptDeadline(deadline);
         try {
             while (true) {
                 MpsecSocket socket = new MpsecSocket(MpsecProvider.get().newSocketImpl(), FallbackPolicy.REQUIRE_MPTCP);
@@ -98,19 +100,13 @@ public class MpsecServerSocket extends ServerSocket {
                 }
                 rejectedFallbacks.incrementAndGet();
                 socket.close();
-                if (timeout > 0) {
-                    long left = (deadline - System.nanoTime()) / 1_000_000L;
-                    if (left <= 0) {
-                        throw new java.net.SocketTimeoutException("Accept timed out (only plain-TCP peers arrived, "
-                                + "rejected by REQUIRE_MPTCP)");
-                    }
-                    impl.setOption(java.net.SocketOptions.SO_TIMEOUT, (int) left);
+                if (deadline != 0 && deadline - System.nanoTime() <= 0) {
+                    throw new java.net.SocketTimeoutException("Accept timed out (only plain-TCP peers arrived, "
+                            + "rejected by REQUIRE_MPTCP)");
                 }
             }
         } finally {
-            if (timeout > 0 && !isClosed()) {
-                impl.setOption(java.net.SocketOptions.SO_TIMEOUT, timeout);
-            }
+            MpsecSocketImpl.acceptDeadline(0);
         }
     }
 

@@ -13,6 +13,28 @@ import java.util.List;
  * extended with the MPTCP queries they expose. Implemented by {@code mpsec-kernel}.
  */
 public abstract class MpsecSocketImpl extends SocketImpl {
+    /** Per-thread cap on accept calls, for {@link io.mpsec.MpsecServerSocket}'s REQUIRE_MPTCP loop. */
+    private static final ThreadLocal<long[]> ACCEPT_DEADLINE = new ThreadLocal<>();
+
+    /**
+     * Makes accept calls on the calling thread end by {@code nanoTime} ({@link System#nanoTime()})
+     * at the latest, on top of SO_TIMEOUT; 0 removes the cap. Lets one {@code accept()} that accepts
+     * several connections keep a single deadline without changing the socket's SO_TIMEOUT, which
+     * concurrent callers share. Always cleared in a finally block.
+     */
+    public static void acceptDeadline(long nanoTime) {
+        if (nanoTime == 0) {
+            ACCEPT_DEADLINE.remove();
+        } else {
+            ACCEPT_DEADLINE.set(new long[] {nanoTime});
+        }
+    }
+
+    /** The calling thread's accept cap ({@link #acceptDeadline(long)}), or 0. */
+    protected static long acceptDeadline() {
+        long[] d = ACCEPT_DEADLINE.get();
+        return d == null ? 0 : d[0];
+    }
     /** Whether the connection currently runs MPTCP (false after a fallback to TCP). */
     public abstract boolean isMultipath() throws IOException;
 

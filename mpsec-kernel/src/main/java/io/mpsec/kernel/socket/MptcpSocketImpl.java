@@ -267,7 +267,7 @@ public final class MptcpSocketImpl extends MpsecSocketImpl {
         try {
             byte[] sa = new byte[SockAddr.SIZEOF_STORAGE];
             int[] len = {sa.length};
-            int nfd = BlockingCalls.accept(h, fd, sa, len, Deadline.after(timeoutMillis));
+            int nfd = BlockingCalls.accept(h, fd, sa, len, Deadline.after(timeoutMillis, acceptDeadline()));
             target.adoptAccepted(nfd, family, SockAddr.decode(sa, 0, len[0]));
         } finally {
             h.release();

@@ -132,4 +132,41 @@ class FallbackIT {
             }
         }
     }
+
+    @Test
+    void requireMptcpAcceptKeepsOneDeadlineWithoutTouchingSoTimeout() throws Exception {
+        Testbed.Host c = NET.host("c");
+        Testbed.Host s = NET.host("s");
+        InetAddress addr = s.address(1);
+        try (MpsecServerSocket strict = s.call(() -> {
+            MpsecServerSocket ss = new MpsecServerSocket(FallbackPolicy.REQUIRE_MPTCP);
+            ss.bind(new java.net.InetSocketAddress(addr, 0));
+            return ss;
+        })) {
+            strict.setSoTimeout(3000);
+            long t0 = System.nanoTime();
+            CompletableFuture<Throwable> acceptor = CompletableFuture.supplyAsync(() -> {
+                try {
+                    strict.accept().close();
+                    return null;
+                } catch (Throwable t) {
+                    return t;
+                }
+            });
+            Thread.sleep(500);
+            try (Socket plain = c.call(() -> new Socket(addr, strict.getLocalPort()))) {
+                assertThat(plain.getInputStream().read()).as("rejected TCP client sees EOF").isEqualTo(-1);
+                // the acceptor waits on with its own deadline; the shared SO_TIMEOUT is untouched
+                // (before, the acceptor set it to the time left, here about 2500 ms, while it waited)
+                Thread.sleep(200);
+                assertThat(strict.getSoTimeout()).isEqualTo(3000);
+                Throwable t = acceptor.get(30, TimeUnit.SECONDS);
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                assertThat(t).isInstanceOf(java.net.SocketTimeoutException.class);
+                assertThat(ms).as("one SO_TIMEOUT for the whole accept() call").isBetween(2900L, 6000L);
+                assertThat(strict.rejectedFallbacks()).isEqualTo(1);
+                assertThat(strict.getSoTimeout()).isEqualTo(3000);
+            }
+        }
+    }
 }
