@@ -44,7 +44,20 @@ public class MpsecServerSocket extends ServerSocket {
 
     /** Listens on {@code bindAddress} (null = wildcard) and {@code port} with {@code backlog}. */
     public MpsecServerSocket(int port, int backlog, InetAddress bindAddress) throws IOException {
-        this(FallbackPolicy.ALLOW_TCP);
+        this(port, backlog, bindAddress, FallbackPolicy.ALLOW_TCP);
+    }
+
+    /** Listens on the wildcard address and {@code port}, backlog 50, with the given policy for accepted connections. */
+    public MpsecServerSocket(int port, FallbackPolicy policy) throws IOException {
+        this(port, 50, null, policy);
+    }
+
+    /**
+     * Listens on {@code bindAddress} (null = wildcard) and {@code port} with {@code backlog}, with the
+     * given policy for accepted connections.
+     */
+    public MpsecServerSocket(int port, int backlog, InetAddress bindAddress, FallbackPolicy policy) throws IOException {
+        this(policy);
         if (port < 0 || port > 0xFFFF) {
             throw new IllegalArgumentException("port out of range: " + port + " (0-65535)");
         }

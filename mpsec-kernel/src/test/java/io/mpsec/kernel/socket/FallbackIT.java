@@ -138,11 +138,8 @@ class FallbackIT {
         Testbed.Host c = NET.host("c");
         Testbed.Host s = NET.host("s");
         InetAddress addr = s.address(1);
-        try (MpsecServerSocket strict = s.call(() -> {
-            MpsecServerSocket ss = new MpsecServerSocket(FallbackPolicy.REQUIRE_MPTCP);
-            ss.bind(new java.net.InetSocketAddress(addr, 0));
-            return ss;
-        })) {
+        try (MpsecServerSocket strict = s.call(() -> new MpsecServerSocket(0, 50, addr, FallbackPolicy.REQUIRE_MPTCP))) {
+            assertThat(strict.fallbackPolicy()).isEqualTo(FallbackPolicy.REQUIRE_MPTCP);
             strict.setSoTimeout(3000);
             long t0 = System.nanoTime();
             CompletableFuture<Throwable> acceptor = CompletableFuture.supplyAsync(() -> {
