@@ -10,7 +10,7 @@ REPO=$(cd "$LANE_DIR/.." && pwd)
 CACHE=${MPSEC_KL_CACHE:-$REPO/.kernel-lane}
 OUT=${MPSEC_KL_OUT:-$REPO/target/kernel-lane}
 TIMEOUT=${MPSEC_KL_TIMEOUT:-2400}
-MODULES=${MPSEC_KL_MODULES:-mpsec-ipsec}
+MODULES=${MPSEC_KL_MODULES:-mpsec-ipsec,mpsec-kernel}
 PACKAGES=(qemu-system-x86 busybox-static)
 
 log() { echo "[kernel-lane] $*" >&2; }
@@ -202,7 +202,8 @@ write_guest_script() { # $1 = console launcher jar
                 -Dmpsec.kernelLane=true -Dmpsec.kernelLane.hostKernel="$(uname -r)" -Dmpsec.requireRoot=true \
                 -jar "$1" execute --disable-banner --disable-ansi-colors --details=tree \
                 --exclude-engine junit-vintage --exclude-engine junit-platform-suite \
-                --fail-if-no-tests --include-classname "${MPSEC_KL_INCLUDE:-.*}" --include-tag kernel-lane --reports-dir "$OUT/reports"
+                --fail-if-no-tests --include-classname "${MPSEC_KL_INCLUDE:-.*}" --include-tag kernel-lane --include-tag also-kernel-lane \
+                --reports-dir "$OUT/reports"
             printf ' --class-path "$(cat %q)"' "$OUT/classpath"
             printf ' --scan-class-path %q' "$(IFS=:; echo "${SCAN_ROOTS[*]}")"
             echo " ${MPSEC_KL_JUNIT_ARGS:-} </dev/null"

@@ -44,7 +44,20 @@ public class MpsecServerSocket extends ServerSocket {
 
     /** Listens on {@code bindAddress} (null = wildcard) and {@code port} with {@code backlog}. */
     public MpsecServerSocket(int port, int backlog, InetAddress bindAddress) throws IOException {
-        this(FallbackPolicy.ALLOW_TCP);
+        this(port, backlog, bindAddress, FallbackPolicy.ALLOW_TCP);
+    }
+
+    /** Listens on the wildcard address and {@code port}, backlog 50, with the given policy for accepted connections. */
+    public MpsecServerSocket(int port, FallbackPolicy policy) throws IOException {
+        this(port, 50, null, policy);
+    }
+
+    /**
+     * Listens on {@code bindAddress} (null = wildcard) and {@code port} with {@code backlog}, with the
+     * given policy for accepted connections.
+     */
+    public MpsecServerSocket(int port, int backlog, InetAddress bindAddress, FallbackPolicy policy) throws IOException {
+        this(policy);
         if (port < 0 || port > 0xFFFF) {
             throw new IllegalArgumentException("port out of range: " + port + " (0-65535)");
         }
@@ -80,9 +93,11 @@ public class MpsecServerSocket extends ServerSocket {
             implAccept(socket);
             return socket;
         }
-        // REQUIRE_MPTCP: skip fallen-back peers, within one SO_TIMEOUT for the whole call
+        // REQUIRE_MPTCP: skip fallen-back peers, within one SO_TIMEOUT for the whole call. The
+        // deadline is this thread's own: SO_TIMEOUT, which concurrent acceptors share, is never changed.
         int timeout = getSoTimeout();
         long deadline = timeout > 0 ? System.nanoTime() + timeout * 1_000_000L : 0;
+        MpsecSocketImpl.acceptDeadline(deadline);
         try {
             while (true) {
                 MpsecSocket socket = new MpsecSocket(MpsecProvider.get().newSocketImpl(), FallbackPolicy.REQUIRE_MPTCP);
@@ -98,19 +113,13 @@ public class MpsecServerSocket extends ServerSocket {
                 }
                 rejectedFallbacks.incrementAndGet();
                 socket.close();
-                if (timeout > 0) {
-                    long left = (deadline - System.nanoTime()) / 1_000_000L;
-                    if (left <= 0) {
-                        throw new java.net.SocketTimeoutException("Accept timed out (only plain-TCP peers arrived, "
-                                + "rejected by REQUIRE_MPTCP)");
-                    }
-                    impl.setOption(java.net.SocketOptions.SO_TIMEOUT, (int) left);
+                if (deadline != 0 && deadline - System.nanoTime() <= 0) {
+                    throw new java.net.SocketTimeoutException("Accept timed out (only plain-TCP peers arrived, "
+                            + "rejected by REQUIRE_MPTCP)");
                 }
             }
         } finally {
-            if (timeout > 0 && !isClosed()) {
-                impl.setOption(java.net.SocketOptions.SO_TIMEOUT, timeout);
-            }
+            MpsecSocketImpl.acceptDeadline(0);
         }
     }
 

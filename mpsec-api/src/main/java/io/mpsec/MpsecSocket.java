@@ -8,6 +8,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -123,6 +124,44 @@ public class MpsecSocket extends Socket {
     /** The TCP subflows of the connection with their addresses, RTT, cwnd and byte counters. */
     public List<SubflowInfo> subflows() throws IOException {
         return impl.subflows();
+    }
+
+    /**
+     * Reads bytes into {@code dst}, from its position, as a blocking {@code ReadableByteChannel}
+     * would: waits for at least one byte (honoring {@code SO_TIMEOUT}), advances the position by the
+     * count, returns -1 at end of stream. A direct buffer is filled by the kernel with no copy (a heap
+     * buffer too). Do not mix with reads through {@link #getInputStream()} on other threads.
+     *
+     * @throws IllegalArgumentException if {@code dst} is read-only
+     */
+    public int read(ByteBuffer dst) throws IOException {
+        checkConnected();
+        if (isInputShutdown()) {
+            return -1;
+        }
+        return impl.read(Objects.requireNonNull(dst, "dst"));
+    }
+
+    /**
+     * Writes all remaining bytes of {@code src}, blocking until the kernel took them, as a blocking
+     * {@code WritableByteChannel} would, and advances its position to its limit. The kernel reads a
+     * direct or heap buffer in place (no copy).
+     */
+    public int write(ByteBuffer src) throws IOException {
+        checkConnected();
+        if (isOutputShutdown()) {
+            throw new SocketException("Socket output is shutdown");
+        }
+        return impl.write(Objects.requireNonNull(src, "src"));
+    }
+
+    private void checkConnected() throws SocketException {
+        if (isClosed()) {
+            throw new SocketException("Socket is closed");
+        }
+        if (!isConnected()) {
+            throw new SocketException("Socket is not connected");
+        }
     }
 
     /** Why this socket is plain TCP although it was created as an MPSec socket, if it is. */

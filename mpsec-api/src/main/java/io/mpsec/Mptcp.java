@@ -33,6 +33,15 @@ public final class Mptcp {
         }
     }
 
+    /**
+     * MPSec sockets that became unreachable without being closed since the JVM started. Their
+     * descriptors were closed when the garbage collector found them (a {@link java.lang.ref.Cleaner});
+     * a count that grows means a missing {@code close()} (use try-with-resources).
+     */
+    public static long leakedSockets() {
+        return MpsecProvider.get().leakedSockets();
+    }
+
     /** Why MPTCP is unavailable, or {@code null} when it is available. */
     public static Throwable unavailabilityCause() {
         return MpsecProvider.get().mptcpUnavailabilityCause();

@@ -35,6 +35,11 @@ public abstract class MpsecProvider {
     /** Why MPTCP sockets cannot be created in the JVM's network namespace, or {@code null}. */
     public abstract Throwable mptcpUnavailabilityCause();
 
+    /** Sockets the provider closed because they became unreachable without being closed. */
+    public long leakedSockets() {
+        return 0;
+    }
+
     private static final class MissingProvider extends MpsecProvider {
         private static final String MESSAGE = "no MPSec implementation on the class path: add the dependency "
                 + "io.mpsec:mpsec-kernel (it provides io.mpsec.spi.MpsecProvider)";

@@ -5,6 +5,7 @@ import io.mpsec.MptcpConnectionInfo;
 import io.mpsec.SubflowInfo;
 import java.io.IOException;
 import java.net.SocketImpl;
+import java.nio.ByteBuffer;
 import java.util.List;
 
 /**
@@ -12,6 +13,28 @@ import java.util.List;
  * extended with the MPTCP queries they expose. Implemented by {@code mpsec-kernel}.
  */
 public abstract class MpsecSocketImpl extends SocketImpl {
+    /** Per-thread cap on accept calls, for {@link io.mpsec.MpsecServerSocket}'s REQUIRE_MPTCP loop. */
+    private static final ThreadLocal<long[]> ACCEPT_DEADLINE = new ThreadLocal<>();
+
+    /**
+     * Makes accept calls on the calling thread end by {@code nanoTime} ({@link System#nanoTime()})
+     * at the latest, on top of SO_TIMEOUT; 0 removes the cap. Lets one {@code accept()} that accepts
+     * several connections keep a single deadline without changing the socket's SO_TIMEOUT, which
+     * concurrent callers share. Always cleared in a finally block.
+     */
+    public static void acceptDeadline(long nanoTime) {
+        if (nanoTime == 0) {
+            ACCEPT_DEADLINE.remove();
+        } else {
+            ACCEPT_DEADLINE.set(new long[] {nanoTime});
+        }
+    }
+
+    /** The calling thread's accept cap ({@link #acceptDeadline(long)}), or 0. */
+    protected static long acceptDeadline() {
+        long[] d = ACCEPT_DEADLINE.get();
+        return d == null ? 0 : d[0];
+    }
     /** Whether the connection currently runs MPTCP (false after a fallback to TCP). */
     public abstract boolean isMultipath() throws IOException;
 
@@ -32,6 +55,15 @@ public abstract class MpsecSocketImpl extends SocketImpl {
 
     /** Sets the fallback policy (same as the FALLBACK_POLICY option, without creating the socket). */
     public abstract void configureFallbackPolicy(FallbackPolicy policy);
+
+    /**
+     * Reads into {@code dst} from its position, blocking for at least one byte (SO_TIMEOUT applies);
+     * returns the count, or -1 at end of stream. Shares the input stream's lock.
+     */
+    public abstract int read(ByteBuffer dst) throws IOException;
+
+    /** Writes all remaining bytes of {@code src}, blocking; returns the count. Shares the output stream's lock. */
+    public abstract int write(ByteBuffer src) throws IOException;
 
     /** Whether {@link #close()} has been called. */
     public abstract boolean isClosed();

@@ -3,6 +3,7 @@ package io.mpsec.kernel;
 import io.mpsec.kernel.ffi.Syscalls;
 import io.mpsec.kernel.socket.MptcpProbe;
 import io.mpsec.kernel.socket.MptcpSocketImpl;
+import io.mpsec.kernel.socket.SocketLeaks;
 import io.mpsec.spi.MpsecProvider;
 import io.mpsec.spi.MpsecSocketImpl;
 
@@ -25,5 +26,10 @@ public final class KernelProvider extends MpsecProvider {
     @Override
     public Throwable mptcpUnavailabilityCause() {
         return Probe.CAUSE;
+    }
+
+    @Override
+    public long leakedSockets() {
+        return SocketLeaks.count();
     }
 }

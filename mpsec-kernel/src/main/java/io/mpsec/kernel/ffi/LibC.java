@@ -1,8 +1,10 @@
 package io.mpsec.kernel.ffi;
 
+import java.nio.ByteBuffer;
 import jnr.ffi.Pointer;
 import jnr.ffi.annotations.In;
 import jnr.ffi.annotations.Out;
+import jnr.ffi.annotations.Pinned;
 import jnr.ffi.annotations.SaveError;
 import jnr.ffi.types.size_t;
 import jnr.ffi.types.ssize_t;
@@ -12,8 +14,11 @@ import jnr.ffi.types.ssize_t;
  * native functions; everything else goes through {@link Syscalls}, which reads errno right after the
  * call and turns failures into exceptions.
  *
- * <p>Arrays passed to blocking calls (poll, accept4, read) are never {@code @Pinned}: JNR copies
+ * <p>Arrays passed to blocking calls (poll, accept4, epoll_wait) are never {@code @Pinned}: JNR copies
  * them, so a thread blocked in the kernel does not hold a JNI critical section and cannot stall GC.
+ * {@link #send} and {@link #recv} take a pinned buffer: MPSec calls them only on non-blocking
+ * descriptors, so the kernel copies straight from (or into) the caller's heap array or direct
+ * buffer and returns at once.
  */
 public interface LibC {
     @SaveError int socket(int domain, int type, int protocol);
@@ -29,6 +34,15 @@ public interface LibC {
     @SaveError @ssize_t long read(int fd, Pointer buf, @size_t long count);
 
     @SaveError @ssize_t long write(int fd, Pointer buf, @size_t long count);
+
+    /**
+     * {@code send(2)} from {@code buf} (heap or direct; JNR passes the address of its position). Only
+     * for non-blocking descriptors: a heap array stays pinned for the duration of the call.
+     */
+    @SaveError @ssize_t long send(int fd, @Pinned @In ByteBuffer buf, @size_t long len, int flags);
+
+    /** {@code recv(2)} into {@code buf} at its position; non-blocking descriptors only, like {@link #send}. */
+    @SaveError @ssize_t long recv(int fd, @Pinned @Out ByteBuffer buf, @size_t long len, int flags);
 
     @SaveError @ssize_t long sendto(int fd, @In byte[] buf, @size_t long len, int flags, @In byte[] addr, int addrlen);
 
@@ -55,6 +69,14 @@ public interface LibC {
 
     /** {@code struct pollfd} is 8 bytes: int fd, short events, short revents. */
     @SaveError int poll(byte[] fds, long nfds, int timeoutMillis);
+
+    @SaveError int epoll_create1(int flags);
+
+    /** {@code event} is a {@code struct epoll_event} (12 bytes, packed, on x86_64; 16 elsewhere). */
+    @SaveError int epoll_ctl(int epfd, int op, int fd, @In byte[] event);
+
+    /** Blocking: {@code events} is native memory the caller owns, never a pinned array. */
+    @SaveError int epoll_wait(int epfd, Pointer events, int maxevents, int timeoutMillis);
 
     @SaveError int fcntl(int fd, int cmd, int arg);
 
@@ -86,6 +108,14 @@ public interface LibC {
     @SaveError int ioctl(int fd, long request, int[] arg);
 
     int getpid();
+
+    /** {@code cpu_set_t} as longs, bit i = CPU i; {@code pid} 0 = the calling thread. */
+    @SaveError int sched_setaffinity(int pid, long cpusetsize, @In long[] mask);
+
+    @SaveError int sched_getaffinity(int pid, long cpusetsize, @Out long[] mask);
+
+    /** {@code struct rusage} as 18 longs on LP64: ru_utime {sec, usec}, ru_stime {sec, usec}, then counters. */
+    @SaveError int getrusage(int who, @Out long[] usage);
 
     /** {@code strerror} is only used to build messages; it is not thread-safe for the buffer, so it is copied at once. */
     String strerror(int errnum);

@@ -30,6 +30,9 @@ public final class Syscalls {
     public static final int SHUT_RD = 0;
     public static final int SHUT_WR = 1;
     public static final int SHUT_RDWR = 2;
+    // <bits/socket.h>: send(2)/recv(2) flags
+    public static final int MSG_DONTWAIT = 0x40;
+    public static final int MSG_NOSIGNAL = 0x4000;
     // <asm-generic/fcntl.h>
     public static final int F_GETFL = 3;
     public static final int F_SETFL = 4;
@@ -239,6 +242,49 @@ public final class Syscalls {
         return transfer("write", () -> libc().write(fd, buf, count));
     }
 
+    /**
+     * {@code send(fd, buf, len, MSG_NOSIGNAL)} from {@code buf}'s position (heap or direct buffer; no
+     * copy). Returns the bytes sent or {@code -EAGAIN}; EINTR is retried; a reset peer gives an
+     * exception, never SIGPIPE. {@code fd} must be non-blocking (see {@link LibC#send}).
+     */
+    public static long send(int fd, java.nio.ByteBuffer buf, long len) throws IOException {
+        LibC c = libc();
+        while (true) {
+            long n = c.send(fd, buf, len, MSG_NOSIGNAL);
+            if (n >= 0) {
+                return n;
+            }
+            int e = errno();
+            if (e == Errno.EAGAIN) {
+                return -Errno.EAGAIN;
+            }
+            if (e != Errno.EINTR) {
+                throw Errors.newException("send", e);
+            }
+        }
+    }
+
+    /**
+     * {@code recv(fd, buf, len, 0)} into {@code buf}'s position (no copy). Returns the bytes read, 0
+     * at end of stream, or {@code -EAGAIN}; EINTR is retried. {@code fd} must be non-blocking.
+     */
+    public static long recv(int fd, java.nio.ByteBuffer buf, long len) throws IOException {
+        LibC c = libc();
+        while (true) {
+            long n = c.recv(fd, buf, len, 0);
+            if (n >= 0) {
+                return n;
+            }
+            int e = errno();
+            if (e == Errno.EAGAIN) {
+                return -Errno.EAGAIN;
+            }
+            if (e != Errno.EINTR) {
+                throw Errors.newException("recv", e);
+            }
+        }
+    }
+
     /** Runs a read/write-style call: retries EINTR, returns -EAGAIN, throws other errors. */
     private static long transfer(String call, java.util.function.LongSupplier syscall) throws IOException {
         while (true) {
@@ -272,6 +318,41 @@ public final class Syscalls {
     public static long recvfrom(int fd, NativeBuffer buf, int len, int flags, byte[] addr, int[] addrLen) {
         long n = libc().recvfrom(fd, buf.pointer(), len, flags, addr, addrLen);
         return n >= 0 ? n : -errno();
+    }
+
+    /**
+     * CPU time (user + system) of the whole process, all threads, in nanoseconds, from
+     * {@code getrusage(RUSAGE_SELF)} (microsecond resolution; the JDK's process CPU time counts clock
+     * ticks of 10 ms).
+     */
+    public static long processCpuNanos() throws IOException {
+        long[] t = processCpuTimes();
+        return t[0] + t[1];
+    }
+
+    /** {@code {user, system}} CPU time of the whole process in nanoseconds ({@code getrusage(RUSAGE_SELF)}). */
+    public static long[] processCpuTimes() throws IOException {
+        long[] ru = new long[18];
+        if (libc().getrusage(0 /* RUSAGE_SELF */, ru) < 0) {
+            throw Errors.newException("getrusage", errno());
+        }
+        return new long[] {ru[0] * 1_000_000_000L + ru[1] * 1_000L, ru[2] * 1_000_000_000L + ru[3] * 1_000L};
+    }
+
+    /** The CPUs the calling thread may run on ({@code sched_getaffinity}), as a bit mask of CPUs 0-1023. */
+    public static long[] threadAffinity() throws IOException {
+        long[] mask = new long[16];
+        if (libc().sched_getaffinity(0, mask.length * 8L, mask) < 0) {
+            throw Errors.newException("sched_getaffinity", errno());
+        }
+        return mask;
+    }
+
+    /** Restricts the calling thread to the CPUs in {@code mask} ({@code sched_setaffinity}); for benchmarks. */
+    public static void setThreadAffinity(long[] mask) throws IOException {
+        if (libc().sched_setaffinity(0, mask.length * 8L, mask) < 0) {
+            throw Errors.newException("sched_setaffinity", errno());
+        }
     }
 
     /** The process's open file descriptor count, from /proc/self/fd (used by leak tests and doctor). */

@@ -13,14 +13,25 @@ import java.util.concurrent.atomic.AtomicInteger;
  * marks the handle closed and, when operations are in flight, calls {@code shutdown(SHUT_RDWR)} to
  * wake them (their poll returns HUP); the descriptor is closed by whichever of {@code close} and the
  * last {@code release} comes last. Until then the number stays allocated, so it cannot be reused.
+ *
+ * <p>Waiting ({@link #await}): a platform thread blocks in {@code poll(2)}; a virtual thread parks
+ * through the {@link Poller}, releasing its carrier. As for the JDK's sockets, interrupting a virtual
+ * thread that waits closes the socket and throws {@code SocketException("Closed by interrupt")};
+ * platform threads ignore interrupts, as {@code java.net.Socket} does.
  */
 final class FdHandle {
     private static final int CLOSED = 1 << 31;
+
+    static final String CLOSED_BY_INTERRUPT = "Closed by interrupt";
 
     private final int fd;
     /** Bit 31: closed. Bits 0-30: operations in flight. */
     private final AtomicInteger state = new AtomicInteger();
 
+    /**
+     * Owns {@code fd}. The handle holds no reference to the socket that uses it, so a socket's
+     * Cleaner can close a handle whose socket became unreachable.
+     */
     FdHandle(int fd) {
         this.fd = fd;
     }
@@ -39,7 +50,7 @@ final class FdHandle {
      * caused by a concurrent close (the shutdown that woke the operation), else {@code e} itself.
      */
     SocketException closedOr(SocketException e) {
-        if (isClosed() && !"Socket closed".equals(e.getMessage())) {
+        if (isClosed() && !"Socket closed".equals(e.getMessage()) && !CLOSED_BY_INTERRUPT.equals(e.getMessage())) {
             SocketException closed = new SocketException("Socket closed");
             closed.addSuppressed(e);
             return closed;
@@ -48,12 +59,21 @@ final class FdHandle {
     }
 
     /**
-     * Waits with poll(2) until {@code fd} (held by the caller) is ready for {@code events} or
-     * {@code waitMillis} pass (-1 = forever); a close meanwhile ends the wait with "Socket closed".
-     * Returns the revents, 0 on timeout.
+     * Waits until {@code fd} (held by the caller) is ready for {@code events} or {@code waitMillis}
+     * pass (-1 = forever); a close meanwhile ends the wait with "Socket closed". Returns the revents,
+     * 0 on timeout. Platform threads block in poll(2), virtual threads park (see {@link Poller}).
      */
     int await(int fd, short events, int waitMillis) throws IOException {
-        int revents = Syscalls.poll(fd, events, waitMillis);
+        int revents;
+        if (VirtualThreads.current()) {
+            revents = Poller.await(this, fd, events, waitMillis);
+            if (Thread.currentThread().isInterrupted()) {
+                close(); // the socket reports itself closed from now on (MptcpSocketImpl.isClosed)
+                throw new SocketException(CLOSED_BY_INTERRUPT);
+            }
+        } else {
+            revents = Syscalls.poll(fd, events, waitMillis);
+        }
         if (isClosed()) {
             throw new SocketException("Socket closed");
         }

@@ -35,8 +35,7 @@ final class MptcpIntrospection {
     }
 
     /**
-     * TCP_IS_MPTCP (6.10+); on older kernels SO_PROTOCOL tells an MPTCP socket from a TCP one and
-     * MPTCP_INFO's fallback flag (or its failure, which a fallen-back socket reports) the rest.
+     * TCP_IS_MPTCP (6.10+); on older kernels the getsockopt chain of {@link MultipathChain}.
      */
     static boolean isMultipath(int fd) throws IOException {
         int[] len = {4};
@@ -48,38 +47,7 @@ final class MptcpIntrospection {
         if (e != Errno.ENOPROTOOPT && e != Errno.EOPNOTSUPP) {
             throw Errors.newException("getsockopt(TCP_IS_MPTCP)", e);
         }
-        if (Syscalls.getsockoptInt(fd, SockOpts.SOL_SOCKET, SockOpts.SO_PROTOCOL, "SO_PROTOCOL") != Syscalls.IPPROTO_MPTCP) {
-            return false;
-        }
-        byte[] info = new byte[MptcpInfoDecoder.SIZEOF_LATEST];
-        int[] infoLen = {info.length};
-        if (Syscalls.libc().getsockopt(fd, SockOpts.SOL_MPTCP, SockOpts.MPTCP_INFO, info, infoLen) < 0) {
-            return fromMptcpInfo(Syscalls.errno(), 0);
-        }
-        return fromMptcpInfo(0, Bytes.intLE(info, 8));
-    }
-
-    /**
-     * The errno chain for kernels without TCP_IS_MPTCP, given the result of
-     * {@code getsockopt(SOL_MPTCP, MPTCP_INFO)} on an IPPROTO_MPTCP socket:
-     * <ul>
-     * <li>success: MPTCP unless the kernel set MPTCP_INFO_FLAG_FALLBACK (5.16+);</li>
-     * <li>ENOPROTOOPT: the socket fell back, so the kernel passed the call to TCP, which has no
-     *     SOL_MPTCP level (net/mptcp/sockopt.c, mptcp_getsockopt -> tcp_getsockopt);</li>
-     * <li>EOPNOTSUPP: a real MPTCP connection on 5.6-5.15, which had no SOL_MPTCP getsockopt.</li>
-     * </ul>
-     */
-    static boolean fromMptcpInfo(int errno, int flags) throws IOException {
-        if (errno == 0) {
-            return (flags & MptcpConnectionInfo.FLAG_FALLBACK) == 0;
-        }
-        if (errno == Errno.ENOPROTOOPT) {
-            return false;
-        }
-        if (errno == Errno.EOPNOTSUPP) {
-            return true;
-        }
-        throw Errors.newException("getsockopt(MPTCP_INFO)", errno);
+        return MultipathChain.isMultipath(fd);
     }
 
     static MptcpConnectionInfo connectionInfo(int fd) throws IOException {
@@ -88,7 +56,8 @@ final class MptcpIntrospection {
                     MptcpInfoDecoder.SIZEOF_LATEST + 64, "MPTCP_INFO"));
         } catch (NativeIoException e) {
             if (e.errno() == Errno.ENOPROTOOPT || e.errno() == Errno.EOPNOTSUPP) {
-                SocketException s = new SocketException(e.errno() == Errno.ENOPROTOOPT
+                // a fallen-back or TCP socket answers EOPNOTSUPP too (see MultipathChain)
+                SocketException s = new SocketException(MultipathChain.kernelHasMptcpInfo()
                         ? "MPTCP_INFO is not available: the connection is not MPTCP (it fell back to plain TCP, "
                                 + "or the socket was created as TCP); " + e.getMessage()
                         : "MPTCP_INFO is not available: this kernel has no SOL_MPTCP getsockopt (needs Linux 5.16+); "

@@ -14,6 +14,7 @@ import java.io.FileDescriptor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.ref.Cleaner;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -22,6 +23,7 @@ import java.net.SocketImpl;
 import java.net.SocketOption;
 import java.net.SocketOptions;
 import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,6 +52,7 @@ public final class MptcpSocketImpl extends MpsecSocketImpl {
     private volatile boolean outputShutdown;
     private NativeInputStream in;
     private NativeOutputStream out;
+    private volatile Cleaner.Cleanable cleanable;
 
     public MptcpSocketImpl() {
     }
@@ -78,6 +81,7 @@ public final class MptcpSocketImpl extends MpsecSocketImpl {
             pendingOptions.clear();
             family = fam;
             handle = h;
+            guard(h);
             markCreated();
             return h;
         }
@@ -100,11 +104,22 @@ public final class MptcpSocketImpl extends MpsecSocketImpl {
         if (h != null) {
             h.close();
         }
+        Cleaner.Cleanable c = cleanable;
+        if (c != null) {
+            c.clean(); // the handle is closed already, so this counts nothing
+        }
     }
 
     @Override
     public boolean isClosed() {
-        return closed;
+        FdHandle h = handle;
+        // an interrupted virtual thread closes the handle itself (FdHandle.await)
+        return closed || (h != null && h.isClosed());
+    }
+
+    /** Closes {@code h} if this socket becomes unreachable unclosed, and counts it (see {@link SocketLeaks}). */
+    private void guard(FdHandle h) {
+        cleanable = SocketLeaks.register(this, h);
     }
 
     FdHandle handleOrThrow() throws SocketException {
@@ -252,7 +267,7 @@ public final class MptcpSocketImpl extends MpsecSocketImpl {
         try {
             byte[] sa = new byte[SockAddr.SIZEOF_STORAGE];
             int[] len = {sa.length};
-            int nfd = BlockingCalls.accept(h, fd, sa, len, Deadline.after(timeoutMillis));
+            int nfd = BlockingCalls.accept(h, fd, sa, len, Deadline.after(timeoutMillis, acceptDeadline()));
             target.adoptAccepted(nfd, family, SockAddr.decode(sa, 0, len[0]));
         } finally {
             h.release();
@@ -262,6 +277,7 @@ public final class MptcpSocketImpl extends MpsecSocketImpl {
     private void adoptAccepted(int nfd, int fam, InetSocketAddress remote) throws IOException {
         synchronized (stateLock) {
             handle = new FdHandle(nfd);
+            guard(handle);
             family = fam;
             markCreated();
         }
@@ -292,6 +308,16 @@ public final class MptcpSocketImpl extends MpsecSocketImpl {
             }
             return out;
         }
+    }
+
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+        return ((NativeInputStream) getInputStream()).read(dst);
+    }
+
+    @Override
+    public int write(ByteBuffer src) throws IOException {
+        return ((NativeOutputStream) getOutputStream()).write(src);
     }
 
     @Override

@@ -4,18 +4,21 @@ import io.mpsec.kernel.ffi.Syscalls;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.SocketException;
+import java.nio.ByteBuffer;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
-import jnr.ffi.Memory;
-import jnr.ffi.Pointer;
 
-/** The input stream of an MPSec socket: poll + read on the non-blocking descriptor. */
+/**
+ * The input stream of an MPSec socket. {@code recv(2)} writes straight into the caller's array (a
+ * pinned heap buffer, see {@link io.mpsec.kernel.ffi.LibC#recv}): no copy through native memory,
+ * no allocation per call. With nothing to read it waits for POLLIN through {@link FdHandle#await},
+ * which honors SO_TIMEOUT.
+ */
 final class NativeInputStream extends InputStream {
-    private static final int BUFFER = 64 * 1024;
-
     private final MptcpSocketImpl impl;
     private final ReentrantLock lock = new ReentrantLock();
-    private Pointer buffer;
+    private final byte[] one = new byte[1];
+    private final HeapBuffers buffers = new HeapBuffers();
     private boolean eof;
 
     NativeInputStream(MptcpSocketImpl impl) {
@@ -24,9 +27,13 @@ final class NativeInputStream extends InputStream {
 
     @Override
     public int read() throws IOException {
-        byte[] one = new byte[1];
-        int n = read(one, 0, 1);
-        return n <= 0 ? -1 : one[0] & 0xff;
+        lock.lock();
+        try {
+            int n = read(one, 0, 1);
+            return n <= 0 ? -1 : one[0] & 0xff;
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
@@ -41,28 +48,53 @@ final class NativeInputStream extends InputStream {
             if (eof || impl.inputShutdown()) {
                 return -1;
             }
-            if (buffer == null) {
-                buffer = Memory.allocateDirect(Syscalls.runtime(), BUFFER);
+            ByteBuffer buf = buffers.wrap(b);
+            buf.limit(off + len).position(off);
+            int fd = h.acquire();
+            try {
+                int n = receive(h, fd, buf, len, impl.timeoutMillis());
+                if (n < 0) {
+                    eof = true;
+                }
+                return n;
+            } catch (SocketException e) {
+                throw h.closedOr(e);
+            } finally {
+                h.release();
+                buffers.done(b);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Reads into {@code dst} from its position (at least one byte, blocking; SO_TIMEOUT applies) and
+     * advances the position; -1 at end of stream. Direct and heap buffers go to recv(2) without a copy;
+     * a read-only or array-less buffer is rejected as {@code ReadableByteChannel} would.
+     */
+    int read(ByteBuffer dst) throws IOException {
+        if (dst.isReadOnly()) {
+            throw new IllegalArgumentException("read-only buffer");
+        }
+        if (!dst.hasRemaining()) {
+            return 0;
+        }
+        lock.lock();
+        try {
+            FdHandle h = impl.handleOrThrow();
+            if (eof || impl.inputShutdown()) {
+                return -1;
             }
             int fd = h.acquire();
             try {
-                Deadline deadline = Deadline.after(impl.timeoutMillis());
-                while (true) {
-                    long n = Syscalls.read(fd, buffer, Math.min(len, BUFFER));
-                    if (h.isClosed()) {
-                        throw new SocketException("Socket closed");
-                    }
-                    if (n > 0) {
-                        buffer.get(0, b, off, (int) n);
-                        return (int) n;
-                    }
-                    if (n == 0) {
-                        eof = true;
-                        return -1;
-                    }
-                    // -EAGAIN: wait for data
-                    h.await(fd, Syscalls.POLLIN, deadline.remainingMillis("Read timed out"));
+                int n = receive(h, fd, dst, dst.remaining(), impl.timeoutMillis());
+                if (n < 0) {
+                    eof = true;
+                } else {
+                    dst.position(dst.position() + n);
                 }
+                return n;
             } catch (SocketException e) {
                 throw h.closedOr(e);
             } finally {
@@ -70,6 +102,25 @@ final class NativeInputStream extends InputStream {
             }
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** Reads up to {@code len} bytes into {@code buf} at its position; -1 at end of stream. */
+    static int receive(FdHandle h, int fd, ByteBuffer buf, int len, int timeoutMillis) throws IOException {
+        Deadline deadline = Deadline.after(timeoutMillis);
+        while (true) {
+            long n = Syscalls.recv(fd, buf, len);
+            if (n > 0) {
+                return (int) n; // data is data, even if a close raced with the call
+            }
+            if (h.isClosed()) {
+                throw new SocketException("Socket closed"); // the close's shutdown(2) may look like EOF
+            }
+            if (n == 0) {
+                return -1;
+            }
+            // -EAGAIN: wait for data
+            h.await(fd, Syscalls.POLLIN, deadline.remainingMillis("Read timed out"));
         }
     }
 
@@ -82,5 +133,4 @@ final class NativeInputStream extends InputStream {
     public void close() throws IOException {
         // java.net.Socket wraps this stream and closes the socket itself
     }
-
 }

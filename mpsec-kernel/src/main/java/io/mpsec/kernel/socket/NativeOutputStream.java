@@ -4,18 +4,21 @@ import io.mpsec.kernel.ffi.Syscalls;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.SocketException;
+import java.nio.ByteBuffer;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
-import jnr.ffi.Memory;
-import jnr.ffi.Pointer;
 
-/** The output stream of an MPSec socket: write, and poll for POLLOUT when the send buffer is full. */
+/**
+ * The output stream of an MPSec socket. {@code send(2)} reads straight from the caller's array (a
+ * pinned heap buffer, see {@link io.mpsec.kernel.ffi.LibC#send}): no copy through native memory,
+ * no chunking, no allocation per call. When the send buffer is full (a partial send or EAGAIN) the
+ * stream waits for POLLOUT through {@link FdHandle#await}, then sends the rest.
+ */
 final class NativeOutputStream extends OutputStream {
-    private static final int BUFFER = 64 * 1024;
-
     private final MptcpSocketImpl impl;
     private final ReentrantLock lock = new ReentrantLock();
-    private Pointer buffer;
+    private final byte[] one = new byte[1];
+    private final HeapBuffers buffers = new HeapBuffers();
 
     NativeOutputStream(MptcpSocketImpl impl) {
         this.impl = impl;
@@ -23,7 +26,13 @@ final class NativeOutputStream extends OutputStream {
 
     @Override
     public void write(int b) throws IOException {
-        write(new byte[] {(byte) b}, 0, 1);
+        lock.lock();
+        try {
+            one[0] = (byte) b;
+            write(one, 0, 1);
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
@@ -35,36 +44,83 @@ final class NativeOutputStream extends OutputStream {
             if (impl.outputShutdown()) {
                 throw new SocketException("Socket output is shutdown");
             }
-            if (buffer == null) {
-                buffer = Memory.allocateDirect(Syscalls.runtime(), BUFFER);
+            if (len == 0) {
+                return;
             }
+            ByteBuffer buf = buffers.wrap(b);
             int fd = h.acquire();
             try {
-                while (len > 0) {
-                    int chunk = Math.min(len, BUFFER);
-                    buffer.put(0, b, off, chunk);
-                    int done = 0;
-                    while (done < chunk) {
-                        long n = Syscalls.write(fd, buffer.slice(done), chunk - done);
-                        if (h.isClosed()) {
-                            throw new SocketException("Socket closed");
-                        }
-                        if (n >= 0) {
-                            done += (int) n;
-                        } else {
-                            h.await(fd, Syscalls.POLLOUT, -1);
-                        }
-                    }
-                    off += chunk;
-                    len -= chunk;
-                }
+                sendFully(h, fd, buf, off, off + len);
             } catch (SocketException e) {
                 throw h.closedOr(e);
             } finally {
                 h.release();
+                buffers.done(b);
             }
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * Writes all remaining bytes of {@code src} (blocking) and advances its position to its limit.
+     * Direct and heap buffers go to send(2) without a copy; a read-only heap buffer, whose array is
+     * out of reach, is copied in chunks.
+     */
+    int write(ByteBuffer src) throws IOException {
+        int n = src.remaining();
+        if (!src.isDirect() && !src.hasArray()) {
+            byte[] chunk = new byte[Math.min(n, 64 * 1024)];
+            while (src.hasRemaining()) {
+                int c = Math.min(chunk.length, src.remaining());
+                src.get(chunk, 0, c);
+                write(chunk, 0, c);
+            }
+            return n;
+        }
+        lock.lock();
+        try {
+            FdHandle h = impl.handleOrThrow();
+            if (impl.outputShutdown()) {
+                throw new SocketException("Socket output is shutdown");
+            }
+            if (n == 0) {
+                return 0;
+            }
+            int limit = src.limit();
+            int fd = h.acquire();
+            try {
+                sendFully(h, fd, src, src.position(), limit);
+                src.limit(limit).position(limit);
+            } catch (SocketException e) {
+                src.limit(limit);
+                throw h.closedOr(e);
+            } finally {
+                h.release();
+            }
+            return n;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Writes {@code buf[from, to)} (absolute indexes; position and limit are overwritten). */
+    static void sendFully(FdHandle h, int fd, ByteBuffer buf, int from, int to) throws IOException {
+        int pos = from;
+        while (true) {
+            buf.limit(to).position(pos);
+            long n = Syscalls.send(fd, buf, to - pos);
+            if (n > 0) {
+                pos += (int) n;
+                if (pos == to) {
+                    return; // sent, even if a close raced with the call
+                }
+            }
+            if (h.isClosed()) {
+                throw new SocketException("Socket closed");
+            }
+            // a partial send or EAGAIN both mean the send buffer is full: wait before trying again
+            h.await(fd, Syscalls.POLLOUT, -1);
         }
     }
 

@@ -16,10 +16,15 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Plain-TCP peers and hosts without MPTCP: ALLOW_TCP works on one path, REQUIRE_MPTCP refuses. */
+/**
+ * Plain-TCP peers and hosts without MPTCP: ALLOW_TCP works on one path, REQUIRE_MPTCP refuses. Runs in
+ * the 6.1 kernel lane too, where isMultipath() has no TCP_IS_MPTCP and takes the getsockopt chain.
+ */
+@Tag("also-kernel-lane")
 class FallbackIT {
     @RegisterExtension
     static final Testbed NET = Testbed.builder().hosts("c", "s").paths(1, 0).build();
@@ -124,6 +129,40 @@ class FallbackIT {
                 assertThat(strict.rejectedFallbacks()).isEqualTo(1);
                 assertThat(plain.getInputStream().read()).as("rejected TCP client sees EOF").isEqualTo(-1);
                 accepted.close();
+            }
+        }
+    }
+
+    @Test
+    void requireMptcpAcceptKeepsOneDeadlineWithoutTouchingSoTimeout() throws Exception {
+        Testbed.Host c = NET.host("c");
+        Testbed.Host s = NET.host("s");
+        InetAddress addr = s.address(1);
+        try (MpsecServerSocket strict = s.call(() -> new MpsecServerSocket(0, 50, addr, FallbackPolicy.REQUIRE_MPTCP))) {
+            assertThat(strict.fallbackPolicy()).isEqualTo(FallbackPolicy.REQUIRE_MPTCP);
+            strict.setSoTimeout(3000);
+            long t0 = System.nanoTime();
+            CompletableFuture<Throwable> acceptor = CompletableFuture.supplyAsync(() -> {
+                try {
+                    strict.accept().close();
+                    return null;
+                } catch (Throwable t) {
+                    return t;
+                }
+            });
+            Thread.sleep(500);
+            try (Socket plain = c.call(() -> new Socket(addr, strict.getLocalPort()))) {
+                assertThat(plain.getInputStream().read()).as("rejected TCP client sees EOF").isEqualTo(-1);
+                // the acceptor waits on with its own deadline; the shared SO_TIMEOUT is untouched
+                // (before, the acceptor set it to the time left, here about 2500 ms, while it waited)
+                Thread.sleep(200);
+                assertThat(strict.getSoTimeout()).isEqualTo(3000);
+                Throwable t = acceptor.get(30, TimeUnit.SECONDS);
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                assertThat(t).isInstanceOf(java.net.SocketTimeoutException.class);
+                assertThat(ms).as("one SO_TIMEOUT for the whole accept() call").isBetween(2900L, 6000L);
+                assertThat(strict.rejectedFallbacks()).isEqualTo(1);
+                assertThat(strict.getSoTimeout()).isEqualTo(3000);
             }
         }
     }

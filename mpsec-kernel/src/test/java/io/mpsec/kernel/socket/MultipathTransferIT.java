@@ -6,6 +6,7 @@ import io.mpsec.MpsecServerSocket;
 import io.mpsec.MpsecSocket;
 import io.mpsec.MptcpConnectionInfo;
 import io.mpsec.SubflowInfo;
+import io.mpsec.kernel.pm.KernelVersion;
 import io.mpsec.testbed.Testbed;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -13,19 +14,28 @@ import java.net.InetAddress;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Two hosts, two 100 Mbit/s HTB paths: an MpsecSocket transfer uses both paths, reports two paths in
- * use, and is at least 1.6x as fast as over one path (coarse bound; the precise ratio is measured by
- * the benchmarks).
+ * Two hosts, two HTB paths: an MpsecSocket transfer uses both paths, reports two paths in use, and is
+ * at least 1.6x as fast as over one path (coarse bound; the precise ratio is measured by the
+ * benchmarks). Works on every supported kernel: the reported struct size and path count follow what
+ * the kernel has (subflows_total 6.6+, else subflows + 1). Runs in the 6.1 kernel lane too, with
+ * 3 Mbit/s paths there (the emulated guest moves 12-30 Mbit/s in all; at 5 Mbit/s per path it
+ * measured 1.58x, CPU-bound).
  */
+@Tag("also-kernel-lane")
 class MultipathTransferIT {
-    @RegisterExtension
-    static final Testbed NET = Testbed.builder().hosts("c", "s").paths(2, 100).mptcpLimits(4, 4).build();
-
+    private static final boolean LANE = Boolean.getBoolean("mpsec.kernelLane");
+    private static final int RATE_MBIT = LANE ? 3 : 100;
     private static final long SECONDS = 4;
+    /** A fifth of what one path can carry in the measurement. */
+    private static final long MIN_PATH_BYTES = RATE_MBIT * 1_000_000L / 8 * SECONDS / 5;
+
+    @RegisterExtension
+    static final Testbed NET = Testbed.builder().hosts("c", "s").paths(2, RATE_MBIT).mptcpLimits(4, 4).build();
 
     @Test
     void twoPathsCarryTheTransferAndAggregateThroughput() throws Exception {
@@ -51,12 +61,14 @@ class MultipathTransferIT {
                 onePath, twoPaths, ratio, p1, p2);
 
         assertThat(info[0].pathsInUse()).as("paths in use (subflows_total)").isEqualTo(2);
-        assertThat(info[0].structSize()).as("struct mptcp_info length on a 6.10+ kernel").isGreaterThanOrEqualTo(96);
+        KernelVersion k = KernelVersion.current();
+        int expectedSize = k.atLeast(6, 10) ? 96 : k.atLeast(6, 6) ? 88 : k.atLeast(6, 5) ? 80 : 48;
+        assertThat(info[0].structSize()).as("struct mptcp_info length on %s", k).isGreaterThanOrEqualTo(expectedSize);
         assertThat(subflows[0]).hasSize(2);
         assertThat(subflows[0]).extracting(o -> ((SubflowInfo) o).local().getAddress())
                 .containsExactlyInAnyOrder(c.address(1), c.address(2));
-        assertThat(p1).as("bytes on path 1").isGreaterThan(10_000_000L);
-        assertThat(p2).as("bytes on path 2").isGreaterThan(10_000_000L);
+        assertThat(p1).as("bytes on path 1").isGreaterThan(MIN_PATH_BYTES);
+        assertThat(p2).as("bytes on path 2").isGreaterThan(MIN_PATH_BYTES);
         assertThat(ratio).as("two-path / one-path throughput").isGreaterThanOrEqualTo(1.6);
     }
 

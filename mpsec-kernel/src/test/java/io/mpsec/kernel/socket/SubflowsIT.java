@@ -8,10 +8,16 @@ import io.mpsec.SubflowInfo;
 import io.mpsec.testbed.Testbed;
 import java.net.InetAddress;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** subflows() reports each path's addresses, RTT, cwnd, bytes and backup flag, as ss -M/-ti sees them. */
+/**
+ * subflows() reports each path's addresses, RTT, cwnd, bytes and backup flag, as ss -M/-ti sees them. Runs
+ * in the 6.1 kernel lane too: there the subflows come from MPTCP_TCPINFO + MPTCP_SUBFLOW_ADDRS (no
+ * MPTCP_FULL_INFO) and the backup flag from sock_diag.
+ */
+@Tag("also-kernel-lane")
 class SubflowsIT {
     @RegisterExtension
     static final Testbed NET = Testbed.builder().hosts("c", "s").paths(2, 0).mptcpLimits(4, 4).build();
