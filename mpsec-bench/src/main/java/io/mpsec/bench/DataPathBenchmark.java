@@ -18,6 +18,8 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.IterationParams;
+import org.openjdk.jmh.runner.IterationType;
 
 /**
  * Send / receive efficiency of {@code MpsecSocket} against the C peer, as a ratio within one run
@@ -70,6 +72,13 @@ public class DataPathBenchmark {
         public String cc;
 
         Efficiency efficiency;
+        /** Whether the current iteration is JMH's warm-up (one pair then: JIT and class loading). */
+        boolean warmup;
+
+        @Setup(Level.Iteration)
+        public void iteration(IterationParams params) {
+            warmup = params.getType() == IterationType.WARMUP;
+        }
 
         @Setup(Level.Trial)
         public void setUp() throws Exception {
@@ -113,7 +122,7 @@ public class DataPathBenchmark {
         List<Double> pairRatios = new ArrayList<>();
         List<Double> mpsec = new ArrayList<>();
         List<Double> c = new ArrayList<>();
-        for (int i = 0; i < env.pairs; i++) {
+        for (int i = 0; i < (env.warmup ? 1 : env.pairs); i++) {
             Efficiency.Pair p = env.efficiency.pair(env.direction, 20);
             if (p == null) {
                 System.out.println("no clean pair in 20 attempts: every transfer hit the kernel's stall mode");

@@ -245,7 +245,8 @@ public final class Syscalls {
     /**
      * {@code send(fd, buf, len, MSG_NOSIGNAL)} from {@code buf}'s position (heap or direct buffer; no
      * copy). Returns the bytes sent or {@code -EAGAIN}; EINTR is retried; a reset peer gives an
-     * exception, never SIGPIPE. {@code fd} must be non-blocking (see {@link LibC#send}).
+     * exception, never SIGPIPE. Failures are the JDK's exceptions ({@link SocketErrors#write}).
+     * {@code fd} must be non-blocking (see {@link LibC#send}).
      */
     public static long send(int fd, java.nio.ByteBuffer buf, long len) throws IOException {
         LibC c = libc();
@@ -259,14 +260,15 @@ public final class Syscalls {
                 return -Errno.EAGAIN;
             }
             if (e != Errno.EINTR) {
-                throw Errors.newException("send", e);
+                throw SocketErrors.write("send", e);
             }
         }
     }
 
     /**
      * {@code recv(fd, buf, len, 0)} into {@code buf}'s position (no copy). Returns the bytes read, 0
-     * at end of stream, or {@code -EAGAIN}; EINTR is retried. {@code fd} must be non-blocking.
+     * at end of stream, or {@code -EAGAIN}; EINTR is retried. Failures are the JDK's exceptions
+     * ({@link SocketErrors#read}). {@code fd} must be non-blocking.
      */
     public static long recv(int fd, java.nio.ByteBuffer buf, long len) throws IOException {
         LibC c = libc();
@@ -280,7 +282,7 @@ public final class Syscalls {
                 return -Errno.EAGAIN;
             }
             if (e != Errno.EINTR) {
-                throw Errors.newException("recv", e);
+                throw SocketErrors.read("recv", e);
             }
         }
     }

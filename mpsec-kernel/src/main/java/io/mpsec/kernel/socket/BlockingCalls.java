@@ -1,7 +1,7 @@
 package io.mpsec.kernel.socket;
 
 import io.mpsec.kernel.ffi.Errno;
-import io.mpsec.kernel.ffi.Errors;
+import io.mpsec.kernel.ffi.SocketErrors;
 import io.mpsec.kernel.ffi.Syscalls;
 import java.io.IOException;
 import java.net.SocketException;
@@ -22,14 +22,14 @@ final class BlockingCalls {
         }
         int e = Syscalls.errno();
         if (e != Errno.EINPROGRESS && e != Errno.EINTR) {
-            throw Errors.newException("connect(" + target + ")", e);
+            throw SocketErrors.connect("connect(" + target + ")", e);
         }
         if (h.await(fd, Syscalls.POLLOUT, timeout > 0 ? timeout : -1) == 0) {
-            throw new SocketTimeoutException("Connect timed out after " + timeout + " ms to " + target);
+            throw new SocketTimeoutException("Connect timed out"); // the JDK's text, exactly
         }
         int err = Syscalls.getsockoptInt(fd, SockOpts.SOL_SOCKET, SockOpts.SO_ERROR, "SO_ERROR");
         if (err != 0) {
-            throw Errors.newException("connect(" + target + ")", err);
+            throw SocketErrors.connect("connect(" + target + ")", err);
         }
     }
 
@@ -53,7 +53,7 @@ final class BlockingCalls {
                 continue;
             }
             if (e != Errno.EAGAIN) {
-                throw Errors.newException("accept", e);
+                throw SocketErrors.connect("accept", e);
             }
             h.await(fd, Syscalls.POLLIN, deadline.remainingMillis("Accept timed out"));
         }

@@ -8,6 +8,7 @@ import io.mpsec.SubflowInfo;
 import io.mpsec.kernel.ffi.Errno;
 import io.mpsec.kernel.ffi.Errors;
 import io.mpsec.kernel.diag.SubflowDiag;
+import io.mpsec.kernel.ffi.SocketErrors;
 import io.mpsec.kernel.ffi.Syscalls;
 import io.mpsec.spi.MpsecSocketImpl;
 import java.io.FileDescriptor;
@@ -237,7 +238,10 @@ public final class MptcpSocketImpl extends MpsecSocketImpl {
         try {
             InetAddress bindIp = wildcard && family == Syscalls.AF_INET6 ? InetAddress.getByName("::") : ip;
             InetSocketAddress local = new InetSocketAddress(bindIp, lport);
-            Syscalls.bind(fd, SockAddr.encode(local, family), SockAddr.describe(local));
+            byte[] sa = SockAddr.encode(local, family);
+            if (Syscalls.libc().bind(fd, sa, sa.length) < 0) {
+                throw SocketErrors.connect("bind(" + SockAddr.describe(local) + ")", Syscalls.errno());
+            }
             InetSocketAddress bound = SocketOptionCodec.localAddress(fd);
             localport = bound.getPort();
             if (server) {

@@ -1,5 +1,6 @@
 package io.mpsec.kernel.socket;
 
+import io.mpsec.kernel.ffi.SocketErrors;
 import io.mpsec.kernel.ffi.Syscalls;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,6 +21,8 @@ final class NativeInputStream extends InputStream {
     private final byte[] one = new byte[1];
     private final HeapBuffers buffers = new HeapBuffers();
     private boolean eof;
+    /** Set once a read saw a reset: every later read fails the same way, as on a JDK socket. */
+    private boolean reset;
 
     NativeInputStream(MptcpSocketImpl impl) {
         this.impl = impl;
@@ -45,6 +48,9 @@ final class NativeInputStream extends InputStream {
         lock.lock();
         try {
             FdHandle h = impl.handleOrThrow();
+            if (reset) {
+                throw new SocketException(SocketErrors.CONNECTION_RESET);
+            }
             if (eof || impl.inputShutdown()) {
                 return -1;
             }
@@ -58,6 +64,7 @@ final class NativeInputStream extends InputStream {
                 }
                 return n;
             } catch (SocketException e) {
+                reset |= SocketErrors.CONNECTION_RESET.equals(e.getMessage()) && !h.isClosed();
                 throw h.closedOr(e);
             } finally {
                 h.release();
@@ -83,6 +90,9 @@ final class NativeInputStream extends InputStream {
         lock.lock();
         try {
             FdHandle h = impl.handleOrThrow();
+            if (reset) {
+                throw new SocketException(SocketErrors.CONNECTION_RESET);
+            }
             if (eof || impl.inputShutdown()) {
                 return -1;
             }
@@ -96,6 +106,7 @@ final class NativeInputStream extends InputStream {
                 }
                 return n;
             } catch (SocketException e) {
+                reset |= SocketErrors.CONNECTION_RESET.equals(e.getMessage()) && !h.isClosed();
                 throw h.closedOr(e);
             } finally {
                 h.release();

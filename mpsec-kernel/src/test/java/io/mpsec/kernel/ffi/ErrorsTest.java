@@ -76,4 +76,27 @@ class ErrorsTest {
         assertThat(Errors.newException("connect", Errno.EHOSTUNREACH)).isInstanceOf(NoRouteToHostException.class);
         assertThat(Errors.newException("bind", Errno.EADDRINUSE)).isInstanceOf(BindException.class);
     }
+
+    @ParameterizedTest(name = "{0} {1} -> {2}: {3}")
+    @CsvSource({
+            "connect, ECONNREFUSED, java.net.ConnectException, Connection refused",
+            "connect, ETIMEDOUT, java.net.ConnectException, Connection timed out",
+            "connect, EHOSTUNREACH, java.net.NoRouteToHostException, No route to host",
+            "connect, ENETUNREACH, java.net.SocketException, Network is unreachable",
+            "bind, EADDRINUSE, java.net.BindException, Address already in use",
+            "bind, EADDRNOTAVAIL, java.net.BindException, Cannot assign requested address",
+            "read, ECONNRESET, java.net.SocketException, Connection reset",
+            "read, EPIPE, java.net.SocketException, Connection reset",
+            "read, ETIMEDOUT, java.net.SocketException, Connection timed out",
+            "write, ECONNRESET, java.net.SocketException, Connection reset by peer",
+            "write, EPIPE, java.net.SocketException, Broken pipe",
+    })
+    void socketCallsThrowExactlyWhatTheJdkThrows(String kind, String errnoName, String type, String message) throws Exception {
+        int errno = Errno.class.getField(errnoName).getInt(null);
+        java.net.SocketException e = kind.equals("read") ? SocketErrors.read("recv", errno)
+                : kind.equals("write") ? SocketErrors.write("send", errno) : SocketErrors.connect(kind + "(x)", errno);
+        assertThat(e.getClass().getName()).isEqualTo(type);
+        assertThat(e).hasMessage(message);
+        assertThat(e.getCause()).as("call and errno stay reachable").hasMessageContaining(" failed: " + errnoName + " (" + errno);
+    }
 }
