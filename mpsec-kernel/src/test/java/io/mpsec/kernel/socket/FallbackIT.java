@@ -64,7 +64,7 @@ class FallbackIT {
                     .isInstanceOf(MptcpFallbackException.class)
                     .hasMessageContaining("fell back to plain TCP")
                     .hasMessageContaining("REQUIRE_MPTCP");
-            assertThat(io.mpsec.kernel.ffi.Syscalls.openFdCount()).as("rejected socket closed").isEqualTo(before);
+            assertThat(io.mpsec.kernel.ffi.Syscalls.openFdCount()).as("rejected socket closed").isLessThanOrEqualTo(before); // the Cleaner may close a socket another test leaked
         }
     }
 

@@ -312,7 +312,8 @@ class SocketSemanticsIT {
             System.out.printf("connected %d, refused %d, timed out %d; fds before %d after %d%n",
                     counts[0], counts[1], counts[2], before, after);
             assertThat(counts).containsExactly(6000, 2000, 2000);
-            assertThat(after).as("open descriptors after 10,000 sockets").isEqualTo(before);
+            // a leak raises the count; it may drop when the Cleaner closes a socket another test leaked
+            assertThat(after).as("open descriptors after 10,000 sockets").isLessThanOrEqualTo(before);
         } finally {
             NET.path(2).restore();
         }
