@@ -9,9 +9,7 @@ import io.mpsec.ipsec.keys.KeyGenerations;
 import io.mpsec.ipsec.keys.SaKeyDerivation;
 import io.mpsec.ipsec.paths.PathPlan.PolicyKey;
 import io.mpsec.ipsec.xfrm.XfrmClient;
-import io.mpsec.ipsec.xfrm.XfrmException;
 import io.mpsec.ipsec.xfrm.msg.SaId;
-import io.mpsec.kernel.ffi.Errno;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -88,6 +86,7 @@ public final class SecurePaths implements AutoCloseable, RekeyTarget {
     private final PathPlan plan;
     private final KeyGenerations generations;
     private final SaInstaller installer;
+    private final PolicySwitch policySwitch;
     private final Lifetime lifetime;
     private final Map<Long, List<PathSa>> installed = new TreeMap<>();
     private final IdleTracker idle = new IdleTracker();
@@ -116,6 +115,7 @@ public final class SecurePaths implements AutoCloseable, RekeyTarget {
                 b.priority, b.esn, b.replayWindow, lifetime, b.lookahead);
         this.generations = b.generations;
         this.installer = new SaInstaller(xfrm, plan);
+        this.policySwitch = new PolicySwitch(xfrm, plan);
         this.clock = b.clock;
         this.takeOver = b.takeOver;
         this.killSwitchOnExit = b.killSwitchOnExit && b.failClosed;
@@ -241,7 +241,7 @@ public final class SecurePaths implements AutoCloseable, RekeyTarget {
         List<PathSa> created = new ArrayList<>();
         Map<Long, List<PathSa>> got = new TreeMap<>();
         try {
-            switchPolicies(plan.policies(generation));
+            policySwitch.install(plan.policies(generation));
             afterPolicies.run();
             for (long g = Math.max(1, generation - 1); g <= Math.min(MAX_GENERATION, generation + plan.lookahead()); g++) {
                 got.computeIfAbsent(g, k -> new ArrayList<>()).addAll(installer.install(g, false, created));
@@ -256,7 +256,7 @@ public final class SecurePaths implements AutoCloseable, RekeyTarget {
                     e.addSuppressed(suppressed);
                 }
             }
-            restorePolicies(before, e);
+            policySwitch.restore(before, e);
             throw e;
         }
         active = generation;
@@ -297,10 +297,10 @@ public final class SecurePaths implements AutoCloseable, RekeyTarget {
             installDirection(generation, true);
         }
         try {
-            switchPolicies(outPolicies(generation));
+            policySwitch.install(outPolicies(generation));
         } catch (IOException | RuntimeException e) {
             try {
-                switchPolicies(outPolicies(active));
+                policySwitch.install(outPolicies(active));
             } catch (IOException | RuntimeException suppressed) {
                 e.addSuppressed(suppressed);
             }
@@ -526,7 +526,7 @@ public final class SecurePaths implements AutoCloseable, RekeyTarget {
         }
         IOException first = null;
         try {
-            switchPolicies(plan.blockPolicies());
+            policySwitch.install(plan.blockPolicies());
         } catch (IOException e) {
             first = e;
         }
@@ -592,28 +592,13 @@ public final class SecurePaths implements AutoCloseable, RekeyTarget {
         generations.close();
         try {
             if (joinGate) {
-                removeGateIfUnused();
+                policySwitch.removeGateIfUnused();
             }
         } catch (IOException e) {
             first = first == null ? e : first;
         }
         if (first != null) {
             throw first;
-        }
-    }
-
-    /** Removes the namespace's join gate once no policy of MPSec (of any configuration) is left. */
-    private void removeGateIfUnused() throws IOException {
-        for (SecurityPolicy p : xfrm.dumpPolicies()) {
-            boolean mpsec = p.priority() == plan.priority() && (p.action() == SecurityPolicy.Action.BLOCK
-                    || p.templates().stream().anyMatch(t -> isMpsecReqid(t.reqid()) || t.reqid() == 0));
-            if (mpsec) {
-                return; // other secure paths in this namespace still rely on it
-            }
-        }
-        JoinGate gate = JoinGate.of(xfrm.namespace());
-        if (gate.installed()) {
-            gate.remove();
         }
     }
 
@@ -640,55 +625,6 @@ public final class SecurePaths implements AutoCloseable, RekeyTarget {
             out.add(plan.outPolicy(p[0], p[1], generation));
         }
         return out;
-    }
-
-    /** Installs policies in one batch; throws the first failure (the others suppressed). */
-    private void switchPolicies(List<SecurityPolicy> target) throws IOException {
-        XfrmException first = null;
-        for (XfrmException e : xfrm.updatePolicies(target)) {
-            if (e != null) {
-                if (first == null) {
-                    first = e;
-                } else {
-                    first.addSuppressed(e);
-                }
-            }
-        }
-        if (first != null) {
-            throw first;
-        }
-    }
-
-    /** Puts every policy back as {@code before} had it; none before means BLOCK (failClosed) or none. */
-    private void restorePolicies(KernelState before, Exception cause) {
-        List<SecurityPolicy> restore = new ArrayList<>();
-        List<PolicyKey> delete = new ArrayList<>();
-        for (PolicyKey k : plan.policyKeys()) {
-            SecurityPolicy prev = before.policy(k);
-            if (prev != null) {
-                restore.add(prev);
-            } else if (plan.failClosed()) {
-                restore.add(plan.block(k.selector(), k.direction()));
-            } else {
-                delete.add(k);
-            }
-        }
-        try {
-            switchPolicies(restore);
-        } catch (IOException | RuntimeException e) {
-            cause.addSuppressed(e);
-        }
-        for (PolicyKey k : delete) {
-            try {
-                xfrm.deletePolicy(k.selector(), k.direction());
-            } catch (XfrmException e) {
-                if (e.errno() != Errno.ENOENT) {
-                    cause.addSuppressed(e);
-                }
-            } catch (IOException e) {
-                cause.addSuppressed(e);
-            }
-        }
     }
 
     /** Takes over MPSec's SAs of an earlier run: inbound ones until retired, stale outbound ones removed now. */
