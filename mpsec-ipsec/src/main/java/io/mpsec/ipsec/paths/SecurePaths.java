@@ -76,11 +76,6 @@ public final class SecurePaths implements AutoCloseable, RekeyTarget {
     public static final long MAX_GENERATION = 0xfffffL;
     /** MPSec's default policy priority (lower wins; 0x6d70, "mp"). */
     public static final long DEFAULT_PRIORITY = 0x6d70;
-    private static final System.Logger LOG = System.getLogger(SecurePaths.class.getName());
-    /** At most this many learned, not yet verified generations have inbound SAs at a time. */
-    private static final int MAX_PROBES = 8;
-    /** A learned generation without authenticated traffic is removed after this long. */
-    private static final long PROBE_TTL_MILLIS = 60_000;
 
     private final XfrmClient xfrm;
     private final PathPlan plan;
@@ -100,10 +95,7 @@ public final class SecurePaths implements AutoCloseable, RekeyTarget {
     private final boolean joinGate;
     private final List<InetAddress> local;
     private final List<InetAddress> remote;
-    /** Generations whose inbound SAs were installed because the watch saw them: generation -> when. */
-    private final Map<Long, Long> probes = new TreeMap<>();
-    private GenerationWatch watch;
-    private volatile String learningUnavailable;
+    private final GenerationLearning learning = new GenerationLearning();
     private Thread shutdownHook;
     private long active;
     private boolean closed;
@@ -390,39 +382,21 @@ public final class SecurePaths implements AutoCloseable, RekeyTarget {
         }
         installLookahead();
         pruneProbes(now);
-        if (watch != null) {
-            watch.above(active + plan.lookahead());
-        }
+        learning.above(active + plan.lookahead());
         return active;
     }
 
     /** Installs the inbound SAs of generations the peer was seen sending on (a hint, verified by traffic). */
     private void prepareLearnedGenerations(long now) throws IOException {
-        if (watch == null) {
-            return;
-        }
-        if (watch.failure() != null && learningUnavailable == null) {
-            learningUnavailable = "the ESP generation watch stopped: " + watch.failure().getMessage();
-            LOG.log(System.Logger.Level.WARNING, learningUnavailable);
-        }
-        for (long g : watch.recent()) {
-            if (g > active && g <= MAX_GENERATION && !installed.containsKey(g) && probes.size() < MAX_PROBES) {
-                installDirection(g, false);
-                probes.put(g, now);
-            }
+        for (long g : learning.unverified(active, installed::containsKey, now)) {
+            installDirection(g, false);
         }
     }
 
     /** Removes learned generations that never carried authenticated traffic (a forged or stale hint). */
     private void pruneProbes(long now) throws IOException {
-        for (Map.Entry<Long, Long> e : new ArrayList<>(probes.entrySet())) {
-            long g = e.getKey();
-            if (g <= active + plan.lookahead()) {
-                probes.remove(g); // active, or inside the window kept anyway
-            } else if (!idle.hadTraffic(g) && now - e.getValue() >= PROBE_TTL_MILLIS) {
-                retire(g);
-                probes.remove(g);
-            }
+        for (long g : learning.expired(active + plan.lookahead(), idle::hadTraffic, now)) {
+            retire(g);
         }
     }
 
@@ -432,11 +406,11 @@ public final class SecurePaths implements AutoCloseable, RekeyTarget {
      * generations differ by at most {@link Builder#lookahead}.
      */
     public String learningUnavailable() {
-        return learningUnavailable;
+        return learning.unavailable();
     }
 
     private void startWatch() {
-        if (!learnPeerGeneration || watch != null) {
+        if (!learnPeerGeneration) {
             return;
         }
         List<InetAddress> peers = new ArrayList<>();
@@ -445,21 +419,11 @@ public final class SecurePaths implements AutoCloseable, RekeyTarget {
                 peers.add(p[1]);
             }
         });
-        try {
-            watch = GenerationWatch.start(xfrm.namespace(), peers, active + plan.lookahead());
-        } catch (IOException e) {
-            learningUnavailable = "cannot learn the peer's key generation from its ESP packets: " + e.getMessage();
-            LOG.log(System.Logger.Level.WARNING, learningUnavailable + "; hosts whose generations differ by more than "
-                    + plan.lookahead() + " will not meet until they are re-applied");
-        }
+        learning.start(xfrm.namespace(), peers, active + plan.lookahead(), plan.lookahead());
     }
 
     private void stopWatch() {
-        GenerationWatch w = watch;
-        watch = null;
-        if (w != null) {
-            w.close();
-        }
+        learning.close();
     }
 
     private int outboundCount() {
