@@ -18,7 +18,8 @@ import java.util.function.Consumer;
  *       SAs die. The peer already has the new generation's inbound SAs (installed ahead), so the
  *       hosts need not rekey at the same moment. Expires of other SAs and hard expires are ignored.</li>
  *   <li>About once a second it runs {@link SecurePaths#maintain}: follows a peer that moved ahead and
- *       retires old generations whose inbound SAs stayed idle for {@code graceMillis}.</li>
+ *       retires an old generation once traffic arrived on a newer one and it then stayed idle for
+ *       {@code graceMillis} (idleness alone proves nothing: the peer may speak first on it later).</li>
  *   <li>At the same tick it compares the active generation's age with its outbound SAs' soft time
  *       limit. The age counts from when this thread first saw the generation active, so it never
  *       exceeds the SAs' real age and the kernel's EXPIRE normally comes first; a generation that is
