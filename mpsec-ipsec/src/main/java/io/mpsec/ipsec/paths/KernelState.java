@@ -62,11 +62,6 @@ final class KernelState {
         return foreign;
     }
 
-    /** Whether any of MPSec's selectors had a policy of MPSec's (an earlier run, a kill switch). */
-    boolean hasOwnPolicies() {
-        return policies.size() > foreign.size();
-    }
-
     /** MPSec's SAs for the plan's flows found in the kernel. */
     List<SecurityAssociation> ownedSas() {
         return ownedSas;

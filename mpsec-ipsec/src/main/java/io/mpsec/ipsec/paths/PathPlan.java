@@ -139,6 +139,20 @@ final class PathPlan {
         return out;
     }
 
+    /** The OUT policies of every pair, pointing at {@code generation}'s SAs. */
+    List<SecurityPolicy> outPolicies(long generation) {
+        List<SecurityPolicy> out = new ArrayList<>();
+        for (InetAddress[] p : pairs()) {
+            out.add(outPolicy(p[0], p[1], generation));
+        }
+        return out;
+    }
+
+    /** The subflows these pairs protect: a configured local with a configured remote address. */
+    io.mpsec.kernel.pm.SubflowPolicy subflowPolicy() {
+        return io.mpsec.kernel.pm.SubflowPolicy.pairs(local, remote);
+    }
+
     /** The kill-switch form of {@link #policies}: the same selectors, action BLOCK. */
     List<SecurityPolicy> blockPolicies() {
         List<SecurityPolicy> out = new ArrayList<>();

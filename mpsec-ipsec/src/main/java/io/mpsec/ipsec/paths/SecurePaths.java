@@ -93,10 +93,8 @@ public final class SecurePaths implements AutoCloseable, RekeyTarget {
     private final Map<InetAddress, Long> peerGenerations = new TreeMap<>(SecurePaths::compareAddresses);
     private final boolean learnPeerGeneration;
     private final boolean joinGate;
-    private final List<InetAddress> local;
-    private final List<InetAddress> remote;
     private final GenerationLearning learning = new GenerationLearning();
-    private Thread shutdownHook;
+    private final ShutdownHook killSwitch = new ShutdownHook("mpsec-kill-switch");
     private long active;
     private boolean closed;
 
@@ -114,8 +112,6 @@ public final class SecurePaths implements AutoCloseable, RekeyTarget {
         this.afterPolicies = b.afterPolicies;
         this.learnPeerGeneration = b.learnPeerGeneration;
         this.joinGate = b.joinGate && b.failClosed;
-        this.local = List.copyOf(b.local);
-        this.remote = List.copyOf(b.remote);
     }
 
     public static Builder builder() {
@@ -153,7 +149,7 @@ public final class SecurePaths implements AutoCloseable, RekeyTarget {
      * strategy opens a subflow outside the protected pairs.
      */
     public io.mpsec.kernel.pm.SubflowPolicy subflowPolicy() {
-        return io.mpsec.kernel.pm.SubflowPolicy.pairs(local, remote);
+        return plan.subflowPolicy();
     }
 
     /** Whether the policies fail closed ({@code level required}, BLOCK on close). */
@@ -289,10 +285,10 @@ public final class SecurePaths implements AutoCloseable, RekeyTarget {
             installDirection(generation, true);
         }
         try {
-            policySwitch.install(outPolicies(generation));
+            policySwitch.install(plan.outPolicies(generation));
         } catch (IOException | RuntimeException e) {
             try {
-                policySwitch.install(outPolicies(active));
+                policySwitch.install(plan.outPolicies(active));
             } catch (IOException | RuntimeException suppressed) {
                 e.addSuppressed(suppressed);
             }
@@ -351,7 +347,7 @@ public final class SecurePaths implements AutoCloseable, RekeyTarget {
             long bytes = 0;
             boolean anyLeft = false;
             for (PathSa s : e.getValue()) {
-                java.util.Optional<io.mpsec.ipsec.xfrm.SaUsage> c = counters(s.id());
+                java.util.Optional<io.mpsec.ipsec.xfrm.SaUsage> c = xfrm.usage(s.id());
                 if (c.isEmpty()) {
                     continue;
                 }
@@ -583,14 +579,6 @@ public final class SecurePaths implements AutoCloseable, RekeyTarget {
         }
     }
 
-    private List<SecurityPolicy> outPolicies(long generation) {
-        List<SecurityPolicy> out = new ArrayList<>();
-        for (InetAddress[] p : pairs()) {
-            out.add(plan.outPolicy(p[0], p[1], generation));
-        }
-        return out;
-    }
-
     /** Takes over MPSec's SAs of an earlier run: inbound ones until retired, stale outbound ones removed now. */
     private void adopt(List<SecurityAssociation> found) throws IOException {
         Set<SaId> known = new HashSet<>();
@@ -630,30 +618,14 @@ public final class SecurePaths implements AutoCloseable, RekeyTarget {
         }
     }
 
-    /** An SA's byte count and age (GETAE: the reply carries no key), or empty when the kernel no longer has it. */
-    private java.util.Optional<io.mpsec.ipsec.xfrm.SaUsage> counters(SaId id) throws IOException {
-        return xfrm.usage(id);
-    }
-
     private void registerKillSwitchHook() {
-        if (!killSwitchOnExit || shutdownHook != null) {
-            return;
+        if (killSwitchOnExit) {
+            killSwitch.register(this::closeOnExit);
         }
-        Thread t = new Thread(this::closeOnExit, "mpsec-kill-switch");
-        Runtime.getRuntime().addShutdownHook(t);
-        shutdownHook = t;
     }
 
     private void removeKillSwitchHook() {
-        Thread t = shutdownHook;
-        shutdownHook = null;
-        if (t != null && Thread.currentThread() != t) {
-            try {
-                Runtime.getRuntime().removeShutdownHook(t);
-            } catch (IllegalStateException shuttingDown) {
-                // the JVM is exiting and the hook runs (or ran) close() itself
-            }
-        }
+        killSwitch.remove();
     }
 
     /** The shutdown hook: the kill switch, reported on stderr because logging may be gone already. */
