@@ -24,6 +24,8 @@ final class FakeXfrmDatabase implements FakeKernel.Handler {
     final List<String> log = new ArrayList<>();
     /** Bytes the fake reports in GETSA for an SA (by {@link #saKey}); absent means 0. */
     final Map<String, Long> bytes = new LinkedHashMap<>();
+    /** The add time (seconds since the epoch) GETAE reports for an SA (by {@link #saKey}); absent means now. */
+    final Map<String, Long> addTimes = new LinkedHashMap<>();
     /** DELSA requests that fail with this errno (for error-path tests); 0 = none. */
     int failDelete;
     /** UPDPOLICY requests for IN policies fail with this errno; 0 = none. */
@@ -97,7 +99,8 @@ final class FakeXfrmDatabase implements FakeKernel.Handler {
                     return FakeKernel.error(req, 3, null);
                 }
                 ByteBuffer lt = ByteBuffer.allocate(io.mpsec.ipsec.xfrm.wire.XfrmLifetimeCur.SIZEOF).order(ByteOrder.nativeOrder());
-                new io.mpsec.ipsec.xfrm.wire.XfrmLifetimeCur(bytes.getOrDefault(k, 0L), 0, System.currentTimeMillis() / 1000, 0)
+                new io.mpsec.ipsec.xfrm.wire.XfrmLifetimeCur(bytes.getOrDefault(k, 0L), 0,
+                        addTimes.getOrDefault(k, System.currentTimeMillis() / 1000), 0)
                         .write(lt, 0);
                 byte[] attrs = new io.mpsec.kernel.netlink.AttributeWriter().bytes(Xfrm.XFRMA_LTIME_VAL, lt.array()).toByteArray();
                 byte[] id = ae.toBytes();

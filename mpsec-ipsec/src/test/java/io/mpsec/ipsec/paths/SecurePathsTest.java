@@ -346,6 +346,30 @@ class SecurePathsTest {
     }
 
     @Test
+    void maintainRekeysWhenAnActiveOutboundSaReachedItsSoftByteOrTimeLimit() throws Exception {
+        for (String limit : new String[] {"bytes", "age"}) {
+            FakeXfrmDatabase k = new FakeXfrmDatabase();
+            SecurePaths p = SecurePaths.builder().xfrm(new XfrmClient(new NetlinkConnection(new FakeKernel(k))))
+                    .local(ips("198.18.1.1")).remote(ips("198.18.1.2")).masterKey(MASTER).generations(gens(limit))
+                    .lifetime(new io.mpsec.ipsec.Lifetime(1_000_000, 2_000_000, 0, 0, 600, 900))
+                    .killSwitchOnExit(false).learnPeerGeneration(false).joinGate(false).build();
+            p.apply();
+            SecurityAssociation out1 = sas(p, 1, true).iterator().next();
+            String key = FakeXfrmDatabase.saKey(out1.destination(), out1.spi());
+            k.bytes.put(key, 999_999L);
+            k.addTimes.put(key, System.currentTimeMillis() / 1000 - 599);
+            assertThat(p.maintain(1000)).as("below both soft limits").isEqualTo(1);
+            if (limit.equals("bytes")) {
+                k.bytes.put(key, 1_000_000L); // a lost soft EXPIRE must not leave it to the hard limit
+            } else {
+                k.addTimes.put(key, System.currentTimeMillis() / 1000 - 601);
+            }
+            assertThat(p.maintain(1000)).as("soft %s limit reached", limit).isEqualTo(2);
+            p.close();
+        }
+    }
+
+    @Test
     void retireKeepsTrackOfSasItCouldNotDeleteAndTreatsMissingOnesAsGone() throws Exception {
         FakeXfrmDatabase k = new FakeXfrmDatabase();
         SecurePaths p = host(k, ips("198.18.1.1"), ips("198.18.1.2"), gens("a"));
