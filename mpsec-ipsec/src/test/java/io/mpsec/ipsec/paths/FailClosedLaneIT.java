@@ -365,6 +365,10 @@ class FailClosedLaneIT {
             long meetMillis = (System.nanoTime() - t0) / 1_000_000;
             run.set(false);
             maint.join(10_000);
+            // one more round after the traffic, so the check below does not race the housekeeping thread
+            // (with a gap of 1 the transfer can end before s's next maintain() saw generation 2's bytes)
+            cp.maintain(2000);
+            sp.maintain(2000);
             Map<String, Long> sAfter = Lane.xfrmStat(s());
             System.out.println("lane evidence: generation gap " + gap + ": c " + cp.activeGeneration() + ", s "
                     + sp.activeGeneration() + ", transfer done after " + meetMillis + " ms, s XfrmInNoStates +"
