@@ -1,30 +1,42 @@
 package io.mpsec.agent;
 
+import io.mpsec.agent.demo.DemoOptions;
+import io.mpsec.agent.demo.StreamDemo;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** Runs the two-path demo. */
-@Command(name = "demo", description = {
-        "Builds two hosts joined by two 100 Mbit/s paths (network namespaces, 198.18.0.0/15),",
-        "then shows MPTCP aggregating both paths and surviving the loss of one. Needs root."})
+/** Runs the demo. */
+@Command(name = "demo", mixinStandardHelpOptions = true, description = {
+        "Builds two hosts, PC1 and PC2 (network namespaces, 198.18.0.0/15), joined by N rate-limited paths,",
+        "configures them like real hosts, and streams from PC2 to PC1 over MPTCP while the dashboard shows",
+        "every path. Path 1 is cut and restored on a schedule; every byte is checked. Needs root.",
+        "Ctrl-C (or the end of --duration) removes everything."})
 final class DemoCommand implements Callable<Integer> {
-    @Option(names = "--seconds", defaultValue = "3", description = "Length of each transfer (default ${DEFAULT-VALUE}).")
-    int seconds;
+    @Option(names = "--paths", defaultValue = "2", description = "Number of paths (1-8, default ${DEFAULT-VALUE}).")
+    int paths;
 
-    @Option(names = "--rate", defaultValue = "100", description = "Per-path HTB rate in Mbit/s (default ${DEFAULT-VALUE}).")
+    @Option(names = "--rate", defaultValue = "100", description = "Rate of each path in Mbit/s (default ${DEFAULT-VALUE}).")
     int rateMbit;
+
+    @Option(names = "--duration", defaultValue = "0", description = "Seconds to stream; 0 streams until Ctrl-C (default ${DEFAULT-VALUE}).")
+    int duration;
+
+    @Option(names = "--no-faults", description = "Do not cut path 1 (by default: cut after 10 s for 8 s, every 30 s; link down, then blackhole).")
+    boolean noFaults;
+
+    @Option(names = "--port", defaultValue = "9464", description = "Dashboard port on 127.0.0.1; 0 for any free one (default ${DEFAULT-VALUE}).")
+    int port;
 
     @Override
     public Integer call() throws Exception {
-        if (seconds < 1 || seconds > 60) {
-            System.err.println("--seconds must be 1-60, got " + seconds);
+        DemoOptions options;
+        try {
+            options = new DemoOptions(paths, rateMbit, duration, DemoOptions.faults(!noFaults), port, System.out);
+        } catch (IllegalArgumentException e) {
+            System.err.println("demo: " + e.getMessage());
             return 2;
         }
-        if (rateMbit < 1 || rateMbit > 10_000) {
-            System.err.println("--rate must be 1-10000 Mbit/s, got " + rateMbit);
-            return 2;
-        }
-        return new TwoPathDemo(seconds, rateMbit).run();
+        return new StreamDemo(options).run();
     }
 }

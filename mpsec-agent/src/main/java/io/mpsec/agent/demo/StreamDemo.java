@@ -1,0 +1,166 @@
+package io.mpsec.agent.demo;
+
+import io.mpsec.Mptcp;
+import io.mpsec.agent.ServeCommand;
+import io.mpsec.kernel.netns.NetNamespace;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The demo, the way the original MPSec testbed ran it: PC1 and PC2 joined by N rate-limited paths,
+ * configured by {@code setup}, PC2 streaming to PC1 over one {@code MpsecSocket} while the dashboard
+ * shows every path live, and path 1 cut and restored on a schedule. Every byte is checked at PC1.
+ */
+public final class StreamDemo {
+    private final DemoOptions o;
+    private final PrintStream out;
+    private volatile boolean stop;
+
+    public StreamDemo(DemoOptions options) {
+        this.o = options;
+        this.out = options.out();
+    }
+
+    /** Runs until the duration ends or Ctrl-C; returns the exit code (0: the stream arrived intact). */
+    public int run() throws Exception {
+        if (!"0".equals(DemoTestbed.sh("id", "-u").trim())) {
+            System.err.println("demo: it builds network namespaces and needs root: run 'sudo ./mpsec demo'");
+            return 2;
+        }
+        if (!Mptcp.isAvailable()) {
+            System.err.println("demo: MPTCP is not available here: " + Mptcp.unavailabilityCause().getMessage());
+            return 2;
+        }
+        List<String> stale = DemoTestbed.removeStale();
+        if (!stale.isEmpty()) {
+            out.println("removed what an earlier demo left behind: " + String.join(", ", stale));
+        }
+        CountDownLatch done = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            stop = true;
+            try {
+                done.await(20, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "mpsec-demo-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            return runOnTestbed();
+        } finally {
+            done.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // Ctrl-C: the hook is waiting for this
+            }
+        }
+    }
+
+    private int runOnTestbed() throws Exception {
+        out.printf("MPSec demo: PC1 and PC2 joined by %d path%s of %d Mbit/s (198.18.P.1 <-> 198.18.P.2, HTB)%n",
+                o.paths(), o.paths() == 1 ? "" : "s", o.rateMbit());
+        try (DemoTestbed net = DemoTestbed.build(o.paths(), o.rateMbit());
+             NetNamespace pc1 = NetNamespace.open(net.pc1());
+             NetNamespace pc2 = NetNamespace.open(net.pc2())) {
+            boolean esp = DemoHosts.espAvailable(net);
+            DemoHosts.configure(net, esp, out);
+            if (!esp) {
+                out.println("IPsec: this kernel has no ESP (xfrm esp4), so the paths run WITHOUT encryption here.");
+                out.println("       Run './mpsec demo --lane' to see the same demo with IPsec ESP on every path, in a stock Debian kernel under qemu.");
+            }
+            try (ServeCommand.Agent agent = ServeCommand.Agent.start("127.0.0.1", o.port(), true, List.of(net.pc1(), net.pc2()))) {
+                out.printf("dashboard: http://127.0.0.1:%d/   (metrics: http://127.0.0.1:%d/metrics)%n",
+                        agent.server().port(), agent.server().port());
+                out.println(o.durationSeconds() == 0 ? "streaming PC2 -> PC1 until Ctrl-C" : "streaming PC2 -> PC1 for " + o.durationSeconds() + " s");
+                InetAddress server = InetAddress.getByName(DemoTestbed.address(1, 2));
+                try (DemoStream stream = DemoStream.start(pc1, pc2, server)) {
+                    RateLog rates = loop(net, stream);
+                    DemoStream.Verdict v = stream.finish(30_000);
+                    return report(v, rates);
+                }
+            }
+        }
+    }
+
+    private RateLog loop(DemoTestbed net, DemoStream stream) throws Exception {
+        RateLog rates = new RateLog(o.rateMbit());
+        long[] last = new long[net.paths() + 1];
+        for (int p = 1; p <= net.paths(); p++) {
+            last[p] = net.rxBytes(p);
+        }
+        FaultSchedule.Kind cut = null;
+        long start = System.nanoTime();
+        for (int t = 1; !stop && (o.durationSeconds() == 0 || t <= o.durationSeconds()); t++) {
+            long wake = start + TimeUnit.SECONDS.toNanos(t);
+            long sleep = wake - System.nanoTime();
+            if (sleep > 0) {
+                TimeUnit.NANOSECONDS.sleep(sleep);
+            }
+            StringBuilder line = new StringBuilder(String.format("t=%4ds ", t));
+            double total = 0;
+            double[] perPath = new double[net.paths()];
+            for (int p = 1; p <= net.paths(); p++) {
+                long now = net.rxBytes(p);
+                perPath[p - 1] = (now - last[p]) * 8 / 1e6;
+                last[p] = now;
+                total += perPath[p - 1];
+                line.append(String.format(" %s %6.1f", DemoTestbed.iface(p), perPath[p - 1]));
+            }
+            rates.add(perPath, cut != null);
+            line.append(String.format("  total %6.1f Mbit/s  received %9.1f MB  %s", total, stream.received() / 1e6,
+                    stream.mismatchAt() < 0 ? "every byte verified" : "CORRUPT at byte " + stream.mismatchAt()));
+            FaultSchedule.Step step = o.faults().at(t, o.durationSeconds());
+            if (step instanceof FaultSchedule.Cut c && cut == null && net.paths() > 1) {
+                if (c.kind() == FaultSchedule.Kind.LINK_DOWN) {
+                    net.linkDown(1);
+                } else {
+                    net.blackhole(1);
+                }
+                cut = c.kind();
+                rates.changed();
+                line.append("  << path1 cut (").append(c.kind().label).append(")");
+            } else if (step instanceof FaultSchedule.Restore && cut != null) {
+                net.restore(1);
+                cut = null;
+                rates.changed();
+                line.append("  << path1 restored");
+            } else if (cut != null) {
+                line.append("  (path1 down)");
+            }
+            out.println(line);
+            if (stream.failure() != null) {
+                out.println("the stream broke: " + stream.failure());
+                break;
+            }
+        }
+        if (cut != null) {
+            net.restore(1);
+        }
+        return rates;
+    }
+
+    private int report(DemoStream.Verdict v, RateLog rates) {
+        out.printf("%nstream: PC2 sent %.1f MB, PC1 received %.1f MB; %s%n", v.sent() / 1e6, v.received() / 1e6,
+                v.intact() ? "every byte verified, SHA-256 equal (nothing lost)"
+                        : v.mismatchAt() >= 0 ? "CORRUPT from byte " + v.mismatchAt() : "SHA-256 DIFFERENT or incomplete");
+        if (v.failure() != null) {
+            out.println("stream error: " + v.failure());
+        }
+        out.printf("longest wait between two reads at PC1: %d ms%n", v.maxGapMillis());
+        double all = rates.allUpMean();
+        double cut = rates.cutMean();
+        if (!Double.isNaN(all)) {
+            out.printf("every path carrying: %.1f Mbit/s on average", all);
+            if (!Double.isNaN(cut) && o.paths() > 1 && cut > 0) {
+                double perPath = cut / (o.paths() - 1);
+                out.printf("; with path1 cut: %.1f Mbit/s, so %d paths carried %.2fx one path", cut, o.paths(), all / perPath);
+            }
+            out.println();
+        }
+        return v.intact() && v.failure() == null ? 0 : 1;
+    }
+}
