@@ -106,6 +106,7 @@ prepare_kernel() { # $1 = kernel version; sets INITRD; cached per kernel version
             kernel/drivers/net/veth.ko* kernel/drivers/net/dummy.ko* kernel/drivers/net/ifb.ko* \
             kernel/drivers/net/macvlan.ko* kernel/drivers/net/ipvlan kernel/drivers/net/vxlan \
             kernel/drivers/net/tun.ko* kernel/drivers/net/wireguard kernel/drivers/net/bonding \
+            kernel/drivers/net/virtio_net.ko* kernel/drivers/net/net_failover.ko* \
             -name '*.ko*' 2>/dev/null \
         | grep -vE '^kernel/net/(wireless|mac80211|bluetooth|nfc|ieee802154|mac802154|6lowpan|atm|can|rxrpc|ceph|sunrpc|9p/9pnet_(rdma|xen))/' \
         | cpio_copy "$m" "$root/lib/modules/$kver")
@@ -218,6 +219,18 @@ boot() {
     [ "${MPSEC_KL_ACCEL:-tcg}" = kvm ] && accel=(-accel kvm -cpu host)
     case "$REPO/" in /tmp/*|/run/*|/var/tmp/*|/dev/shm/*) keep=" mpsec_keep=$REPO" ;; esac
     rm -f "$OUT/exitcode"
+    # MPSEC_KL_HOSTFWD=PORT: a user-mode NIC that carries nothing but one port forward, from
+    # 127.0.0.1:PORT on the host to the guest (the demo's dashboard). restrict=on cuts the guest off
+    # from every other network; the guest's side lies in 198.18.0.0/15 (RFC 2544).
+    local net=() netarg=
+    if [ -n "${MPSEC_KL_HOSTFWD:-}" ]; then
+        [[ "$MPSEC_KL_HOSTFWD" =~ ^[0-9]+$ ]] && [ "$MPSEC_KL_HOSTFWD" -ge 1 ] && [ "$MPSEC_KL_HOSTFWD" -le 65535 ] \
+            || die "MPSEC_KL_HOSTFWD must be a TCP port (1-65535), got '$MPSEC_KL_HOSTFWD'"
+        net=(-netdev "user,id=n0,restrict=on,net=198.19.255.0/24,host=198.19.255.2,dhcpstart=198.19.255.15,hostfwd=tcp:127.0.0.1:$MPSEC_KL_HOSTFWD-198.19.255.15:$MPSEC_KL_HOSTFWD"
+             -device virtio-net-pci,netdev=n0)
+        netarg=" mpsec_net=198.19.255.15/24"
+        log "forwarding 127.0.0.1:$MPSEC_KL_HOSTFWD to the guest's 198.19.255.15:$MPSEC_KL_HOSTFWD (user-mode network, restrict=on)"
+    fi
     log "booting $KVER (${accel[*]}, timeout ${TIMEOUT}s)"
     local rc=0
     # cryptomgr.notests: skip the boot-time crypto self-tests; under TCG on a loaded host one of them
@@ -226,7 +239,8 @@ boot() {
         -smp "${MPSEC_KL_SMP:-2}" -m "${MPSEC_KL_MEM:-2G}" \
         -M pc -nodefaults -no-user-config -display none -serial stdio -no-reboot \
         -kernel "$KDIR/vmlinux" -initrd "$INITRD" \
-        -append "console=ttyS0 quiet loglevel=3 panic=-1 cryptomgr.notests softlockup_panic=0 mpsec_rw=$OUT$keep" \
+        -append "console=ttyS0 quiet loglevel=3 panic=-1 cryptomgr.notests softlockup_panic=0 mpsec_rw=$OUT$keep$netarg" \
+        "${net[@]}" \
         -fsdev local,id=root,path=/,security_model=none,readonly=on,multidevs=remap \
         -device virtio-9p-pci,fsdev=root,mount_tag=hostroot \
         -fsdev local,id=io,path="$OUT",security_model=none \
