@@ -1,0 +1,126 @@
+package io.mpsec.agent.doctor;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * {@code managers.networkmanager} and {@code managers.mptcpd}: other programs that manage MPTCP
+ * endpoints in the diagnosed namespace and so compete with MPSec's. NetworkManager 1.40+ adds and
+ * removes in-kernel endpoints for the addresses of the devices it manages (setting
+ * {@code connection.mptcp-flags}, 0x1 = disabled); mptcpd's address-advertising plugin adds an
+ * endpoint for every new address (its {@code addr-flags}), or it drives the userspace path manager.
+ * Processes are found by name in /proc ({@code comm}); one counts when its network namespace
+ * ({@code /proc/PID/ns/net}) is the diagnosed one. Their configuration lines about MPTCP are shown.
+ */
+final class PathManagerDaemonsCheck implements Check {
+    private final Path proc;
+    private final Path etc;
+
+    PathManagerDaemonsCheck() {
+        this(Path.of("/proc"), Path.of("/etc"));
+    }
+
+    PathManagerDaemonsCheck(Path proc, Path etc) {
+        this.proc = proc;
+        this.etc = etc;
+    }
+
+    @Override
+    public String name() {
+        return "managers";
+    }
+
+    @Override
+    public List<Finding> run(Target t) throws Exception {
+        long inode = t.namespaceInode();
+        List<Finding> out = new ArrayList<>();
+        out.add(daemon(t, inode, "networkmanager", "NetworkManager",
+                config(etc.resolve("NetworkManager/NetworkManager.conf"), etc.resolve("NetworkManager/conf.d")),
+                "NetworkManager 1.40+ adds and removes MPTCP endpoints for the devices it manages and may replace or "
+                        + "remove MPSec's; leave the MPSec interfaces unmanaged (nmcli device set IFACE managed no) or "
+                        + "turn its MPTCP handling off: a file in /etc/NetworkManager/conf.d with [connection] "
+                        + "connection.mptcp-flags=0x1, then systemctl reload NetworkManager"));
+        out.add(daemon(t, inode, "mptcpd", "mptcpd", config(etc.resolve("mptcpd/mptcpd.conf"), null),
+                "mptcpd manages the same endpoints (or the userspace path manager) as MPSec; stop it "
+                        + "(systemctl disable --now mptcpd) or run MPSec's hosts without it"));
+        return out;
+    }
+
+    private Finding daemon(Target t, long inode, String id, String comm, List<String> config, String action) throws IOException {
+        List<Long> here = new ArrayList<>();
+        List<Long> elsewhere = new ArrayList<>();
+        List<Long> unknown = new ArrayList<>();
+        try (DirectoryStream<Path> pids = Files.newDirectoryStream(proc, p -> p.getFileName().toString().matches("\\d+"))) {
+            for (Path p : pids) {
+                String name;
+                try {
+                    name = Files.readString(p.resolve("comm")).trim();
+                } catch (IOException e) {
+                    continue; // the process ended
+                }
+                if (!name.equals(comm)) {
+                    continue;
+                }
+                long pid = Long.parseLong(p.getFileName().toString());
+                try {
+                    long ns = ((Number) Files.getAttribute(p.resolve("ns/net"), "unix:ino")).longValue();
+                    (ns == inode ? here : elsewhere).add(pid);
+                } catch (IOException | SecurityException e) {
+                    unknown.add(pid);
+                }
+            }
+        }
+        Map<String, Object> v = new LinkedHashMap<>();
+        v.put("pids_in_namespace", here);
+        v.put("pids_elsewhere", elsewhere);
+        v.put("config", config);
+        String conf = config.isEmpty() ? "" : "; MPTCP configuration: " + String.join(" | ", config);
+        String title = comm + " managing endpoints";
+        if (!here.isEmpty() || !unknown.isEmpty()) {
+            String where = !here.isEmpty() ? "runs in this namespace (pid " + join(here) + ")"
+                    : "runs (pid " + join(unknown) + "), in a namespace that could not be read";
+            return Finding.of("managers." + id, Status.WARN, title, comm + " " + where + conf, action, v);
+        }
+        if (!elsewhere.isEmpty()) {
+            return Finding.ok("managers." + id, title, comm + " runs only in other namespaces (pid " + join(elsewhere)
+                    + "), not here" + conf, v);
+        }
+        return Finding.ok("managers." + id, title, comm + " is not running" + conf, v);
+    }
+
+    private static String join(List<Long> pids) {
+        return String.join(", ", pids.stream().map(String::valueOf).toList());
+    }
+
+    /** The lines mentioning mptcp (or mptcpd's flags) in {@code file} and the *.conf files of {@code dir}. */
+    private static List<String> config(Path file, Path dir) throws IOException {
+        List<Path> files = new ArrayList<>();
+        if (Files.isRegularFile(file)) {
+            files.add(file);
+        }
+        if (dir != null && Files.isDirectory(dir)) {
+            try (Stream<Path> s = Files.list(dir)) {
+                s.filter(p -> p.toString().endsWith(".conf")).sorted().forEach(files::add);
+            }
+        }
+        List<String> out = new ArrayList<>();
+        for (Path f : files) {
+            for (String line : Files.readAllLines(f)) {
+                String l = line.trim().toLowerCase(Locale.ROOT);
+                if (!l.startsWith("#") && (l.contains("mptcp") || l.startsWith("addr-flags") || l.startsWith("path-manager")
+                        || l.startsWith("notify-flags") || l.startsWith("load-plugins"))) {
+                    out.add(f + ": " + line.trim());
+                }
+            }
+        }
+        return out;
+    }
+}
