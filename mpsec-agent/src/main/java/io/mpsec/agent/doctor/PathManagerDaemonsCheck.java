@@ -23,6 +23,7 @@ import java.util.stream.Stream;
 final class PathManagerDaemonsCheck implements Check {
     private final Path proc;
     private final Path etc;
+    private Map<String, List<Long>> comms;
 
     PathManagerDaemonsCheck() {
         this(Path.of("/proc"), Path.of("/etc"));
@@ -41,6 +42,7 @@ final class PathManagerDaemonsCheck implements Check {
     @Override
     public List<Finding> run(Target t) throws Exception {
         long inode = t.namespaceInode();
+        comms = null;
         List<Finding> out = new ArrayList<>();
         out.add(daemon(t, inode, "networkmanager", "NetworkManager",
                 config(etc.resolve("NetworkManager/NetworkManager.conf"), etc.resolve("NetworkManager/conf.d")),
@@ -58,23 +60,13 @@ final class PathManagerDaemonsCheck implements Check {
         List<Long> here = new ArrayList<>();
         List<Long> elsewhere = new ArrayList<>();
         List<Long> unknown = new ArrayList<>();
-        try (DirectoryStream<Path> pids = Files.newDirectoryStream(proc, p -> p.getFileName().toString().matches("\\d+"))) {
-            for (Path p : pids) {
-                String name;
-                try {
-                    name = Files.readString(p.resolve("comm")).trim();
-                } catch (IOException e) {
-                    continue; // the process ended
-                }
-                if (!name.equals(comm)) {
-                    continue;
-                }
-                long pid = Long.parseLong(p.getFileName().toString());
-                try {
-                    long ns = ((Number) Files.getAttribute(p.resolve("ns/net"), "unix:ino")).longValue();
-                    (ns == inode ? here : elsewhere).add(pid);
-                } catch (IOException | SecurityException e) {
-                    unknown.add(pid);
+        for (long pid : pidsNamed(comm)) {
+            try {
+                long ns = ((Number) Files.getAttribute(proc.resolve(pid + "/ns/net"), "unix:ino")).longValue();
+                (ns == inode ? here : elsewhere).add(pid);
+            } catch (IOException | SecurityException e) {
+                if (Files.exists(proc.resolve(String.valueOf(pid)))) {
+                    unknown.add(pid); // still running, but its namespace is not readable
                 }
             }
         }
@@ -94,6 +86,25 @@ final class PathManagerDaemonsCheck implements Check {
                     + "), not here" + conf, v);
         }
         return Finding.ok("managers." + id, title, comm + " is not running" + conf, v);
+    }
+
+    /** The processes whose {@code comm} is {@code comm}, read from /proc once per run. */
+    private List<Long> pidsNamed(String comm) throws IOException {
+        if (comms == null) {
+            comms = new java.util.HashMap<>();
+            try (DirectoryStream<Path> pids = Files.newDirectoryStream(proc, p -> p.getFileName().toString().matches("\\d+"))) {
+                for (Path p : pids) {
+                    String name;
+                    try {
+                        name = Files.readString(p.resolve("comm")).trim();
+                    } catch (IOException e) {
+                        continue; // the process ended
+                    }
+                    comms.computeIfAbsent(name, k -> new ArrayList<>()).add(Long.parseLong(p.getFileName().toString()));
+                }
+            }
+        }
+        return comms.getOrDefault(comm, List.of());
     }
 
     private static String join(List<Long> pids) {
