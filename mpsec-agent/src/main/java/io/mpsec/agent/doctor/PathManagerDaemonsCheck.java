@@ -45,12 +45,13 @@ final class PathManagerDaemonsCheck implements Check {
         comms = null;
         List<Finding> out = new ArrayList<>();
         out.add(daemon(t, inode, "networkmanager", "NetworkManager",
-                config(etc.resolve("NetworkManager/NetworkManager.conf"), etc.resolve("NetworkManager/conf.d")),
+                config(etc.resolve("NetworkManager/NetworkManager.conf"), etc.resolve("NetworkManager/conf.d"),
+                        etc.resolve("NetworkManager/system-connections")),
                 "NetworkManager 1.40+ adds and removes MPTCP endpoints for the devices it manages and may replace or "
                         + "remove MPSec's; leave the MPSec interfaces unmanaged (nmcli device set IFACE managed no) or "
                         + "turn its MPTCP handling off: a file in /etc/NetworkManager/conf.d with [connection] "
                         + "connection.mptcp-flags=0x1, then systemctl reload NetworkManager"));
-        out.add(daemon(t, inode, "mptcpd", "mptcpd", config(etc.resolve("mptcpd/mptcpd.conf"), null),
+        out.add(daemon(t, inode, "mptcpd", "mptcpd", config(etc.resolve("mptcpd/mptcpd.conf")),
                 "mptcpd manages the same endpoints (or the userspace path manager) as MPSec; stop it "
                         + "(systemctl disable --now mptcpd) or run MPSec's hosts without it"));
         return out;
@@ -111,20 +112,33 @@ final class PathManagerDaemonsCheck implements Check {
         return String.join(", ", pids.stream().map(String::valueOf).toList());
     }
 
-    /** The lines mentioning mptcp (or mptcpd's flags) in {@code file} and the *.conf files of {@code dir}. */
-    private static List<String> config(Path file, Path dir) throws IOException {
+    /**
+     * The lines mentioning mptcp (or mptcpd's flags) in {@code file} and in the {@code *.conf} and
+     * {@code *.nmconnection} files of {@code dirs} (NetworkManager's conf.d and its keyfile connections).
+     */
+    private static List<String> config(Path file, Path... dirs) throws IOException {
         List<Path> files = new ArrayList<>();
         if (Files.isRegularFile(file)) {
             files.add(file);
         }
-        if (dir != null && Files.isDirectory(dir)) {
-            try (Stream<Path> s = Files.list(dir)) {
-                s.filter(p -> p.toString().endsWith(".conf")).sorted().forEach(files::add);
+        for (Path dir : dirs) {
+            if (Files.isDirectory(dir)) {
+                try (Stream<Path> s = Files.list(dir)) {
+                    s.filter(p -> p.toString().endsWith(".conf") || p.toString().endsWith(".nmconnection")).sorted()
+                            .forEach(files::add);
+                }
             }
         }
         List<String> out = new ArrayList<>();
         for (Path f : files) {
-            for (String line : Files.readAllLines(f)) {
+            List<String> lines;
+            try {
+                lines = Files.readAllLines(f);
+            } catch (IOException e) {
+                out.add(f + ": not readable (" + e.getMessage() + ")");
+                continue;
+            }
+            for (String line : lines) {
                 String l = line.trim().toLowerCase(Locale.ROOT);
                 if (!l.startsWith("#") && (l.contains("mptcp") || l.startsWith("addr-flags") || l.startsWith("path-manager")
                         || l.startsWith("notify-flags") || l.startsWith("load-plugins"))) {
