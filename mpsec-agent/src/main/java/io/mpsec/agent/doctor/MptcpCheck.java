@@ -89,7 +89,7 @@ final class MptcpCheck implements Check {
             return Finding.ok("mptcp.limits", "MPTCP limits", found + hint, v);
         }
         return Finding.of("mptcp.limits", Status.WARN, "MPTCP limits", found + ": " + String.join("; ", problems) + hint,
-                t.command("ip mptcp limits set subflows " + Math.min(8, needed) + " add_addr_accepted "
-                        + Math.max(l.addAddrAccepted(), Math.min(8, needed))) + " (each at most 8)", v);
+                t.command("ip mptcp limits set subflows " + Math.min(8, needed) + " add_addr_accepted " + l.addAddrAccepted())
+                        + " (at most 8)", v);
     }
 }
