@@ -1,32 +1,50 @@
 package io.mpsec.agent;
 
-import io.mpsec.Mptcp;
-import io.mpsec.kernel.pm.Capabilities;
-import io.mpsec.pm.CapabilityReport;
+import io.mpsec.agent.doctor.Doctor;
+import io.mpsec.agent.doctor.DoctorReport;
+import io.mpsec.agent.doctor.JsonReport;
+import io.mpsec.agent.doctor.Target;
+import io.mpsec.agent.doctor.TextReport;
+import java.io.IOException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-/** Prints what this host offers MPSec, from the same probes the library uses. */
-@Command(name = "doctor", description = "Show whether this host can run MPSec: MPTCP, path managers, schedulers, "
-        + "congestion controls, endpoint flags and socket introspection.")
+/**
+ * Diagnoses whether this host (or a named network namespace) can run MPSec: the capability report of
+ * the library's probes, then configuration checks, each ok / warn / fail / info with what was found
+ * and what to do. Exit code 0 when no check fails, 1 when one does, 2 for a bad command line (for
+ * example a namespace that does not exist).
+ */
+@Command(name = "doctor", description = {"Show whether this host can run MPSec: MPTCP, path managers, schedulers, "
+        + "congestion controls, endpoint flags and socket introspection, then check the configuration: MPTCP limits "
+        + "against the endpoints, endpoints without dev, strict rp_filter, ESP (probed), other XFRM policies, "
+        + "NetworkManager/mptcpd, coupled congestion control.",
+        "Exit code: 0 no check failed, 1 a check failed, 2 bad command line."})
 final class DoctorCommand implements Callable<Integer> {
+    @Option(names = "--netns", paramLabel = "NAME", description = "diagnose the named network namespace (ip netns)")
+    String netns;
+
+    @Option(names = "--json", description = "print the report as JSON (stable field names) for scripts")
+    boolean json;
+
     @Override
     public Integer call() throws Exception {
-        CapabilityReport r = Capabilities.probe(null);
-        System.out.println("kernel:              " + r.kernelRelease());
-        System.out.println("MPTCP sockets:       " + (Mptcp.isAvailable() ? "available"
-                : "UNAVAILABLE: " + Mptcp.unavailabilityCause().getMessage()));
-        System.out.println("net.mptcp.enabled:   " + (r.mptcpEnabled() ? 1 : 0));
-        System.out.println("mptcp_pm netlink:    " + (r.pmFamily() ? "yes" : "no"));
-        System.out.println("path manager:        " + r.pathManager() + " (available " + r.pathManagers() + ")");
-        System.out.println("scheduler:           " + r.scheduler() + " (available " + r.schedulers() + ")");
-        System.out.println("congestion control:  " + r.congestionControl() + " (available " + r.congestionControls() + ")");
-        System.out.println("endpoint flags:      " + r.endpointFlags());
-        System.out.println("TCP_IS_MPTCP:        " + (r.tcpIsMptcp() ? "yes" : "no (needs Linux 6.10+)"));
-        System.out.println("MPTCP_FULL_INFO:     " + (r.mptcpFullInfo() ? "yes" : "no (needs Linux 6.5+)"));
-        for (String note : r.notes()) {
-            System.out.println("note: " + note);
+        Target target;
+        try {
+            target = netns == null ? Target.current() : Target.named(netns);
+        } catch (IOException | IllegalArgumentException e) {
+            System.err.println("doctor: " + e.getMessage());
+            return 2;
         }
-        return Mptcp.isAvailable() && r.mptcpEnabled() ? 0 : 1;
+        try (target) {
+            DoctorReport report = Doctor.standard().examine(target);
+            if (json) {
+                System.out.println(JsonReport.render(report));
+            } else {
+                TextReport.print(report, System.out);
+            }
+            return report.exitCode();
+        }
     }
 }
