@@ -25,10 +25,10 @@ import java.util.List;
  *
  * <p>Requirements and limits: grouping subflows by token needs the ULP info, which the kernel gives
  * only to a reader with CAP_NET_ADMIN; without it each connection shows only its initial subflow
- * (matched by address). A server-side connection whose client sent no MP_CAPABLE has no token and
- * is not in the kernel's token table, so mptcp_diag does not list it (the {@code MPTcpExt} MIB
- * counters count such fallbacks); a client whose peer answered without MPTCP is listed, with
- * {@link ConnectionSnapshot#fallback()} set.
+ * (matched by address). A server-side connection whose client sent no MP_CAPABLE (a plain TCP
+ * client) is not listed: it has no token, so mptcp_diag does not see it, and its TCP socket carries no
+ * MPTCP ULP info (seen on 6.18; the {@code MPTcpExt} MIB counters count such fallbacks). A client whose
+ * peer answered without MPTCP is listed, with {@link ConnectionSnapshot#fallback()} set.
  *
  * <p>Thread-safe (calls are serialised on one netlink socket). Close it to release the socket.
  */
