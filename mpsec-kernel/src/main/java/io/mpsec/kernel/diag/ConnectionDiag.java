@@ -96,10 +96,9 @@ public final class ConnectionDiag implements AutoCloseable {
                     InetDiag.CONNECTED_STATES, MPTCP_EXT));
         } catch (NetlinkException e) {
             if (e.errno() == Errno.ENOENT || e.errno() == Errno.EINVAL || e.errno() == Errno.EOPNOTSUPP) {
-                IOException x = new IOException("this kernel cannot list MPTCP sockets through sock_diag ("
+                throw new IOException("this kernel cannot list MPTCP sockets through sock_diag ("
                         + e.errnoName() + "): it needs the mptcp_diag module (CONFIG_INET_MPTCP_DIAG, Linux 5.10+); "
                         + "load it with 'modprobe mptcp_diag' or use a kernel built with it", e);
-                throw x;
             }
             throw e;
         }

@@ -2,12 +2,15 @@ package io.mpsec.kernel.diag;
 
 import io.mpsec.kernel.ffi.Bytes;
 import io.mpsec.kernel.ffi.Syscalls;
+import io.mpsec.kernel.netlink.AttributeWriter;
 import io.mpsec.kernel.netlink.NetlinkMessage;
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;
+import java.util.Arrays;
 
 /**
- * An exact-match SOCK_DIAG_BY_FAMILY request for one TCP socket (a subflow) by its 4-tuple.
+ * The SOCK_DIAG_BY_FAMILY request: an exact match of one TCP socket (a subflow) by its 4-tuple, or a
+ * dump of one protocol and address family ({@link #dump}).
  * <pre>
  * struct inet_diag_req_v2 {            // 56 bytes
  *     __u8  sdiag_family;               //  0
@@ -78,8 +81,8 @@ final class InetDiagRequest {
         b[2] = (byte) ext;
         Bytes.putIntLE(b, 4, states);
         if (protocol > 0xff) {
-            byte[] attr = new io.mpsec.kernel.netlink.AttributeWriter().u32(InetDiag.INET_DIAG_REQ_PROTOCOL, protocol).toByteArray();
-            byte[] withAttr = java.util.Arrays.copyOf(b, b.length + attr.length);
+            byte[] attr = new AttributeWriter().u32(InetDiag.INET_DIAG_REQ_PROTOCOL, protocol).toByteArray();
+            byte[] withAttr = Arrays.copyOf(b, b.length + attr.length);
             System.arraycopy(attr, 0, withAttr, b.length, attr.length);
             b = withAttr;
         }
