@@ -3,55 +3,44 @@ package io.mpsec.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.mpsec.MpsecServerSocket;
+import io.mpsec.MpsecSocket;
 import io.mpsec.kernel.diag.SsText;
-import io.mpsec.testbed.Privileged;
 import io.mpsec.testbed.Testbed;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * {@link ConnectionMetrics} on a real namespace, against {@code ss -Mni} / {@code ss -tni} run in it:
- * python3 holds one MPTCP connection and one MPTCP client whose server speaks plain TCP (fallback).
+ * {@link ConnectionMetrics} and {@link MpsecSocketMetrics} on a real namespace, against
+ * {@code ss -Mni} / {@code ss -tni} run in it: one MPTCP connection, and one MPTCP client whose server
+ * is a JDK socket (plain TCP, so the connection falls back).
  */
 class ConnectionMetricsIT {
     @RegisterExtension
     static final Testbed NET = Testbed.builder().hosts("c", "s").paths(1, 0).build();
 
-    static final String SINKS = String.join("\n",
-            "import socket, sys, threading",
-            "def serve(port, proto, ready):",
-            "    l = socket.socket(socket.AF_INET, socket.SOCK_STREAM, proto)",
-            "    l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)",
-            "    l.bind((sys.argv[1], port)); l.listen(1); ready.set(); c, _ = l.accept()",
-            "    while c.recv(65536): pass",
-            "a, b = threading.Event(), threading.Event()",
-            "threading.Thread(target=serve, args=(5001, socket.IPPROTO_TCP, b), daemon=True).start()",
-            "threading.Thread(target=serve, args=(5000, socket.IPPROTO_MPTCP, a), daemon=True).start()",
-            "a.wait(); b.wait(); print('ready', flush=True)",
-            "threading.Event().wait()");
-    static final String CLIENTS = String.join("\n",
-            "import socket, sys, time",
-            "conns = []",
-            "for port in (5000, 5001):",
-            "    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_MPTCP)",
-            "    s.connect((sys.argv[1], port)); s.sendall(b'x' * 100000); conns.append(s)",
-            "print('connected', flush=True)",
-            "time.sleep(60)");
-
     @Test
     void gaugesAndPerConnectionSeriesMatchSs() throws Exception {
-        Privileged.requireTool("python3", "python3");
         Testbed.Host c = NET.host("c");
         Testbed.Host s = NET.host("s");
-        String server = s.address(1).getHostAddress();
-        assertThat(readLine(s.startProcess("python3", "-c", SINKS, server))).isEqualTo("ready");
-        assertThat(readLine(c.startProcess("python3", "-c", CLIENTS, server))).isEqualTo("connected");
+        InetAddress server = s.address(1);
         SimpleMeterRegistry reg = new SimpleMeterRegistry();
-        try (ConnectionMetrics m = ConnectionMetrics.open(c.namespace()).perConnectionSeries(true)) {
+        new MpsecSocketMetrics().bindTo(reg);
+        double openBefore = reg.get("mpsec.sockets.open").gauge().value();
+        try (MpsecServerSocket mptcp = s.call(() -> new MpsecServerSocket(0, 5, server));
+                ServerSocket plain = s.call(() -> new ServerSocket(0, 5, server));
+                MpsecSocket mp = c.call(() -> new MpsecSocket(server, mptcp.getLocalPort()));
+                MpsecSocket fb = c.call(() -> new MpsecSocket(server, plain.getLocalPort()));
+                Socket mpPeer = mptcp.accept();
+                Socket fbPeer = plain.accept();
+                ConnectionMetrics m = ConnectionMetrics.open(c.namespace()).perConnectionSeries(true)) {
+            mp.getOutputStream().write(new byte[100_000]);
+            fb.getOutputStream().write(new byte[100_000]);
+            assertThat(fb.isMultipath()).isFalse();
             m.bindTo(reg);
             Map<String, SsText.Entry> ssM = SsText.parse(c.execOk("ss", "-Mni").stdout());
             Map<String, SsText.Entry> ssT = SsText.parse(c.execOk("ss", "-tni").stdout());
@@ -66,10 +55,9 @@ class ConnectionMetricsIT {
                         .as("per-connection series of token %s", e.field("token")).isEqualTo(1);
             }
             assertThat(m.readFailures()).isZero();
+            // listener, accepted and client MPSec sockets; the JDK's plain sockets are not MPSec's
+            assertThat(reg.get("mpsec.sockets.open").gauge().value() - openBefore).isEqualTo(4);
         }
-    }
-
-    private static String readLine(Process p) throws Exception {
-        return new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
+        assertThat(reg.get("mpsec.sockets.open").gauge().value()).isEqualTo(openBefore);
     }
 }

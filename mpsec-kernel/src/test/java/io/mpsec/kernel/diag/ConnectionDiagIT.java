@@ -5,12 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.mpsec.MpsecServerSocket;
 import io.mpsec.MpsecSocket;
 import io.mpsec.kernel.socket.SocketLeaks;
-import io.mpsec.testbed.Privileged;
 import io.mpsec.testbed.Testbed;
-import java.io.BufferedReader;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -20,33 +18,23 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * {@link ConnectionDiag} against the real kernel, cross-checked with {@code ss -Mni} and
  * {@code ss -tni} run in the same namespace right after the snapshot: a two-path MPTCP connection
- * whose second path is a backup endpoint, and an MPTCP client whose server is a plain TCP python3
- * program (fallback). Also checks {@link SocketLeaks#open()} against the sockets the test opened.
+ * whose second path is a backup endpoint, and an MPTCP client whose server is a JDK
+ * {@code ServerSocket} (plain TCP: the connection falls back). Also checks {@link SocketLeaks#open()} against the sockets the test opened.
  */
 class ConnectionDiagIT {
     @RegisterExtension
     static final Testbed NET = Testbed.builder().hosts("c", "s").paths(2, 100).mptcpLimits(4, 4).build();
 
-    static final String PLAIN_TCP_SINK = String.join("\n",
-            "import socket, sys",
-            "l = socket.socket(socket.AF_INET, socket.SOCK_STREAM)",
-            "l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)",
-            "l.bind((sys.argv[1], 5001)); l.listen(1); print('ready', flush=True)",
-            "c, _ = l.accept()",
-            "while c.recv(65536): pass");
     static final int MP_BYTES = 2 << 20;
 
     @Test
     void connectionsAndSubflowsMatchSs() throws Exception {
-        Privileged.requireTool("python3", "python3");
         Testbed.Host c = NET.host("c");
         Testbed.Host s = NET.host("s");
         c.execOk("ip", "mptcp", "endpoint", "add", c.address(2).getHostAddress(), "dev", c.iface(2), "subflow", "backup");
-        Process plain = s.startProcess("python3", "-c", PLAIN_TCP_SINK, s.address(1).getHostAddress());
-        assertThat(new BufferedReader(new InputStreamReader(plain.getInputStream(), StandardCharsets.UTF_8)).readLine())
-                .isEqualTo("ready");
         long openBefore = SocketLeaks.open();
-        try (MpsecServerSocket listener = s.call(() -> new MpsecServerSocket(0, 5, s.address(1)))) {
+        try (MpsecServerSocket listener = s.call(() -> new MpsecServerSocket(0, 5, s.address(1)));
+                ServerSocket plain = s.call(() -> new ServerSocket(0, 5, s.address(1)))) {
             CompletableFuture<MpsecSocket> accepted = CompletableFuture.supplyAsync(() -> {
                 try {
                     return listener.accept();
@@ -55,7 +43,8 @@ class ConnectionDiagIT {
                 }
             });
             try (MpsecSocket mp = c.call(() -> new MpsecSocket(s.address(1), listener.getLocalPort()));
-                    MpsecSocket fb = c.call(() -> new MpsecSocket(s.address(1), 5001));
+                    MpsecSocket fb = c.call(() -> new MpsecSocket(s.address(1), plain.getLocalPort()));
+                    Socket fbPeer = plain.accept();
                     MpsecSocket peer = accepted.get(20, TimeUnit.SECONDS);
                     ConnectionDiag cDiag = ConnectionDiag.open(c.namespace());
                     ConnectionDiag sDiag = ConnectionDiag.open(s.namespace())) {
@@ -76,7 +65,7 @@ class ConnectionDiagIT {
                 assertThat(drained.get(20, TimeUnit.SECONDS)).isEqualTo(MP_BYTES);
                 fb.getOutputStream().write(new byte[100_000]);
                 assertThat(mp.isMultipath()).isTrue();
-                assertThat(fb.isMultipath()).as("the python3 server speaks plain TCP").isFalse();
+                assertThat(fb.isMultipath()).as("the JDK's server socket speaks plain TCP").isFalse();
                 assertThat(SocketLeaks.open() - openBefore).as("listener, accepted, two clients").isEqualTo(4);
 
                 NamespaceConnections now = waitForTwoSubflows(cDiag, mp);
@@ -120,7 +109,7 @@ class ConnectionDiagIT {
                         .satisfies(x -> assertThat(x.local().getAddress()).isEqualTo(c.address(2)));
                 assertThat(multipath.bytesSent()).isGreaterThanOrEqualTo(MP_BYTES);
                 ConnectionSnapshot fallback = now.connections().stream().filter(ConnectionSnapshot::fallback).findFirst().orElseThrow();
-                assertThat(fallback.remote().getPort()).isEqualTo(5001);
+                assertThat(fallback.remote().getPort()).isEqualTo(plain.getLocalPort());
                 assertThat(fallback.subflows()).singleElement().satisfies(x -> {
                     assertThat(x.bytesAcked()).isGreaterThanOrEqualTo(100_000);
                     assertThat(x.backup()).isFalse();
