@@ -8,6 +8,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * ({@link #count()}, {@code io.mpsec.Mptcp.leakedSockets()}). The registered action holds only the
  * {@link FdHandle}, never the socket, so it cannot keep the socket reachable. An explicit close runs
  * the action too, but the handle is then already closed and nothing is counted.
+ *
+ * <p>The same registrations give the number of MPSec sockets open in this JVM ({@link #open()}):
+ * every socket that got a kernel descriptor is registered once, and its action runs exactly once,
+ * at its close or when the cleaner finds it unreachable.
  */
 public final class SocketLeaks {
     private static final Cleaner CLEANER = Cleaner.create(r -> {
@@ -16,6 +20,7 @@ public final class SocketLeaks {
         return t;
     });
     private static final AtomicLong LEAKED = new AtomicLong();
+    private static final AtomicLong OPEN = new AtomicLong();
 
     private SocketLeaks() {
     }
@@ -25,7 +30,16 @@ public final class SocketLeaks {
         return LEAKED.get();
     }
 
+    /**
+     * MPSec sockets (client, accepted and server sockets) of this JVM that have a kernel descriptor
+     * and were neither closed nor collected. Netty channels ({@code io.mpsec.netty}) are not counted.
+     */
+    public static long open() {
+        return OPEN.get();
+    }
+
     static Cleaner.Cleanable register(Object socket, FdHandle handle) {
+        OPEN.incrementAndGet();
         return CLEANER.register(socket, new Action(handle));
     }
 
@@ -39,6 +53,7 @@ public final class SocketLeaks {
 
         @Override
         public void run() {
+            OPEN.decrementAndGet(); // a Cleanable runs its action at most once
             if (handle.close()) {
                 LEAKED.incrementAndGet();
             }
