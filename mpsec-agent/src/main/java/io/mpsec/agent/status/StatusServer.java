@@ -112,6 +112,13 @@ public final class StatusServer implements AutoCloseable {
             while (b.hasRemaining()) {
                 c.write(b);
             }
+            // Closing with unread input would reset the connection before the client read the answer:
+            // end our side, then discard what is left until the client closes (bounded by the deadline).
+            c.shutdownOutput();
+            ByteBuffer sink = ByteBuffer.allocate(4096);
+            for (int total = 0; total < 1 << 20 && c.read(sink) >= 0; total += sink.position()) {
+                sink.clear();
+            }
             log.info("status.request").with("user", user).with("request", request).write();
         } catch (IOException | RuntimeException e) {
             log.warn("status.request.failure").with("user", user).with(e).write();
