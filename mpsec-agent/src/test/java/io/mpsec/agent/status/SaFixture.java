@@ -26,25 +26,35 @@ public final class SaFixture {
     private SaFixture() {
     }
 
-    /** Derives generation {@code gen} for a and b both ways, binds SaMetrics and RekeyMetrics({@code state}); returns the SAs. */
-    public static List<DerivedSa> bind(MeterRegistry registry, String netns, SaKeyDerivation kd, long gen, InetAddress a,
-            InetAddress b, RekeyHealth.State state, long hardSecondsLeft) {
-        DerivedSa out = kd.derive(gen, a, b, 0);
-        DerivedSa in = kd.derive(gen, b, a, 0);
-        List<PathSa> sas = new ArrayList<>();
-        for (DerivedSa d : List.of(out, in)) {
-            SecurityAssociation sa = SecurityAssociation.builder().source(d.source()).destination(d.destination())
-                    .spi(d.spi()).reqid(5).lifetime(Lifetime.seconds(3000, 3600))
-                    .algorithm(SaAlgorithm.aesGcm(d.key())).build();
-            sas.add(new PathSa(gen, sa, d == out));
+    /**
+     * Derives generations {@code gens} for a and b both ways, binds SaMetrics and RekeyMetrics({@code state},
+     * the last generation active); returns the derived SAs (out, in for each generation).
+     */
+    public static List<DerivedSa> bind(MeterRegistry registry, String netns, SaKeyDerivation kd, List<Long> gens,
+            InetAddress a, InetAddress b, RekeyHealth.State state, long hardSecondsLeft) {
+        List<DerivedSa> derived = new ArrayList<>();
+        Map<Long, List<PathSa>> byGen = new java.util.HashMap<>();
+        for (long g : gens) {
+            DerivedSa out = kd.derive(g, a, b, 0);
+            DerivedSa in = kd.derive(g, b, a, 0);
+            List<PathSa> sas = new ArrayList<>();
+            for (DerivedSa d : List.of(out, in)) {
+                SecurityAssociation sa = SecurityAssociation.builder().source(d.source()).destination(d.destination())
+                        .spi(d.spi()).reqid(5).lifetime(Lifetime.seconds(3000, 3600))
+                        .algorithm(SaAlgorithm.aesGcm(d.key())).build();
+                sas.add(new PathSa(g, sa, d == out));
+                derived.add(d);
+            }
+            byGen.put(g, sas);
         }
+        long gen = gens.get(gens.size() - 1);
         long now = System.currentTimeMillis() / 1000;
         long installed = now - (3600 - hardSecondsLeft);
-        new SaMetrics(netns, () -> Map.of(gen, sas), id -> Optional.of(new SaUsage(4242, 7, installed, installed + 1)))
+        new SaMetrics(netns, () -> byGen, id -> Optional.of(new SaUsage(4242, 7, installed, installed + 1)))
                 .bindTo(registry);
         RekeyHealth health = new RekeyHealth(state, gen, List.of(b), Map.of(), null, 0, null, 0, null,
                 state == RekeyHealth.State.RUNNING ? 0 : 3, 0, null, null, 0, 0, 0, 0, 0);
         new RekeyMetrics(netns, () -> health).bindTo(registry);
-        return List.of(out, in);
+        return derived;
     }
 }

@@ -43,7 +43,7 @@ class StatusServerTest {
     void answersWithTheSummaryOnAMode0600SocketAndRemovesItOnClose() throws Exception {
         SimpleMeterRegistry r = new SimpleMeterRegistry();
         SaKeyDerivation kd = new SaKeyDerivation(SecretBytes.copyOf(new byte[32]), 256);
-        List<DerivedSa> sas = SaFixture.bind(r, null, kd, 1, InetAddress.getByName("198.18.1.1"),
+        List<DerivedSa> sas = SaFixture.bind(r, null, kd, List.of(1L), InetAddress.getByName("198.18.1.1"),
                 InetAddress.getByName("198.18.1.2"), RekeyHealth.State.DEGRADED, 60);
         StatusCollector c = collector(r);
         c.register("connections", () -> List.of(Map.of("local", "198.18.1.1:40000", "remote", "198.18.1.2:5000",
