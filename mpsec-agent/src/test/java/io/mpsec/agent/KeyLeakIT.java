@@ -111,7 +111,9 @@ class KeyLeakIT {
             Files.setPosixFilePermissions(loose, PosixFilePermissions.fromString("rw-r--r--"));
             add("key file 0644", error(() -> MasterKeyFile.load(loose)));
             add("key as TLS key", error(() -> TlsFiles.serverContext(tls[0], keyFile)));
-            add("key as token", error(() -> AccessToken.read(keyFile)));
+            String asToken = error(() -> AccessToken.read(keyFile));
+            assertThat(asToken).as("the master key is refused as a token").contains("TokenFileException");
+            add("key as token", asToken);
             add("serve with key as token", String.join("\n", ServeCommandTest.run("serve", "--bind", "127.0.0.1",
                     "--port", "0", "--token-file", keyFile.toString(), "--tls-cert", tls[0].toString(), "--tls-key",
                     keyFile.toString(), "--no-host-ns", "--status-socket", "none")));

@@ -13,7 +13,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 
 /**
- * The agent's access token: a secret string read once from a file that only its owner can read
+ * The agent's access token: a secret string of printable ASCII read once from a file that only its owner can read
  * (mode 0600 or 0400). It never prints itself ({@link #toString()} is {@code <redacted token>}) and is
  * compared in constant time: {@link #matches} hashes both sides with SHA-256 and compares the digests
  * with {@link MessageDigest#isEqual}, so neither the content nor the length leaks through timing.
@@ -105,15 +105,23 @@ public final class AccessToken {
         if (token.length == 0) {
             throw new TokenFileException(what + " is empty; " + HOW_TO_MAKE);
         }
-        int chars = new String(token, StandardCharsets.UTF_8).length();
-        if (chars < MIN_CHARS) {
-            throw new TokenFileException(what + " holds a token of " + chars + " characters; use at least " + MIN_CHARS
-                    + " random characters: " + HOW_TO_MAKE);
-        }
         for (byte b : token) {
-            if (b == '\n' || b == '\r' || b == 0) {
+            if (b == '\n' || b == '\r') {
                 throw new TokenFileException(what + " holds more than one line; it must hold the token only: " + HOW_TO_MAKE);
             }
+        }
+        for (byte b : token) {
+            // visible ASCII only: the token travels in an HTTP header and a form, and a binary file here is
+            // most likely the IPsec master key, which must never be sent to HTTP clients
+            if (b < 0x21 || b > 0x7e) {
+                throw new TokenFileException(what + " holds spaces, control characters or non-ASCII bytes (is it a "
+                        + "binary file such as the IPsec master key? never use that as the token); the token must be "
+                        + "printable ASCII text: " + HOW_TO_MAKE);
+            }
+        }
+        if (token.length < MIN_CHARS) {
+            throw new TokenFileException(what + " holds a token of " + token.length + " characters; use at least "
+                    + MIN_CHARS + " random characters: " + HOW_TO_MAKE);
         }
     }
 

@@ -71,6 +71,14 @@ class AccessTokenTest {
         assertThatThrownBy(() -> AccessToken.read(tokenFile("x".repeat(5000), "rw-------")))
                 .hasMessageContaining("longer than 4096 bytes");
         assertThatThrownBy(() -> AccessToken.of("short")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> AccessToken.of(TOKEN + " " + TOKEN)).hasMessageContaining("printable ASCII");
+        Files.delete(dir.resolve("token"));
+        Path binary = dir.resolve("binary");
+        byte[] key = new byte[32];
+        java.util.Arrays.fill(key, (byte) 0xa5);
+        Files.write(binary, key);
+        Files.setPosixFilePermissions(binary, PosixFilePermissions.fromString("rw-------"));
+        assertThatThrownBy(() -> AccessToken.read(binary)).hasMessageContaining("master key");
     }
 
     @Test
