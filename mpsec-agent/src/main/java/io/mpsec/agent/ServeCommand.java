@@ -10,6 +10,9 @@ import io.mpsec.agent.http.TlsFiles;
 import io.mpsec.agent.log.EventLog;
 import io.mpsec.agent.status.StatusCollector;
 import io.mpsec.agent.status.StatusServer;
+import io.mpsec.kernel.netns.NetNamespace;
+import io.mpsec.kernel.rtnl.Link;
+import io.mpsec.kernel.rtnl.Rtnetlink;
 import io.mpsec.metrics.NamespaceMetrics;
 import io.mpsec.metrics.Sampler;
 import io.netty.channel.ChannelHandler;
@@ -106,6 +109,9 @@ public final class ServeCommand implements Callable<Integer> {
         private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         private final Sampler sampler = new Sampler(Duration.ofSeconds(1));
         private final List<NamespaceMetrics> watched = new ArrayList<>();
+        /** One rtnetlink socket per watched namespace (by tag value), for the interface states in the status. */
+        private final Map<String, Rtnetlink> links = new LinkedHashMap<>();
+        private final List<NetNamespace> handles = new ArrayList<>();
         private final Instant started = Instant.now();
         private final AtomicBoolean closed = new AtomicBoolean();
         private final ServeOptions options;
@@ -156,13 +162,17 @@ public final class ServeCommand implements Callable<Integer> {
                 List<String> names = new ArrayList<>();
                 if (o.watchHostNamespace()) {
                     a.watched.add(NamespaceMetrics.watch(null, a.registry, a.sampler));
+                    a.links.put("host", Rtnetlink.open(null));
                     names.add("host");
                 }
                 for (String ns : o.namespaces()) {
                     a.watched.add(NamespaceMetrics.watch(ns, a.registry, a.sampler));
+                    NetNamespace h = NetNamespace.open(ns);
+                    a.handles.add(h);
+                    a.links.put(ns, Rtnetlink.open(h));
                     names.add(ns);
                 }
-                a.status = new StatusCollector(a.registry, names, a::info);
+                a.status = new StatusCollector(a.registry, names, a::info, a::linkStates);
                 AccessPolicy access = new AccessPolicy(token, tls != null, new SessionStore(SessionStore.DEFAULT_LIFETIME),
                         new LoginThrottle(), log);
                 a.server = MetricsServer.start(addr, o.port(), tls, access, () -> app.apply(a));
@@ -190,6 +200,27 @@ public final class ServeCommand implements Callable<Integer> {
             } catch (java.net.UnknownHostException e) {
                 throw new IllegalArgumentException("--bind '" + bind + "' is not an IP address; use 127.0.0.1 or ::1");
             }
+        }
+
+        /** Interface name to up / no-carrier / down in namespace {@code netns} (its tag value). */
+        private Map<String, String> linkStates(String netns) {
+            Rtnetlink r = links.get(netns);
+            if (r == null) {
+                return null;
+            }
+            Map<String, String> m = new LinkedHashMap<>();
+            try {
+                List<Link> dump;
+                synchronized (r) {
+                    dump = r.links();
+                }
+                for (Link l : dump) {
+                    m.put(l.name(), l.up() ? "up" : l.adminUp() ? "no-carrier" : "down");
+                }
+            } catch (IOException e) {
+                throw new IllegalStateException("rtnetlink RTM_GETLINK failed: " + e.getMessage(), e);
+            }
+            return m;
         }
 
         private Map<String, Object> info() {
@@ -258,6 +289,14 @@ public final class ServeCommand implements Callable<Integer> {
                     // closing a netlink socket; nothing to do
                 }
             }
+            for (Rtnetlink r : links.values()) {
+                try {
+                    r.close();
+                } catch (IOException e) {
+                    // closing a netlink socket; nothing to do
+                }
+            }
+            handles.forEach(NetNamespace::close);
             registry.close();
             if (server != null) {
                 log.info("serve.stop").with("uptime_seconds", StatusCollector.secondsSince(started)).write();

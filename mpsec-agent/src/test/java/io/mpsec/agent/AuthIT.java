@@ -123,8 +123,13 @@ class AuthIT {
             String[] status = ServeCommandTest.run("status", "--socket", sock.toString());
             assertThat(status[0]).as(status[2]).isEqualTo("0");
             assertThat(status[1]).contains("MPSec agent, pid " + ProcessHandle.current().pid(), "http: " + url + "/ (auth: token)",
-                    "namespaces: 1", "  " + s.namespace(), "paths (interfaces): 2", "s1", "lo", "SAs: 0",
+                    "namespaces: 1", "  " + s.namespace(), "paths (interfaces): 2", "SAs: 0",
                     "connections: not reported", "warnings: none");
+            // interface states from rtnetlink in the namespace, as ip link shows them
+            assertThat(status[1]).containsPattern("\\n +lo +up +rx").containsPattern("\\n +s1 +up +rx");
+            s.execOk("ip", "link", "set", "s1", "down");
+            assertThat(ServeCommandTest.run("status", "--socket", sock.toString())[1]).containsPattern("\\n +s1 +down +rx");
+            s.execOk("ip", "link", "set", "s1", "up");
             String[] json = ServeCommandTest.run("status", "--socket", sock.toString(), "--json");
             JsonNode n = new ObjectMapper().readTree(json[1]);
             assertThat(n.get("namespaces").get(0).get("name").asText()).isEqualTo(s.namespace());

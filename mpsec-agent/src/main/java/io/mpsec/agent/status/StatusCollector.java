@@ -4,8 +4,6 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.net.NetworkInterface;
-import java.net.SocketException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -14,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -30,17 +29,22 @@ public final class StatusCollector {
     private final MeterRegistry registry;
     private final List<String> namespaces;
     private final Supplier<Map<String, Object>> agentInfo;
+    private final Function<String, Map<String, String>> linkStates;
     private final Map<String, StatusSource> sources = new ConcurrentHashMap<>();
 
     /**
      * @param registry the agent's registry
      * @param namespaces the watched namespaces as their {@code netns} tag values ({@code host} for the agent's own)
      * @param agentInfo facts about the agent itself (pid, uptime, HTTP address, authentication)
+     * @param linkStates the interfaces' states of a namespace (by its tag value), name to {@code up},
+     *        {@code no-carrier} or {@code down} (an rtnetlink dump); interfaces it does not list are {@code gone}
      */
-    public StatusCollector(MeterRegistry registry, List<String> namespaces, Supplier<Map<String, Object>> agentInfo) {
+    public StatusCollector(MeterRegistry registry, List<String> namespaces, Supplier<Map<String, Object>> agentInfo,
+            Function<String, Map<String, String>> linkStates) {
         this.registry = registry;
         this.namespaces = List.copyOf(namespaces);
         this.agentInfo = agentInfo;
+        this.linkStates = linkStates;
     }
 
     /** Adds (or replaces) the section {@code name}, for example {@code "connections"}. */
@@ -112,10 +116,18 @@ public final class StatusCollector {
     }
 
     private List<Object> interfaces(String n, List<String> warnings) {
+        Map<String, String> states;
+        try {
+            states = linkStates.apply(n);
+        } catch (RuntimeException e) {
+            states = null;
+            warnings.add(n + ": interface states cannot be read (" + e.getMessage() + ")");
+        }
+        Map<String, String> st = states;
         Map<String, Map<String, Object>> byName = new TreeMap<>();
         for (Meter meter : registry.find("mpsec.interface.bytes").tag("netns", n).meters()) {
             String iface = meter.getId().getTag("interface");
-            Map<String, Object> i = byName.computeIfAbsent(iface, k -> newInterface(n, k));
+            Map<String, Object> i = byName.computeIfAbsent(iface, k -> newInterface(k, st));
             i.put(meter.getId().getTag("direction") + "Bytes", (long) count(meter));
         }
         for (Gauge g : registry.find("mpsec.interface.throughput").tag("netns", n).gauges()) {
@@ -140,21 +152,11 @@ public final class StatusCollector {
         return new ArrayList<>(byName.values());
     }
 
-    private static Map<String, Object> newInterface(String netns, String name) {
+    private static Map<String, Object> newInterface(String name, Map<String, String> states) {
         Map<String, Object> i = new LinkedHashMap<>();
         i.put("name", name);
-        i.put("state", "host".equals(netns) ? linkState(name) : "unknown");
+        i.put("state", states == null ? "unknown" : states.getOrDefault(name, "gone"));
         return i;
-    }
-
-    /** up/down of an interface in the agent's own namespace; other namespaces are not visible from here. */
-    static String linkState(String name) {
-        try {
-            NetworkInterface ni = NetworkInterface.getByName(name);
-            return ni == null ? "gone" : ni.isUp() ? "up" : "down";
-        } catch (SocketException e) {
-            return "unknown";
-        }
     }
 
     private List<Object> sas(String n, List<String> warnings) {

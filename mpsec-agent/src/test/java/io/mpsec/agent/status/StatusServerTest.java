@@ -36,7 +36,8 @@ class StatusServerTest {
     final EventLog log = new EventLog(new PrintStream(logBytes, true, StandardCharsets.UTF_8), EventLog.Format.KV);
 
     StatusCollector collector(SimpleMeterRegistry r) {
-        return new StatusCollector(r, List.of("host"), () -> Map.of("pid", 42L, "uptimeSeconds", 3L));
+        return new StatusCollector(r, List.of("host"), () -> Map.of("pid", 42L, "uptimeSeconds", 3L),
+                ns -> Map.of("lo", "up"));
     }
 
     @Test
