@@ -11,8 +11,11 @@ import java.io.PrintStream;
  * @param faults when to cut and restore path 1
  * @param port the dashboard's TCP port (0 for any free one)
  * @param out where the running report goes
+ * @param laneGuest true inside the kernel lane's guest: the dashboard listens on the guest's NIC
+ *     ({@link LaneDemo#GUEST_ADDRESS}) with TLS and a token
  */
-public record DemoOptions(int paths, int rateMbit, int durationSeconds, FaultSchedule faults, int port, PrintStream out) {
+public record DemoOptions(int paths, int rateMbit, int durationSeconds, FaultSchedule faults, int port, PrintStream out,
+                          boolean laneGuest) {
     /** Checks the ranges, saying what is allowed. */
     public DemoOptions {
         if (paths < 1 || paths > 8) {

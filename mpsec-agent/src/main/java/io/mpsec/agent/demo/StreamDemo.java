@@ -2,6 +2,7 @@ package io.mpsec.agent.demo;
 
 import io.mpsec.Mptcp;
 import io.mpsec.agent.ServeCommand;
+import io.mpsec.agent.log.EventLog;
 import io.mpsec.kernel.netns.NetNamespace;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -72,9 +73,17 @@ public final class StreamDemo {
                 out.println("IPsec: this kernel has no ESP (xfrm esp4), so the paths run WITHOUT encryption here.");
                 out.println("       Run './mpsec demo --lane' to see the same demo with IPsec ESP on every path, in a stock Debian kernel under qemu.");
             }
-            try (ServeCommand.Agent agent = ServeCommand.Agent.start("127.0.0.1", o.port(), true, List.of(net.pc1(), net.pc2()))) {
-                out.printf("dashboard: http://127.0.0.1:%d/   (metrics: http://127.0.0.1:%d/metrics)%n",
-                        agent.server().port(), agent.server().port());
+            List<String> watched = List.of(net.pc1(), net.pc2());
+            DashboardAccess access = o.laneGuest() ? DashboardAccess.guest(LaneDemo.GUEST_ADDRESS, o.port(), watched)
+                    : DashboardAccess.loopback(o.port(), watched);
+            try (ServeCommand.Agent agent = ServeCommand.Agent.start(access.options(), EventLog.stderr())) {
+                if (access.url() == null) {
+                    out.printf("dashboard: http://127.0.0.1:%d/   (metrics: http://127.0.0.1:%d/metrics)%n",
+                            agent.server().port(), agent.server().port());
+                } else {
+                    out.printf("dashboard: %s  (forwarded from the guest; self-signed certificate; sign in with the token %s)%n",
+                            access.url(), access.token());
+                }
                 out.println(o.durationSeconds() == 0 ? "streaming PC2 -> PC1 until Ctrl-C" : "streaming PC2 -> PC1 for " + o.durationSeconds() + " s");
                 InetAddress server = InetAddress.getByName(DemoTestbed.address(1, 2));
                 try (DemoStream stream = DemoStream.start(pc1, pc2, server)) {
