@@ -56,6 +56,11 @@ public final class PeerInspector {
             link = PacketCounter.LinkType.UNSUPPORTED;
         }
         long deadline = System.nanoTime() + timeout.toNanos();
+        // libpcap may block in poll() until a packet comes (immediate mode): a watchdog breaks the loop at the deadline
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread watchdog = new Thread(() -> watch(h, deadline, done), "mpsec-peer-inspector-watchdog");
+        watchdog.setDaemon(true);
+        watchdog.start();
         long captured = 0;
         long esp = 0;
         long tcp = 0;
@@ -69,6 +74,7 @@ public final class PeerInspector {
                     continue;
                 }
                 FrameClassifier.Verdict v = FrameClassifier.classify(f, link);
+                java.util.Arrays.fill(f, (byte) 0);
                 if (v == FrameClassifier.Verdict.NOT_IP) {
                     continue;
                 }
@@ -79,7 +85,6 @@ public final class PeerInspector {
                     case OTHER_IP: other++; break;
                     default: unreadable++;
                 }
-                java.util.Arrays.fill(f, (byte) 0);
             }
             try {
                 PcapStat st = h.getStats();
@@ -90,9 +95,36 @@ public final class PeerInspector {
         } catch (NotOpenException e) {
             throw new IOException("the capture on " + iface + " was closed while reading", e);
         } finally {
-            h.close();
+            done.set(true);
+            try {
+                watchdog.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (!watchdog.isAlive()) {
+                h.close(); // else leaked rather than freed under the watchdog
+            }
         }
         return new InspectorVerdict(iface, captured, esp, tcp, other, unreadable, dropped);
+    }
+
+    /** Breaks the capture loop from the deadline on, every 50 ms until the reader is done (a break before poll is kept by libpcap). */
+    private static void watch(PcapHandle h, long deadline, java.util.concurrent.atomic.AtomicBoolean done) {
+        while (!done.get()) {
+            long left = deadline - System.nanoTime();
+            try {
+                Thread.sleep(Math.max(1, Math.min(50, left / 1_000_000)));
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (System.nanoTime() >= deadline && !done.get()) {
+                try {
+                    h.breakLoop();
+                } catch (NotOpenException e) {
+                    return;
+                }
+            }
+        }
     }
 
     private static PcapHandle open(String iface, PeerAddresses peers) throws IOException {
