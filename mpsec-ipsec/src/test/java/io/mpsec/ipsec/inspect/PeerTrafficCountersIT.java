@@ -221,13 +221,16 @@ class PeerTrafficCountersIT {
 
     /** Starts the inspector (20 packets or 2 s), runs the traffic once it listens, returns its verdict. */
     CompletableFuture<InspectorVerdict> inspectWhile(Testbed.Host c, Traffic traffic) throws Exception {
-        CompletableFuture<InspectorVerdict> f = CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<InspectorVerdict> f = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
             try {
-                return PeerInspector.inspect(cns, c.iface(1), peers(), 20, Duration.ofSeconds(2));
+                f.complete(PeerInspector.inspect(cns, c.iface(1), peers(), 20, Duration.ofSeconds(2)));
             } catch (Exception e) {
-                throw new RuntimeException(e);
+                f.completeExceptionally(e);
             }
-        });
+        }, "peer-inspector");
+        t.setDaemon(true);
+        t.start();
         Thread.sleep(300); // the capture opens
         traffic.run();
         return f;

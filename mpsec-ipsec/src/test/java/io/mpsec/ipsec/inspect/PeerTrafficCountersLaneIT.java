@@ -84,6 +84,13 @@ class PeerTrafficCountersLaneIT {
                 sp.apply();
                 TrafficWindow window = new TrafficWindow(Duration.ofHours(1));
                 window.add(System.nanoTime(), counters.read());
+                long t0 = System.nanoTime();
+                // own threads: the common pool has one thread on a 2-CPU guest, and both tasks block
+                java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2, r -> {
+                    Thread t = new Thread(r, "lane-peer-counters");
+                    t.setDaemon(true);
+                    return t;
+                });
                 ServerSocket server = s.call(() -> new ServerSocket(PORT, 5, s.address(1)));
                 CompletableFuture<Long> served = CompletableFuture.supplyAsync(() -> {
                     try (server; Socket a = server.accept(); InputStream in = a.getInputStream(); OutputStream out = a.getOutputStream()) {
@@ -93,14 +100,14 @@ class PeerTrafficCountersLaneIT {
                     } catch (Exception e) {
                         throw new RuntimeException(e);
                     }
-                });
+                }, pool);
                 CompletableFuture<InspectorVerdict> inspected = CompletableFuture.supplyAsync(() -> {
                     try {
                         return PeerInspector.inspect(cns, c.iface(1), peers, 20, Duration.ofSeconds(30));
                     } catch (Exception e) {
                         throw new RuntimeException(e);
                     }
-                });
+                }, pool);
                 Thread.sleep(2000); // the capture opens (slow under emulation)
                 Socket so = c.call(() -> {
                     Socket x = new Socket();
@@ -114,7 +121,9 @@ class PeerTrafficCountersLaneIT {
                     assertThat(in.transferTo(OutputStream.nullOutputStream())).isEqualTo(50_000);
                 }
                 assertThat(served.get(60, TimeUnit.SECONDS)).isEqualTo(500_000);
+                long transferMillis = (System.nanoTime() - t0) / 1_000_000;
                 InspectorVerdict iv = inspected.get(60, TimeUnit.SECONDS);
+                pool.shutdown();
                 Thread.sleep(1000); // the last FIN/ACKs
                 Map<String, InterfaceTraffic> now = counters.read();
                 window.add(System.nanoTime(), now);
@@ -122,7 +131,7 @@ class PeerTrafficCountersLaneIT {
                 long saOut = xfrmPackets(c, c.address(1), s.address(1));
                 long saIn = xfrmPackets(c, s.address(1), c.address(1));
                 System.out.println("lane evidence: c1 " + c1 + "; xfrm state packets out " + saOut + ", in " + saIn
-                        + "; inspector " + iv + "; verdicts " + window.verdicts());
+                        + "; inspector " + iv + "; verdicts " + window.verdicts() + "; transfer phase " + transferMillis + " ms");
 
                 assertThat(c1.espOut().packets()).as("ESP out on c1 = packets of the c->s SAs").isEqualTo(saOut).isPositive();
                 assertThat(c1.espIn().packets()).as("ESP in on c1 = packets of the s->c SAs").isEqualTo(saIn).isPositive();
