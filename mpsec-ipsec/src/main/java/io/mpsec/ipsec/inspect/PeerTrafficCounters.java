@@ -20,9 +20,11 @@ import java.util.Map;
  * In the kernel: for every packet two set lookups (source, destination) per address family in the
  * prerouting and postrouting hooks; for peer packets one more map lookup and a per-CPU counter add.
  * Reading: one netlink request, {@code NFT_MSG_GETOBJ} dumped for this table's counters only
- * ({@link GetCounterObjects}), on a socket kept open: no process is started, so reading every second
- * costs a few microseconds of system time. {@code nft} runs only in {@link #install}, {@link #installed}
- * and {@link #remove}.
+ * ({@link GetCounterObjects}), on a socket kept open: no process is started. Measured in
+ * {@code PeerTrafficCountersIT} on the 2-core build machine under load: 1.0-1.8 ms of wall time per read
+ * (200 reads, JIT warm-up included) against 80-130 ms for {@code nft list counters} (a process per
+ * read, which itself makes nine netlink round trips); at one read per second that is about 0.1 % of
+ * a core. {@code nft} runs only in {@link #install}, {@link #installed} and {@link #remove}.
  *
  * <h2>Lifetime</h2>
  * The table lives in the kernel, independent of this object: {@link #install} is idempotent (one

@@ -289,7 +289,9 @@ class PeerTrafficCountersIT {
         /** Stops tcpdump, checks it lost nothing, and counts the file with the python3 script. */
         Map<String, long[]> stopAndCount(List<String> local, List<String> remote) throws Exception {
             Thread.sleep(300); // the last packets reach the file
-            p.destroy(); // SIGTERM: tcpdump flushes and prints its statistics
+            // SIGINT: tcpdump flushes and prints its statistics (on SIGTERM it sometimes exits silently);
+            // 'ip netns exec' execs tcpdump, so the process is tcpdump itself
+            new ProcessBuilder("kill", "-INT", String.valueOf(p.pid())).start().waitFor(10, TimeUnit.SECONDS);
             assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
             t.join(5_000); // its statistics, to the end of stderr
             String stats;
