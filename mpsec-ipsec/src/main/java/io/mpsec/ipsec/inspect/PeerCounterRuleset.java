@@ -40,6 +40,12 @@ import java.util.regex.Pattern;
  *
  * <p>IPv6 neighbour discovery between the peers' global addresses (a unicast neighbour solicitation
  * or advertisement) is not counted: it is link-layer housekeeping, not data.
+ *
+ * <p>Limits: ESP inside UDP (NAT traversal, RFC 3948, port 4500) is counted as other cleartext, since
+ * MPSec's SAs never use UDP encapsulation ({@link PeerInspector} does read it as ESP). Counts are per
+ * packet as the stack handles it: a GSO/GRO packet of several segments counts once, exactly as
+ * tcpdump on the same interface sees it (xfrm's own SA counters count after segmentation, and so do
+ * the ESP counters here, since ESP packets are built per segment).
  */
 final class PeerCounterRuleset {
     static final String FAMILY = "inet";

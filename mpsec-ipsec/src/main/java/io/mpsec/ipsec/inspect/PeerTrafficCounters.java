@@ -29,8 +29,8 @@ import java.util.Map;
  * <h2>Lifetime</h2>
  * The table lives in the kernel, independent of this object: {@link #install} is idempotent (one
  * {@code nft -f} transaction: it keeps the counter values and replaces the addresses and interface
- * maps), {@link #remove} deletes it, and {@code nft flush ruleset} removes it too. {@link #close()}
- * only closes the netlink socket.
+ * maps; counters of an interface no longer listed stay unused until {@link #remove}), {@link #remove}
+ * deletes it, and {@code nft flush ruleset} removes it too. {@link #close()} only closes the netlink socket.
  *
  * <h2>Requirements</h2>
  * Root (CAP_NET_ADMIN in the namespace), the {@code nft} tool (Debian package {@code nftables}, tested
