@@ -4,7 +4,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The MPSec reference agent. */
-@Command(name = "mpsec", mixinStandardHelpOptions = true, version = "MPSec 0.1.0-SNAPSHOT",
+@Command(name = "mpsec", mixinStandardHelpOptions = true, versionProvider = AgentVersion.class,
         description = "MPSec agent: resilient, encrypted multipath networking (MPTCP + IPsec).",
         subcommands = {DemoCommand.class, DoctorCommand.class, KeygenCommand.class, ServeCommand.class})
 public final class Main implements Runnable {
