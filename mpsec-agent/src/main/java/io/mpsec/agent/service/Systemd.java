@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /** The running service manager, as far as installing units needs it. */
@@ -15,6 +16,15 @@ public interface Systemd {
      * {@code /run/systemd/system} exists.
      */
     boolean running();
+
+    /** Directories systemd loads system units from (systemd.unit(5), "System Unit Search Path"). */
+    Set<Path> STANDARD_UNIT_DIRS = Set.of(Path.of("/etc/systemd/system"), Path.of("/run/systemd/system"),
+            Path.of("/lib/systemd/system"), Path.of("/usr/lib/systemd/system"), Path.of("/usr/local/lib/systemd/system"));
+
+    /** The directories this service manager loads units from. */
+    default Set<Path> unitDirs() {
+        return STANDARD_UNIT_DIRS;
+    }
 
     /** Runs {@code systemctl ARGS}; throws with systemctl's own message when it fails. */
     void systemctl(String... args) throws IOException;

@@ -8,20 +8,15 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Writes unit files into a directory, only where their content differs (so a second run changes
  * nothing), and enables them through systemd when it runs.
  */
 public final class UnitInstaller {
-    /** Directories systemd loads system units from (systemd.unit(5), "System Unit Search Path"). */
-    public static final Set<Path> SYSTEMD_UNIT_DIRS = Set.of(Path.of("/etc/systemd/system"),
-            Path.of("/run/systemd/system"), Path.of("/lib/systemd/system"), Path.of("/usr/lib/systemd/system"),
-            Path.of("/usr/local/lib/systemd/system"));
-
     /** What happened to one unit file. */
     public enum Outcome { CREATED, UPDATED, UNCHANGED }
 
@@ -53,7 +48,7 @@ public final class UnitInstaller {
             Outcome outcome;
             if (!Files.exists(file)) {
                 outcome = Outcome.CREATED;
-            } else if (java.util.Arrays.equals(Files.readAllBytes(file), content)) {
+            } else if (Arrays.equals(Files.readAllBytes(file), content)) {
                 outcome = Outcome.UNCHANGED;
             } else {
                 outcome = Outcome.UPDATED;
@@ -75,7 +70,7 @@ public final class UnitInstaller {
 
     /** Whether systemd reads units from the directory this installer writes to. */
     public boolean systemdLoadsFromUnitDir() {
-        return SYSTEMD_UNIT_DIRS.contains(unitDir.toAbsolutePath().normalize());
+        return systemd.unitDirs().contains(unitDir.toAbsolutePath().normalize());
     }
 
     /** Whether the service manager runs here, so that the units can be enabled now. */
