@@ -10,9 +10,9 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code systemd-analyze verify} (systemd 252 here) accepts both units, with and without
@@ -21,19 +21,27 @@ import org.junit.jupiter.api.io.TempDir;
  * /usr/bin/mpsec-agent, because verify checks that ExecStart's binary exists.
  */
 class SystemdUnitsIT {
-    @TempDir
-    Path root;
+    private Path root;
 
     private Path analyze;
 
     @BeforeEach
     void root() throws Exception {
         analyze = Privileged.requireTool("systemd-analyze", "systemd");
+        root = Files.createTempDirectory("mpsec-units-root-");
         Files.createDirectories(root.resolve("usr/bin"));
         Files.createDirectories(root.resolve("lib/systemd"));
         Commands.runOk(Duration.ofSeconds(30), List.of("cp", "-a", "/lib/systemd/system", root.resolve("lib/systemd").toString()));
         Path binary = Files.writeString(root.resolve("usr/bin/mpsec-agent"), "#!/bin/sh\nexit 0\n");
         Files.setPosixFilePermissions(binary, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
+    @AfterEach
+    void removeRoot() {
+        // rm, not JUnit's @TempDir: the copied units include masks (symlinks to /dev/null) it warns about
+        if (root != null) {
+            Commands.run(Duration.ofSeconds(30), List.of("rm", "-rf", root.toString()));
+        }
     }
 
     private ExecResult verify(ServiceOptions options) throws Exception {
