@@ -51,8 +51,13 @@ chmod 0644 "$STAGE"/lib/systemd/system/*.service
 install -m 0644 "$HERE/copyright" "$STAGE/usr/share/doc/mpsec/copyright"
 sed -e "s/@VERSION@/$DEB_VERSION/" -e "s/@MAINTAINER@/$MAINTAINER/" \
     -e "s/@DATE@/$(LC_ALL=C date -u -d "@$EPOCH" '+%a, %d %b %Y %H:%M:%S +0000')/" "$HERE/changelog" \
-    | gzip -9n > "$STAGE/usr/share/doc/mpsec/changelog.Debian.gz"
-chmod 0644 "$STAGE/usr/share/doc/mpsec/changelog.Debian.gz"
+    | gzip -9n > "$STAGE/usr/share/doc/mpsec/changelog.gz"
+chmod 0644 "$STAGE/usr/share/doc/mpsec/changelog.gz"
+# /etc/mpsec is 0700 and the config 0600 on purpose (the master key lives there).
+install -d "$STAGE/usr/share/man/man1" "$STAGE/usr/share/lintian/overrides"
+gzip -9n < "$HERE/mpsec-agent.1" > "$STAGE/usr/share/man/man1/mpsec-agent.1.gz"
+chmod 0644 "$STAGE/usr/share/man/man1/mpsec-agent.1.gz"
+install -m 0644 "$HERE/lintian-overrides" "$STAGE/usr/share/lintian/overrides/mpsec"
 
 for script in postinst prerm postrm; do
     install -m 0755 "$HERE/DEBIAN/$script" "$STAGE/DEBIAN/$script"
