@@ -6,6 +6,7 @@ import io.mpsec.testbed.ExecResult;
 import io.mpsec.testbed.Privileged;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
@@ -98,7 +99,10 @@ class PackageIT {
             assertThat(Files.exists(root.path("/etc/mpsec/mpsec.yaml"))).as("purge removes the conffile").isFalse();
             assertThat(Files.isDirectory(root.path("/var/lib/mpsec"))).as("ledger kept while a master key exists").isTrue();
             assertThat(Files.exists(root.path("/etc/mpsec/master.key"))).isTrue();
-            assertThat(Files.exists(root.path("/etc/systemd/system/sysinit.target.wants/mpsec-killswitch.service"))).isFalse();
+            assertThat(Files.exists(root.path("/etc/systemd/system/sysinit.target.wants/mpsec-killswitch.service"),
+                    LinkOption.NOFOLLOW_LINKS)).as("purge forgets the enablement").isFalse();
+            assertThat(Files.exists(root.path("/etc/systemd/system/mpsec-agent.service"), LinkOption.NOFOLLOW_LINKS))
+                    .as("purge removes the mask of remove").isFalse();
             log("remove and purge done", t0);
         }
         log("Debian root removed", t0);
