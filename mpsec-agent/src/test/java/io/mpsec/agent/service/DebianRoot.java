@@ -30,6 +30,7 @@ final class DebianRoot implements AutoCloseable {
     static final Path TARBALL = CACHE.resolve(SUITE + "-minbase.tar.zst");
     static final Path ARCHIVES = CACHE.resolve(SUITE + "-archives");
 
+    private static final String ROOT_PREFIX = "mpsec-debian-root-";
     private static final String PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
     final Path dir;
@@ -48,7 +49,8 @@ final class DebianRoot implements AutoCloseable {
                 buildTarball();
             }
         }
-        Path dir = Files.createTempDirectory(Path.of("/var/tmp"), "mpsec-debian-root-");
+        removeRootsOfDeadRuns();
+        Path dir = Files.createTempDirectory(Path.of("/var/tmp"), ROOT_PREFIX + ProcessHandle.current().pid() + "-");
         DebianRoot root = new DebianRoot(dir);
         try {
             Commands.runOk(Duration.ofMinutes(3), List.of("tar", "--zstd", "--numeric-owner", "-xpf", TARBALL.toString(), "-C", dir.toString()));
@@ -61,6 +63,26 @@ final class DebianRoot implements AutoCloseable {
         } catch (RuntimeException | Error e) {
             root.close();
             throw e;
+        }
+    }
+
+    /**
+     * Roots left by a JVM that was killed (its close() never ran, /proc may still be mounted there):
+     * named after their JVM's pid, removed once that process is gone. Other live runs are left alone.
+     */
+    private static void removeRootsOfDeadRuns() throws IOException {
+        try (Stream<Path> dirs = Files.list(Path.of("/var/tmp"))) {
+            for (Path d : (Iterable<Path>) dirs::iterator) {
+                String name = d.getFileName().toString();
+                if (!name.startsWith(ROOT_PREFIX)) {
+                    continue;
+                }
+                String pid = name.substring(ROOT_PREFIX.length()).split("-")[0];
+                if (pid.matches("[0-9]+") && ProcessHandle.of(Long.parseLong(pid)).isEmpty()) {
+                    System.out.println("[PackageIT] removing " + d + ", left by a run that was killed");
+                    removeTree(d);
+                }
+            }
         }
     }
 
