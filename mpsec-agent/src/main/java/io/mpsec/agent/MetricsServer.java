@@ -48,6 +48,12 @@ public final class MetricsServer implements AutoCloseable {
      * @throws IOException when epoll is unavailable or the port cannot be bound
      */
     public static MetricsServer start(InetAddress bind, int port, Supplier<String> scrape) throws IOException {
+        return start(bind, port, scrape, null);
+    }
+
+    /** As {@link #start(InetAddress, int, Supplier)}, also serving the dashboard's routes ({@code web} may be null). */
+    public static MetricsServer start(InetAddress bind, int port, Supplier<String> scrape,
+            io.mpsec.agent.web.WebRouter web) throws IOException {
         checkBind(bind);
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port " + port + " is out of range; use 1-65535, or 0 for any free port");
@@ -65,7 +71,7 @@ public final class MetricsServer implements AutoCloseable {
                         protected void initChannel(SocketChannel c) {
                             HostCheck hosts = new HostCheck(c.localAddress().getPort());
                             c.pipeline().addLast(new ReadTimeoutHandler(30), new HttpServerCodec(),
-                                    new HttpObjectAggregator(MAX_REQUEST_BYTES), new MetricsHttpHandler(hosts, scrape));
+                                    new HttpObjectAggregator(MAX_REQUEST_BYTES), new MetricsHttpHandler(hosts, scrape, web));
                         }
                     }).bind(new InetSocketAddress(bind, port)).sync().channel();
             return new MetricsServer(group, ch);

@@ -2,6 +2,8 @@ package io.mpsec.agent;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.mpsec.agent.web.Dashboard;
+import io.mpsec.agent.web.WebRouter;
 import io.mpsec.metrics.NamespaceMetrics;
 import io.mpsec.metrics.Sampler;
 import java.io.IOException;
@@ -34,7 +36,8 @@ public final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         try (Agent a = Agent.start(bind, port, noHostNs, namespaces)) {
-            System.out.println("serving metrics at http://" + hostForUrl(bind) + ":" + a.server().port() + "/metrics");
+            String base = "http://" + hostForUrl(bind) + ":" + a.server().port();
+            System.out.println("serving metrics at " + base + "/metrics and the dashboard at " + base + "/");
             a.server().awaitClose();
             return 0;
         } catch (IllegalArgumentException | IOException e) {
@@ -52,6 +55,7 @@ public final class ServeCommand implements Callable<Integer> {
         private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         private final Sampler sampler = new Sampler(Duration.ofSeconds(1));
         private final List<NamespaceMetrics> watched = new ArrayList<>();
+        private Dashboard dashboard;
         private MetricsServer server;
 
         private Agent() {
@@ -73,7 +77,13 @@ public final class ServeCommand implements Callable<Integer> {
                 for (String ns : namespaces) {
                     a.watched.add(NamespaceMetrics.watch(ns, a.registry, a.sampler));
                 }
-                a.server = MetricsServer.start(addr, port, a.registry::scrape);
+                List<String> dashboardNs = new ArrayList<>();
+                if (!noHostNs) {
+                    dashboardNs.add(null);
+                }
+                dashboardNs.addAll(namespaces);
+                a.dashboard = Dashboard.start(dashboardNs);
+                a.server = MetricsServer.start(addr, port, a.registry::scrape, new WebRouter(a.dashboard));
                 return a;
             } catch (IOException | RuntimeException e) {
                 a.close();
@@ -103,6 +113,11 @@ public final class ServeCommand implements Callable<Integer> {
             return server;
         }
 
+        /** The live dashboard's data (to plug in connections, packet security and SAs). */
+        public Dashboard dashboard() {
+            return dashboard;
+        }
+
         /** The sampler that drives rates and new series. */
         public Sampler sampler() {
             return sampler;
@@ -112,6 +127,9 @@ public final class ServeCommand implements Callable<Integer> {
         public void close() {
             if (server != null) {
                 server.close();
+            }
+            if (dashboard != null) {
+                dashboard.close();
             }
             sampler.close();
             for (NamespaceMetrics m : watched) {
