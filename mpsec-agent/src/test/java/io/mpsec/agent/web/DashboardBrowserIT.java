@@ -1,0 +1,204 @@
+package io.mpsec.agent.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.mpsec.agent.ServeCommand;
+import io.mpsec.testbed.Privileged;
+import io.mpsec.testbed.Testbed;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.interactions.Actions;
+
+/**
+ * The live dashboard in a real headless Chromium (Selenium), over a two-path MPTCP transfer between two
+ * namespaces (100 Mbit/s HTB paths): the page's numbers (read from the DOM, not from pixels) match
+ * {@code ip -j -s link} read just before and after the snapshot they come from, both paths show
+ * traffic and the namespace is shown as multipath; a blackholed path (nft drops at the server) and a
+ * path cut with link down are each marked down on the page within 2 s while the traffic moves to the
+ * other path (checked with {@code ip -s link} too). Screenshots go to target/screenshots/; the one of
+ * the live two-path run is copied to docs/images/dashboard.png.
+ */
+class DashboardBrowserIT {
+    private static final long MARK_MILLIS = 2_000;
+    /** 100 Mbit/s path: a path that carries a fair share moves far more than this (bytes/s, rx + tx). */
+    private static final double BUSY = 2_000_000;
+
+    @RegisterExtension
+    static final Testbed NET = Testbed.builder().hosts("c", "s").paths(2, 100).mptcpLimits(4, 4).build();
+
+    @Test
+    void showsTheLiveTwoPathRunAndMarksCutPathsWithinTwoSeconds() throws Exception {
+        Path chromium = Privileged.requireTool("chromium", "chromium");
+        Path chromedriver = Privileged.requireTool("chromedriver", "chromium-driver");
+        Privileged.requireTool("nft", "nftables");
+        Testbed.Host c = NET.host("c");
+        Testbed.Host s = NET.host("s");
+        String ns = c.namespace();
+        c.execOk("ip", "mptcp", "endpoint", "add", c.address(2).getHostAddress(), "dev", c.iface(2), "subflow");
+        Path shots = Files.createDirectories(Path.of("target", "screenshots"));
+        long t0 = System.nanoTime();
+        try (ServeCommand.Agent agent = ServeCommand.Agent.start("127.0.0.1", 0, true, List.of(ns));
+             BulkTransfer transfer = new BulkTransfer(c, s, s.address(1))) {
+            assertThat(transfer.multipath()).isTrue();
+            ChromeDriver driver = browser(chromium, chromedriver);
+            try {
+                driver.get("http://127.0.0.1:" + agent.server().port() + "/");
+                DashboardPage page = new DashboardPage(driver);
+                DashboardPage.View v = page.await("both paths busy and multipath", 15_000, x -> "live".equals(x.stream())
+                        && x.rate(ns, "c1") > BUSY && x.rate(ns, "c2") > BUSY
+                        && "multipath".equals(x.modes().get(ns).get("mode")));
+                assertThat(v.canvases()).as("uPlot chart drawn").isEqualTo(1);
+                assertThat(v.status(ns, "c1")).isEqualTo("up");
+                assertThat(v.legend()).containsKeys(ns + "/c1", ns + "/c2", ns + "/total");
+                assertThat(v.connections()).as("no connection source wired: the table stays empty").isZero();
+                matchesIpLink(page, c, ns);
+                keyboardReachesTheSkipLinkAndTheTables(driver);
+
+                Thread.sleep(6_000); // some chart history for the picture
+                page.await("system panel", 5_000, x -> !x.kernel().isEmpty());
+                Path live = screenshot(driver, shots.resolve("dashboard-two-paths.png"));
+                Path docs = Path.of("..", "docs", "images");
+                if (Files.isDirectory(docs.getParent())) {
+                    Files.createDirectories(docs);
+                    Files.copy(live, docs.resolve("dashboard.png"), StandardCopyOption.REPLACE_EXISTING);
+                }
+
+                // 1) blackhole: path 1 silently drops everything at the server
+                long before = transfer.received();
+                long cut = System.nanoTime();
+                NET.path(1).blackhole();
+                DashboardPage.View silent = page.await("c1 marked down after the blackhole", MARK_MILLIS + 500,
+                        x -> x.status(ns, "c1").equals("silent") || x.status(ns, "c1").equals("down"));
+                long silentMillis = (System.nanoTime() - cut) / 1_000_000;
+                System.out.printf("blackhole marked %s after %d ms%n", silent.status(ns, "c1"), silentMillis);
+                assertThat(silentMillis).as("blackhole marked within 2 s").isLessThanOrEqualTo(MARK_MILLIS);
+                trafficMovedToPath2(page, c, ns, "blackhole");
+                assertThat(transfer.received()).as("the transfer goes on").isGreaterThan(before + 1_000_000);
+                screenshot(driver, shots.resolve("dashboard-blackhole.png"));
+                NET.path(1).restore();
+                page.await("c1 up again after the blackhole", 20_000, x -> x.status(ns, "c1").equals("up"));
+
+                // 2) link down on both ends of path 1
+                before = transfer.received();
+                cut = System.nanoTime();
+                NET.path(1).cut();
+                DashboardPage.View down = page.await("c1 marked down after link down", MARK_MILLIS + 500,
+                        x -> x.status(ns, "c1").equals("down"));
+                long downMillis = (System.nanoTime() - cut) / 1_000_000;
+                System.out.printf("link down marked after %d ms%n", downMillis);
+                assertThat(downMillis).as("link down marked within 2 s").isLessThanOrEqualTo(MARK_MILLIS);
+                trafficMovedToPath2(page, c, ns, "link down");
+                assertThat(transfer.received()).as("the transfer goes on").isGreaterThan(before + 1_000_000);
+                DashboardPage.View after = page.read();
+                assertThat(after.events()).contains("path-silent c1", "path-down c1");
+                assertThat(after.legend().get(ns + "/c1").get("status")).isEqualTo("down");
+                screenshot(driver, shots.resolve("dashboard-link-down.png"));
+                NET.path(1).restore();
+            } finally {
+                driver.quit();
+            }
+            assertThat(transfer.failure()).isNull();
+        }
+        System.out.printf("DashboardBrowserIT took %.1f s%n", (System.nanoTime() - t0) / 1e9);
+    }
+
+    private static ChromeDriver browser(Path chromium, Path chromedriver) {
+        ChromeOptions o = new ChromeOptions();
+        o.setBinary(chromium.toFile());
+        o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--window-size=1280,900", "--disable-extensions", "--no-first-run");
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(chromedriver.toFile())
+                .usingAnyFreePort().build();
+        ChromeDriver d = new ChromeDriver(service, o);
+        d.manage().timeouts().scriptTimeout(Duration.ofSeconds(5));
+        return d;
+    }
+
+    /**
+     * The page's counters lie between two {@code ip -j -s link} readings taken before and after the
+     * snapshot they come from (exact, counters only grow); its rate is within 30% of the rate from
+     * those two readings... over a longer window.
+     */
+    private static void matchesIpLink(DashboardPage page, Testbed.Host c, String ns) throws Exception {
+        JsonNode a = IpLink.read(c);
+        long aMillis = System.currentTimeMillis();
+        DashboardPage.View v = page.await("a snapshot newer than the first ip reading", 3_000, x -> x.time() > aMillis + 20);
+        JsonNode b = IpLink.read(c);
+        long bMillis = System.currentTimeMillis();
+        Thread.sleep(2_000);
+        JsonNode later = IpLink.read(c);
+        long laterMillis = System.currentTimeMillis();
+        for (String iface : List.of("c1", "c2")) {
+            for (String dir : List.of("rx", "tx")) {
+                for (String what : List.of("bytes", "packets")) {
+                    long lo = IpLink.counter(a, iface, dir, what);
+                    long hi = IpLink.counter(b, iface, dir, what);
+                    double shown = v.number(ns, iface, dir + ("bytes".equals(what) ? "Bytes" : "Packets"));
+                    assertThat(shown).as("%s %s %s on the page vs ip -s link", iface, dir, what).isBetween((double) lo, (double) hi);
+                }
+            }
+            DashboardPage.View now = page.read();
+            double ipRate = (IpLink.counter(later, iface, "tx", "bytes") - IpLink.counter(a, iface, "tx", "bytes")
+                    + IpLink.counter(later, iface, "rx", "bytes") - IpLink.counter(a, iface, "rx", "bytes"))
+                    / ((laterMillis - aMillis) / 1000.0);
+            assertThat(now.rate(ns, iface)).as("%s rate on the page vs ip -s link over %d ms", iface, laterMillis - aMillis)
+                    .isBetween(ipRate * 0.7, ipRate * 1.3);
+            System.out.printf("%s: page %.1f Mbit/s, ip -s link %.1f Mbit/s (%d ms window)%n", iface,
+                    now.rate(ns, iface) * 8 / 1e6, ipRate * 8 / 1e6, bMillis - aMillis);
+        }
+    }
+
+    /** After a cut, path 2 carries the transfer and path 1 receives nothing: on the page and by ip -s link. */
+    private static void trafficMovedToPath2(DashboardPage page, Testbed.Host c, String ns, String what) throws Exception {
+        page.await("path 2 busy after the " + what, 5_000, x -> x.rate(ns, "c2") > BUSY * 2);
+        JsonNode a = IpLink.read(c);
+        Thread.sleep(1_000);
+        JsonNode b = IpLink.read(c);
+        long rx1 = IpLink.counter(b, "c1", "rx", "bytes") - IpLink.counter(a, "c1", "rx", "bytes");
+        long tx2 = IpLink.counter(b, "c2", "tx", "bytes") - IpLink.counter(a, "c2", "tx", "bytes");
+        System.out.printf("after the %s: path 1 received %d B, path 2 sent %d B in 1 s%n", what, rx1, tx2);
+        assertThat(rx1).as("path 1 receives nothing after the " + what).isZero();
+        assertThat(tx2).as("path 2 carries the transfer after the " + what).isGreaterThan(4_000_000L);
+        DashboardPage.View v = page.read();
+        assertThat(v.rate(ns, "c1")).as("page: path 1 rate after the " + what).isLessThan(v.rate(ns, "c2") / 10);
+    }
+
+    /** Tab from the page start: the skip link first, with a visible focus ring; the tables are reachable regions. */
+    private static void keyboardReachesTheSkipLinkAndTheTables(ChromeDriver driver) {
+        JavascriptExecutor js = driver;
+        js.executeScript("document.activeElement && document.activeElement.blur(); window.focus();");
+        new Actions(driver).sendKeys(Keys.TAB).perform();
+        assertThat(js.executeScript("return document.activeElement.className")).isEqualTo("skip");
+        assertThat((String) js.executeScript("return getComputedStyle(document.activeElement).outlineStyle")).isNotEqualTo("none");
+        for (int i = 0; i < 3; i++) {
+            new Actions(driver).sendKeys(Keys.TAB).perform();
+        }
+        Object region = js.executeScript("return document.activeElement.getAttribute('role') + ' ' + "
+                + "(document.activeElement.getAttribute('aria-labelledby') || document.activeElement.getAttribute('aria-label'))");
+        assertThat(region).asString().startsWith("region ");
+    }
+
+    private static Path screenshot(ChromeDriver driver, Path file) throws Exception {
+        Dimension size = driver.manage().window().getSize();
+        long height = ((Number) driver.executeScript("return document.documentElement.scrollHeight")).longValue();
+        driver.manage().window().setSize(new Dimension(size.getWidth(), (int) Math.min(6000, height + 120)));
+        Thread.sleep(300);
+        Files.write(file, ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
+        driver.manage().window().setSize(size);
+        return file;
+    }
+}
