@@ -18,13 +18,14 @@ import java.util.Map;
  *       IFF_LOWER_UP, the kernel's own view). Link events trigger a sample at once, so this shows
  *       within milliseconds.</li>
  *   <li><b>SILENT</b>, a suspected blackhole: the interface is up, but (1) it received nothing for
- *       {@link #SILENCE_NANOS} (1.2 s), (2) it received at least {@link #MIN_ACTIVE_PACKETS} packets in
+ *       {@link #SILENCE_NANOS} (1 s: five times TCP's minimum
+ *       retransmission timeout, so a busy path is silent that long only after repeated losses), (2) it received at least {@link #MIN_ACTIVE_PACKETS} packets in
  *       the {@link #ACTIVE_WINDOW_NANOS} (5 s) before it fell silent (it was carrying traffic), (3) it
  *       sent at least one packet after its last received one (this host keeps talking, e.g. TCP
  *       retransmissions, and hears no answer), and (4) another up path of the namespace received at
  *       least {@link #MIN_MOVING_PACKETS} packets in the last {@link #SILENCE_NANOS} (the network and the
  *       peer are alive). It stays SILENT until the interface receives again or goes down. With
- *       samples every 200 ms it shows at most 1.6 s after the last packet arrived.</li>
+ *       samples every 100 ms it shows at most 1.2 s after the last packet arrived.</li>
  *   <li><b>IDLE</b>: up, nothing received or sent for {@link #IDLE_NANOS} (3 s).</li>
  *   <li><b>UP</b> otherwise.</li>
  * </ul>
@@ -36,8 +37,8 @@ import java.util.Map;
  * died) nothing is SILENT: the dashboard cannot tell those apart, and shows IDLE.
  */
 final class PathTracker {
-    static final long SAMPLE_MILLIS = 200;
-    static final long SILENCE_NANOS = 1_200_000_000L;
+    static final long SAMPLE_MILLIS = 100;
+    static final long SILENCE_NANOS = 1_000_000_000L;
     static final long ACTIVE_WINDOW_NANOS = 5_000_000_000L;
     static final long IDLE_NANOS = 3_000_000_000L;
     static final long RATE_WINDOW_NANOS = 1_000_000_000L;

@@ -90,7 +90,9 @@ class DashboardBrowserIT {
                 assertThat(transfer.received()).as("the transfer goes on").isGreaterThan(before + 1_000_000);
                 screenshot(driver, shots.resolve("dashboard-blackhole.png"));
                 NET.path(1).restore();
+                long restored = System.nanoTime();
                 page.await("c1 up again after the blackhole", 20_000, x -> x.status(ns, "c1").equals("up"));
+                System.out.printf("c1 up again %d ms after the blackhole was removed%n", (System.nanoTime() - restored) / 1_000_000);
 
                 // 2) link down on both ends of path 1
                 before = transfer.received();
@@ -193,6 +195,7 @@ class DashboardBrowserIT {
     }
 
     private static Path screenshot(ChromeDriver driver, Path file) throws Exception {
+        driver.executeScript("document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0);");
         Dimension size = driver.manage().window().getSize();
         long height = ((Number) driver.executeScript("return document.documentElement.scrollHeight")).longValue();
         driver.manage().window().setSize(new Dimension(size.getWidth(), (int) Math.min(6000, height + 120)));
