@@ -68,6 +68,7 @@ public final class Dashboard implements AutoCloseable {
                 d.watches.put(label, self[0]);
             }
             d.thread.scheduleAtFixedRate(d::tick, 0, PathTracker.SAMPLE_MILLIS, TimeUnit.MILLISECONDS);
+            d.thread.execute(() -> Json.text(d.snapshot())); // loads and warms the JSON mapper before the first page
             return d;
         } catch (IOException | RuntimeException e) {
             d.close();
@@ -92,6 +93,11 @@ public final class Dashboard implements AutoCloseable {
      */
     public void securePaths(String netns, Sources.SaList sas, Sources.SaUsageSource usage, Supplier<RekeyHealth> health) {
         security.register(netns, sas, usage, health);
+    }
+
+    /** The dashboard's own thread (for work that must not run on the HTTP event loop). */
+    java.util.concurrent.Executor executor() {
+        return thread;
     }
 
     /** The SSE stream handler. */

@@ -105,7 +105,9 @@ final class PathTracker {
             Track t = tracks.get(l.name());
             String[] why = new String[1];
             PathStatus s = decide(t, l, nanos, why);
-            if (s != t.status) {
+            if (t.last == l && t.history.size() == 1) {
+                t.status = s; // first sight: the state it is in, not a change
+            } else if (s != t.status) {
                 changes.add(new Change(l.name(), t.status, s, why[0]));
                 t.status = s;
                 t.sinceMillis = epochMillis;

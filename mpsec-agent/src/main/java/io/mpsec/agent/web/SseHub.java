@@ -16,6 +16,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 
 /**
  * The server-sent events stream ({@code GET /api/v1/stream}): {@code snapshot} events (a
@@ -39,8 +41,11 @@ final class SseHub implements AutoCloseable {
         return clients.size();
     }
 
-    /** Turns this request's connection into a stream. */
-    void open(ChannelHandlerContext ctx, FullHttpRequest req, Views.Snapshot first) {
+    /**
+     * Turns this request's connection into a stream: the headers and the recent events at once, the
+     * first snapshot from {@code first} run on {@code executor} (the dashboard's thread, not the event loop).
+     */
+    void open(ChannelHandlerContext ctx, FullHttpRequest req, Supplier<Views.Snapshot> first, Executor executor) {
         if (clients.size() >= MAX_CLIENTS) {
             Responses.send(ctx, req, Responses.text(HttpResponseStatus.SERVICE_UNAVAILABLE,
                     "too many live dashboards (" + MAX_CLIENTS + "); close one\n"));
@@ -62,10 +67,14 @@ final class SseHub implements AutoCloseable {
         for (DashboardEvent e : backlog) {
             sb.append(message("event", e.seq(), Json.text(e)));
         }
-        sb.append(message("snapshot", -1, Json.text(first)));
         ch.writeAndFlush(chunk(sb.toString()));
         clients.add(ch);
         ch.closeFuture().addListener(f -> clients.remove(ch));
+        executor.execute(() -> {
+            if (ch.isActive()) {
+                ch.writeAndFlush(chunk(message("snapshot", -1, Json.text(first.get()))));
+            }
+        });
     }
 
     static long lastEventId(String header) {

@@ -49,7 +49,7 @@ public final class WebRouter {
         if (asset.isPresent()) {
             Responses.send(ctx, req, asset(req, asset.get()));
         } else if (path.equals("/api/v1/stream") && req.method().equals(HttpMethod.GET)) {
-            dashboard.stream().open(ctx, req, dashboard.snapshot());
+            dashboard.stream().open(ctx, req, dashboard::snapshot, dashboard.executor());
         } else {
             Responses.send(ctx, req, api(path, uri.parameters()));
         }

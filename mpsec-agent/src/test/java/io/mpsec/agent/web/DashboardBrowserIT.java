@@ -58,7 +58,7 @@ class DashboardBrowserIT {
             try {
                 driver.get("http://127.0.0.1:" + agent.server().port() + "/");
                 DashboardPage page = new DashboardPage(driver);
-                DashboardPage.View v = page.await("both paths busy and multipath", 15_000, x -> "live".equals(x.stream())
+                DashboardPage.View v = page.await("both paths busy and multipath", 40_000, x -> "live".equals(x.stream())
                         && x.rate(ns, "c1") > BUSY && x.rate(ns, "c2") > BUSY
                         && "multipath".equals(x.modes().get(ns).get("mode")));
                 assertThat(v.canvases()).as("uPlot chart drawn").isEqualTo(1);

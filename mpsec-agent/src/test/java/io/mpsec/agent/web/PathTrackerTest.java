@@ -121,6 +121,14 @@ class PathTrackerTest {
     }
 
     @Test
+    void aLinkAlreadyDownWhenFirstSeenIsDownWithoutAChange() {
+        PathTracker t = new PathTracker();
+        assertThat(t.update(0, 0, List.of(new LinkSample(5, "ifb0", 0, 0, 0, 0, 0, 0, 0, 0, 0)))).isEmpty();
+        assertThat(t.snapshot().get(0).status()).isEqualTo(PathStatus.DOWN);
+        assertThat(t.update(STEP, 100, List.of(new LinkSample(5, "ifb0", 0, 0, 0, 0, 0, 0, 0, 0, 0)))).isEmpty();
+    }
+
+    @Test
     void loopbackIsNeverAPath() {
         Bed b = new Bed();
         b.steps(30, 0, 0, 0, 0);
