@@ -82,9 +82,13 @@ public final class WebRouter {
             case "/api/v1/security": body = dashboard.security(); break;
             case "/api/v1/snapshot": body = dashboard.snapshot(); break;
             case "/api/v1/events":
-                long after = number(params, "after", 0, Long.MAX_VALUE, 0);
-                int limit = (int) number(params, "limit", 1, EventLog.CAPACITY, 100);
-                body = dashboard.events(after, limit);
+                try {
+                    long after = number(params, "after", 0, Long.MAX_VALUE, 0);
+                    int limit = (int) number(params, "limit", 1, EventLog.CAPACITY, 100);
+                    body = dashboard.events(after, limit);
+                } catch (IllegalArgumentException e) {
+                    return error(HttpResponseStatus.BAD_REQUEST, e.getMessage());
+                }
                 break;
             default:
                 return error(HttpResponseStatus.NOT_FOUND, "no such API: " + path + "; see /api/v1/interfaces, system, "
@@ -99,10 +103,15 @@ public final class WebRouter {
             return dflt;
         }
         try {
-            return Math.max(min, Math.min(max, Long.parseLong(v.get(0))));
+            long n = Long.parseLong(v.get(0));
+            if (n >= min && n <= max) {
+                return n;
+            }
         } catch (NumberFormatException e) {
-            return dflt;
+            // said below
         }
+        throw new IllegalArgumentException("query parameter " + name + "='" + v.get(0) + "' is not a number from " + min
+                + " to " + max + "; e.g. /api/v1/events?after=0&limit=100");
     }
 
     private static FullHttpResponse error(HttpResponseStatus status, String message) {

@@ -68,11 +68,11 @@ class DashboardBrowserIT {
                 matchesIpLink(page, c, ns);
                 keyboardReachesTheSkipLinkAndTheTables(driver);
 
-                Thread.sleep(6_000); // some chart history for the picture
+                Thread.sleep(4_000); // some chart history for the picture
                 page.await("system panel", 5_000, x -> !x.kernel().isEmpty());
                 Path live = screenshot(driver, shots.resolve("dashboard-two-paths.png"));
                 Path docs = Path.of("..", "docs", "images");
-                if (Files.isDirectory(docs.getParent())) {
+                if (Files.exists(Path.of("..", "mpsec-agent", "pom.xml"))) { // run from the module directory of a checkout
                     Files.createDirectories(docs);
                     Files.copy(live, docs.resolve("dashboard.png"), StandardCopyOption.REPLACE_EXISTING);
                 }
@@ -168,13 +168,13 @@ class DashboardBrowserIT {
     private static void trafficMovedToPath2(DashboardPage page, Testbed.Host c, String ns, String what) throws Exception {
         page.await("path 2 busy after the " + what, 5_000, x -> x.rate(ns, "c2") > BUSY * 2);
         JsonNode a = IpLink.read(c);
-        Thread.sleep(1_000);
+        Thread.sleep(2_000);
         JsonNode b = IpLink.read(c);
         long rx1 = IpLink.counter(b, "c1", "rx", "bytes") - IpLink.counter(a, "c1", "rx", "bytes");
         long tx2 = IpLink.counter(b, "c2", "tx", "bytes") - IpLink.counter(a, "c2", "tx", "bytes");
-        System.out.printf("after the %s: path 1 received %d B, path 2 sent %d B in 1 s%n", what, rx1, tx2);
+        System.out.printf("after the %s: path 1 received %d B, path 2 sent %d B in 2 s%n", what, rx1, tx2);
         assertThat(rx1).as("path 1 receives nothing after the " + what).isZero();
-        assertThat(tx2).as("path 2 carries the transfer after the " + what).isGreaterThan(4_000_000L);
+        assertThat(tx2).as("path 2 carries the transfer after the " + what).isGreaterThan(5_000_000L); // 20 Mbit/s
         DashboardPage.View v = page.read();
         assertThat(v.rate(ns, "c1")).as("page: path 1 rate after the " + what).isLessThan(v.rate(ns, "c2") / 10);
     }

@@ -196,5 +196,9 @@ class JsonShapesTest {
         assertThat(Json.MAPPER.readTree(res.content().toString(java.nio.charset.StandardCharsets.UTF_8)).get("error").asText())
                 .contains("/api/v1/nope");
         res.release();
+        var bad = new WebRouter(null).api("/api/v1/events", Map.of("limit", List.of("lots")));
+        assertThat(bad.status().code()).isEqualTo(400);
+        assertThat(bad.content().toString(java.nio.charset.StandardCharsets.UTF_8)).contains("limit='lots'", "1 to 500");
+        bad.release();
     }
 }
