@@ -58,15 +58,18 @@ class DashboardBrowserIT {
             try {
                 driver.get("http://127.0.0.1:" + agent.server().port() + "/");
                 DashboardPage page = new DashboardPage(driver);
+                System.out.printf("browser up, page requested %.1f s after the start%n", (System.nanoTime() - t0) / 1e9);
                 DashboardPage.View v = page.await("both paths busy and multipath", 40_000, x -> "live".equals(x.stream())
                         && x.rate(ns, "c1") > BUSY && x.rate(ns, "c2") > BUSY
                         && "multipath".equals(x.modes().get(ns).get("mode")));
+                System.out.printf("page live with both paths busy %.1f s after the start%n", (System.nanoTime() - t0) / 1e9);
                 assertThat(v.canvases()).as("uPlot chart drawn").isEqualTo(1);
                 assertThat(v.status(ns, "c1")).isEqualTo("up");
                 assertThat(v.legend()).containsKeys(ns + "/c1", ns + "/c2", ns + "/total");
                 assertThat(v.connections()).as("no connection source wired: the table stays empty").isZero();
                 matchesIpLink(page, c, ns);
                 keyboardReachesTheSkipLinkAndTheTables(driver);
+                assetsAndApi(agent.server().port(), c, ns);
 
                 Thread.sleep(4_000); // some chart history for the picture
                 page.await("system panel", 5_000, x -> !x.kernel().isEmpty());
@@ -81,10 +84,12 @@ class DashboardBrowserIT {
                 long before = transfer.received();
                 long cut = System.nanoTime();
                 NET.path(1).blackhole();
+                long nftMillis = (System.nanoTime() - cut) / 1_000_000;
                 DashboardPage.View silent = page.await("c1 marked down after the blackhole", MARK_MILLIS + 500,
                         x -> x.status(ns, "c1").equals("silent") || x.status(ns, "c1").equals("down"));
                 long silentMillis = (System.nanoTime() - cut) / 1_000_000;
-                System.out.printf("blackhole marked %s after %d ms%n", silent.status(ns, "c1"), silentMillis);
+                System.out.printf("blackhole marked %s after %d ms (installing the nft rules took %d ms of it)%n",
+                        silent.status(ns, "c1"), silentMillis, nftMillis);
                 assertThat(silentMillis).as("blackhole marked within 2 s").isLessThanOrEqualTo(MARK_MILLIS);
                 trafficMovedToPath2(page, c, ns, "blackhole");
                 assertThat(transfer.received()).as("the transfer goes on").isGreaterThan(before + 1_000_000);
@@ -192,6 +197,55 @@ class DashboardBrowserIT {
         Object region = js.executeScript("return document.activeElement.getAttribute('role') + ' ' + "
                 + "(document.activeElement.getAttribute('aria-labelledby') || document.activeElement.getAttribute('aria-label'))");
         assertThat(region).asString().startsWith("region ");
+    }
+
+    /** Content types, caching, traversal, and the API cross-checked with uname, sysctl and ip mptcp. */
+    private static void assetsAndApi(int port, Testbed.Host c, String ns) throws Exception {
+        RawHttp.Response index = RawHttp.get(port, "/");
+        assertThat(index.status()).isEqualTo(200);
+        assertThat(index.header("Content-Type")).isEqualTo("text/html; charset=utf-8");
+        assertThat(index.header("Cache-Control")).isEqualTo("no-cache");
+        assertThat(index.header("Content-Security-Policy")).contains("default-src 'none'", "script-src 'self'");
+        assertThat(RawHttp.get(port, "/", "If-None-Match: " + index.header("ETag")).status()).isEqualTo(304);
+        assertThat(RawHttp.get(port, "/assets/app.js").header("Content-Type")).isEqualTo("text/javascript; charset=utf-8");
+        RawHttp.Response uplot = RawHttp.get(port, "/vendor/uplot/" + StaticAssets.UPLOT_VERSION + "/uPlot.iife.min.js");
+        assertThat(uplot.status()).isEqualTo(200);
+        assertThat(uplot.header("Cache-Control")).isEqualTo("public, max-age=31536000, immutable");
+        for (String evil : List.of("/assets/../index.html", "/assets/%2e%2e/index.html", "/assets/..%2f..%2fpom.xml",
+                "/vendor/uplot/" + StaticAssets.UPLOT_VERSION + "/../../../../META-INF/MANIFEST.MF", "/../../etc/passwd",
+                "/io/mpsec/agent/web/app.js")) {
+            assertThat(RawHttp.get(port, evil).status()).as(evil).isEqualTo(404);
+        }
+        assertThat(RawHttp.request(port, "POST", "/", false).status()).isEqualTo(405);
+        RawHttp.Response stream = RawHttp.head(port, "/api/v1/stream");
+        assertThat(stream.header("Content-Type")).isEqualTo("text/event-stream; charset=utf-8");
+
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        RawHttp.Response ifs = RawHttp.get(port, "/api/v1/interfaces");
+        assertThat(ifs.header("Content-Type")).isEqualTo("application/json; charset=utf-8");
+        JsonNode nsNode = json.readTree(ifs.body()).get("namespaces").get(0);
+        assertThat(nsNode.get("netns").asText()).isEqualTo(ns);
+        assertThat(nsNode.get("activePaths").asInt()).isEqualTo(2);
+        JsonNode sys = json.readTree(RawHttp.get(port, "/api/v1/system").body());
+        String uname = new String(new ProcessBuilder("uname", "-r").start().getInputStream().readAllBytes()).trim();
+        assertThat(sys.get("kernel").asText()).isEqualTo(uname);
+        JsonNode nsSys = sys.get("namespaces").get(0);
+        assertThat(nsSys.get("pathManager").asText()).isEqualTo(c.sysctl("net.mptcp.path_manager"));
+        assertThat(nsSys.get("subflowsLimit").asInt()).isEqualTo(4);
+        String endpoints = c.execOk("ip", "mptcp", "endpoint", "show").stdout();
+        assertThat(endpoints).contains("198.18.2.1", "subflow", "dev " + c.iface(2));
+        JsonNode ep = nsSys.get("endpoints").get(0);
+        assertThat(ep.get("address").asText()).isEqualTo("198.18.2.1");
+        assertThat(ep.get("flags").toString()).isEqualTo("[\"subflow\"]");
+        assertThat(ep.get("iface").asText()).isEqualTo(c.iface(2));
+        JsonNode conns = json.readTree(RawHttp.get(port, "/api/v1/connections").body());
+        assertThat(conns.get("sources").size()).isZero();
+        assertThat(conns.get("connections").size()).isZero();
+        assertThat(json.readTree(RawHttp.get(port, "/api/v1/security").body()).get("interfaces").get(0).get("verdict").asText())
+                .isEqualTo("unknown");
+        String events = RawHttp.get(port, "/api/v1/events?after=0").body();
+        assertThat(events).as("the second subflow, from the MPTCP PM events").contains("subflow-added", "198.18.2.1:");
+        assertThat(RawHttp.get(port, "/api/v1/events?after=x").status()).isEqualTo(400);
     }
 
     private static Path screenshot(ChromeDriver driver, Path file) throws Exception {
