@@ -5,6 +5,7 @@
   const WINDOW_SECONDS = 600;
   const MAX_EVENTS = 200;
   const charts = new Map(); // netns -> chart state
+  const marked = new Map(); // netns/iface -> {status, at}: when this page first showed the current status (data-status-at)
   const $ = (id) => document.getElementById(id);
 
   function el(tag, attrs, text) {
@@ -34,12 +35,17 @@
   function cssVar(name) { return getComputedStyle(document.documentElement).getPropertyValue(name).trim(); }
 
   // ---- paths table -------------------------------------------------------------------------------
+  function mark(netns, iface, status) {
+    const key = netns + '/' + iface; const m = marked.get(key);
+    if (!m || m.status !== status) marked.set(key, { status, at: Date.now() });
+    return marked.get(key).at;
+  }
   function renderPaths(ifs) {
     const body = $('paths'); body.replaceChildren();
     for (const ns of ifs.namespaces) {
       for (const i of ns.interfaces) {
         const tr = el('tr', { id: 'if-' + ns.netns + '-' + i.name, 'data-netns': ns.netns, 'data-iface': i.name,
-          'data-status': i.status, 'data-path': String(i.path) });
+          'data-status': i.status, 'data-status-at': mark(ns.netns, i.name, i.status), 'data-path': String(i.path) });
         tr.append(el('td', null, ns.netns), el('th', { scope: 'row' }, i.name));
         const st = el('td', { 'data-field': 'status', 'data-value': i.status });
         st.append(el('span', { class: 'badge', 'data-status': i.status, title: i.statusReason || i.operState }, statusText(i.status)));
@@ -238,10 +244,12 @@
   }
   // A path event changes the row and the legend at once, without waiting for the next snapshot.
   function pathEvent(e) {
+    const at = mark(e.netns, e.subject, e.status);
     for (const node of document.querySelectorAll('[data-iface]')) {
       const ns = node.closest('[data-netns]');
       if (node.dataset.iface !== e.subject || !ns || ns.dataset.netns !== e.netns || !node.hasAttribute('data-status')) continue;
       node.dataset.status = e.status;
+      node.dataset.statusAt = at;
       const b = node.querySelector('.badge[data-status]');
       if (b) { b.dataset.status = e.status; b.textContent = statusText(e.status); }
       const st = node.querySelector('[data-field="status"]');

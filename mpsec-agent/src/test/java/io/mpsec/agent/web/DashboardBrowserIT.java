@@ -29,7 +29,9 @@ import org.openqa.selenium.interactions.Actions;
  * {@code ip -j -s link} read just before and after the snapshot they come from, both paths show
  * traffic and the namespace is shown as multipath; a blackholed path (nft drops at the server) and a
  * path cut with link down are each marked down on the page within 2 s while the traffic moves to the
- * other path (checked with {@code ip -s link} too). Screenshots go to target/screenshots/; the one of
+ * other path (checked with {@code ip -s link} too). The 2 s run from the start of the nft command
+ * (blackhole) or from the RTM_NEWLINK that sets the link down, to the moment the page first showed
+ * the mark (the page records it with the browser's clock, so the test's own polling does not count). Screenshots go to target/screenshots/; the one of
  * the live two-path run is copied to docs/images/dashboard.png.
  */
 class DashboardBrowserIT {
@@ -54,6 +56,7 @@ class DashboardBrowserIT {
         try (ServeCommand.Agent agent = ServeCommand.Agent.start("127.0.0.1", 0, true, List.of(ns));
              BulkTransfer transfer = new BulkTransfer(c, s, s.address(1))) {
             assertThat(transfer.multipath()).isTrue();
+            System.out.printf("agent and transfer up %.1f s after the start%n", (System.nanoTime() - t0) / 1e9);
             ChromeDriver driver = browser(chromium, chromedriver);
             try {
                 driver.get("http://127.0.0.1:" + agent.server().port() + "/");
@@ -80,17 +83,18 @@ class DashboardBrowserIT {
                     Files.copy(live, docs.resolve("dashboard.png"), StandardCopyOption.REPLACE_EXISTING);
                 }
 
-                // 1) blackhole: path 1 silently drops everything at the server
+                // 1) blackhole: path 1 silently drops everything at the server. Timed from the start of the nft
+                // command (it includes starting nft), to when the page first showed the mark (browser clock).
                 long before = transfer.received();
-                long cut = System.nanoTime();
+                long cut = System.currentTimeMillis();
                 NET.path(1).blackhole();
-                long nftMillis = (System.nanoTime() - cut) / 1_000_000;
-                DashboardPage.View silent = page.await("c1 marked down after the blackhole", MARK_MILLIS + 500,
+                long nftMillis = System.currentTimeMillis() - cut;
+                DashboardPage.View silent = page.await("c1 marked down after the blackhole", 10_000,
                         x -> x.status(ns, "c1").equals("silent") || x.status(ns, "c1").equals("down"));
-                long silentMillis = (System.nanoTime() - cut) / 1_000_000;
-                System.out.printf("blackhole marked %s after %d ms (installing the nft rules took %d ms of it)%n",
+                long silentMillis = silent.statusAt(ns, "c1") - cut;
+                System.out.printf("blackhole marked %s on the page %d ms after the nft command started (which took %d ms)%n",
                         silent.status(ns, "c1"), silentMillis, nftMillis);
-                assertThat(silentMillis).as("blackhole marked within 2 s").isLessThanOrEqualTo(MARK_MILLIS);
+                assertThat(silentMillis).as("blackhole marked within 2 s").isBetween(0L, MARK_MILLIS);
                 trafficMovedToPath2(page, c, ns, "blackhole");
                 assertThat(transfer.received()).as("the transfer goes on").isGreaterThan(before + 1_000_000);
                 screenshot(driver, shots.resolve("dashboard-blackhole.png"));
@@ -99,15 +103,17 @@ class DashboardBrowserIT {
                 page.await("c1 up again after the blackhole", 20_000, x -> x.status(ns, "c1").equals("up"));
                 System.out.printf("c1 up again %d ms after the blackhole was removed%n", (System.nanoTime() - restored) / 1_000_000);
 
-                // 2) link down on both ends of path 1
+                // 2) link down: c1 with one RTM_NEWLINK (timed exactly), then the server end too
                 before = transfer.received();
-                cut = System.nanoTime();
+                try (LinkDown link = new LinkDown(ns, c.iface(1))) {
+                    cut = link.down();
+                }
                 NET.path(1).cut();
-                DashboardPage.View down = page.await("c1 marked down after link down", MARK_MILLIS + 500,
+                DashboardPage.View down = page.await("c1 marked down after link down", 10_000,
                         x -> x.status(ns, "c1").equals("down"));
-                long downMillis = (System.nanoTime() - cut) / 1_000_000;
-                System.out.printf("link down marked after %d ms%n", downMillis);
-                assertThat(downMillis).as("link down marked within 2 s").isLessThanOrEqualTo(MARK_MILLIS);
+                long downMillis = down.statusAt(ns, "c1") - cut;
+                System.out.printf("link down marked on the page after %d ms%n", downMillis);
+                assertThat(downMillis).as("link down marked within 2 s").isBetween(0L, MARK_MILLIS);
                 trafficMovedToPath2(page, c, ns, "link down");
                 assertThat(transfer.received()).as("the transfer goes on").isGreaterThan(before + 1_000_000);
                 DashboardPage.View after = page.read();

@@ -10,7 +10,7 @@ import org.openqa.selenium.WebDriver;
 final class DashboardPage {
     private static final String READ = "const rows = {};"
             + "for (const tr of document.querySelectorAll('#paths tr[data-iface]')) {"
-            + "  const o = {netns: tr.dataset.netns, status: tr.dataset.status};"
+            + "  const o = {netns: tr.dataset.netns, status: tr.dataset.status, statusAt: tr.dataset.statusAt};"
             + "  for (const td of tr.querySelectorAll('[data-field]')) o[td.dataset.field] = td.dataset.value;"
             + "  rows[tr.dataset.netns + '/' + tr.dataset.iface] = o; }"
             + "const legend = {};"
@@ -36,6 +36,11 @@ final class DashboardPage {
 
         String status(String netns, String iface) {
             return (String) row(netns, iface).get("status");
+        }
+
+        /** When the page first showed the row's current status (the browser's clock, epoch ms; same machine). */
+        long statusAt(String netns, String iface) {
+            return Long.parseLong((String) row(netns, iface).get("statusAt"));
         }
 
         /** A numeric field of an interface row (the data-value of its cell). */
