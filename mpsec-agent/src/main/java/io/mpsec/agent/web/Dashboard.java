@@ -35,6 +35,8 @@ public final class Dashboard implements AutoCloseable {
     private final SseHub stream;
     private final ScheduledExecutorService thread;
     private Views.SystemView systemCache;
+    private Views.Security securityCache;
+    private long securityAt;
     private long systemAt;
     private int ticks;
 
@@ -162,8 +164,20 @@ public final class Dashboard implements AutoCloseable {
         return connections.read();
     }
 
-    /** {@code /api/v1/security}. */
-    public Views.Security security() {
+    /**
+     * {@code /api/v1/security}; read at most every 900 ms, so that the per-second verdicts (counter
+     * differences) mean the same for the stream and for API clients.
+     */
+    public synchronized Views.Security security() {
+        long now = System.currentTimeMillis();
+        if (securityCache == null || now - securityAt >= 900) {
+            securityCache = readSecurity();
+            securityAt = now;
+        }
+        return securityCache;
+    }
+
+    private Views.Security readSecurity() {
         Map<String, List<String>> names = new LinkedHashMap<>();
         watches.forEach((label, w) -> names.put(label,
                 w.tracker.snapshot().stream().filter(t -> t.link().path()).map(t -> t.link().name()).toList()));

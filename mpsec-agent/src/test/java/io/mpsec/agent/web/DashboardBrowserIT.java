@@ -83,6 +83,8 @@ class DashboardBrowserIT {
                     Files.copy(live, docs.resolve("dashboard.png"), StandardCopyOption.REPLACE_EXISTING);
                 }
 
+                phoneAndDarkScheme(driver, shots);
+
                 // 1) blackhole: path 1 silently drops everything at the server. Timed from the start of the nft
                 // command (it includes starting nft), to when the page first showed the mark (browser clock).
                 long before = transfer.received();
@@ -203,6 +205,28 @@ class DashboardBrowserIT {
         Object region = js.executeScript("return document.activeElement.getAttribute('role') + ' ' + "
                 + "(document.activeElement.getAttribute('aria-labelledby') || document.activeElement.getAttribute('aria-label'))");
         assertThat(region).asString().startsWith("region ");
+    }
+
+    /** On a phone-sized window nothing sticks out of the page sideways; in the dark scheme the page is dark. */
+    private static void phoneAndDarkScheme(ChromeDriver driver, Path shots) throws Exception {
+        Dimension size = driver.manage().window().getSize();
+        driver.manage().window().setSize(new Dimension(390, 844));
+        Thread.sleep(1_200);
+        Number overflow = (Number) driver.executeScript(
+                "return document.documentElement.scrollWidth - document.documentElement.clientWidth");
+        assertThat(overflow.intValue()).as("horizontal overflow on a 390 px wide window").isLessThanOrEqualTo(0);
+        Files.write(shots.resolve("dashboard-phone.png"), driver.getScreenshotAs(OutputType.BYTES));
+        driver.manage().window().setSize(size);
+        driver.executeCdpCommand("Emulation.setEmulatedMedia",
+                java.util.Map.of("features", List.of(java.util.Map.of("name", "prefers-color-scheme", "value", "dark"))));
+        Thread.sleep(1_200);
+        String bg = (String) driver.executeScript("return getComputedStyle(document.body).backgroundColor");
+        assertThat(bg).as("dark background").isEqualTo("rgb(16, 19, 23)");
+        screenshot(driver, shots.resolve("dashboard-dark.png"));
+        driver.executeCdpCommand("Emulation.setEmulatedMedia",
+                java.util.Map.of("features", List.of(java.util.Map.of("name", "prefers-color-scheme", "value", "light"))));
+        assertThat((String) driver.executeScript("return getComputedStyle(document.body).backgroundColor"))
+                .isEqualTo("rgb(247, 248, 250)");
     }
 
     /** Content types, caching, traversal, and the API cross-checked with uname, sysctl and ip mptcp. */
