@@ -10,6 +10,8 @@ import io.mpsec.agent.http.TlsFiles;
 import io.mpsec.agent.log.EventLog;
 import io.mpsec.agent.status.StatusCollector;
 import io.mpsec.agent.status.StatusServer;
+import io.mpsec.agent.web.Dashboard;
+import io.mpsec.agent.web.WebRouter;
 import io.mpsec.kernel.netns.NetNamespace;
 import io.mpsec.kernel.rtnl.Link;
 import io.mpsec.kernel.rtnl.Rtnetlink;
@@ -90,7 +92,7 @@ public final class ServeCommand implements Callable<Integer> {
         try (Agent a = Agent.start(o, log)) {
             Thread hook = new Thread(a::close, "mpsec-serve-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
-            System.out.println("serving metrics at " + a.url() + "metrics");
+            System.out.println("serving the dashboard at " + a.url() + " and metrics at " + a.url() + "metrics");
             a.server().awaitClose();
             return 0;
         } catch (IllegalArgumentException | IOException e) {
@@ -117,6 +119,7 @@ public final class ServeCommand implements Callable<Integer> {
         private final ServeOptions options;
         private final EventLog log;
         private StatusCollector status;
+        private Dashboard dashboard;
         private MetricsServer server;
         private StatusServer statusServer;
 
@@ -136,9 +139,9 @@ public final class ServeCommand implements Callable<Integer> {
                     .withNamespaces(!noHostNs, namespaces), EventLog.stderr());
         }
 
-        /** Starts with {@code MetricsHttpHandler} ({@code /metrics}) as the application. */
+        /** Starts with the dashboard ({@code /}, {@code /api/v1/...}) and {@code /metrics} as the application. */
         public static Agent start(ServeOptions o, EventLog log) throws IOException {
-            return start(o, log, a -> new MetricsHttpHandler(HostCheck.anyHost(), a.registry()::scrape));
+            return start(o, log, a -> new MetricsHttpHandler(HostCheck.anyHost(), a.registry()::scrape, new WebRouter(a.dashboard)));
         }
 
         /**
@@ -172,6 +175,12 @@ public final class ServeCommand implements Callable<Integer> {
                     a.links.put(ns, Rtnetlink.open(h));
                     names.add(ns);
                 }
+                List<String> dashboardNs = new ArrayList<>();
+                if (o.watchHostNamespace()) {
+                    dashboardNs.add(null);
+                }
+                dashboardNs.addAll(o.namespaces());
+                a.dashboard = Dashboard.start(dashboardNs);
                 a.status = new StatusCollector(a.registry, names, a::info, a::linkStates);
                 AccessPolicy access = new AccessPolicy(token, tls != null, new SessionStore(SessionStore.DEFAULT_LIFETIME),
                         new LoginThrottle(), log);
@@ -245,6 +254,11 @@ public final class ServeCommand implements Callable<Integer> {
             return registry;
         }
 
+        /** The live dashboard's data (to plug in connections, packet security and SAs). */
+        public Dashboard dashboard() {
+            return dashboard;
+        }
+
         /** The HTTP server. */
         public MetricsServer server() {
             return server;
@@ -280,6 +294,9 @@ public final class ServeCommand implements Callable<Integer> {
             }
             if (server != null) {
                 server.close();
+            }
+            if (dashboard != null) {
+                dashboard.close();
             }
             sampler.close();
             for (NamespaceMetrics m : watched) {

@@ -137,7 +137,9 @@ class ServeIT {
             assertThat(evil.body()).contains("DNS rebinding").doesNotContain("mpsec_");
             assertThat(get(port, "/metrics", "localhost:" + (port == 65535 ? 1 : port + 1)).status()).isEqualTo(403);
             assertThat(get(port, "/metrics", null).status()).isEqualTo(403);
-            assertThat(get(port, "/", "localhost:" + port).status()).isEqualTo(404);
+            assertThat(get(port, "/", "localhost:" + port).status()).isEqualTo(200); // the dashboard
+            assertThat(get(port, "/nothing-here", "localhost:" + port).status()).isEqualTo(404);
+            assertThat(get(port, "/api/v1/interfaces", "rebind.evil.example:" + port).status()).isEqualTo(403);
             assertThat(get(port, "/metricsx", "localhost:" + port).status()).isEqualTo(404);
         }
         for (byte[] k : secrets) {
