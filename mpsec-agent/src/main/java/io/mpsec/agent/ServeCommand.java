@@ -15,6 +15,7 @@ import io.mpsec.agent.web.WebRouter;
 import io.mpsec.kernel.netns.NetNamespace;
 import io.mpsec.kernel.rtnl.Link;
 import io.mpsec.kernel.rtnl.Rtnetlink;
+import io.mpsec.metrics.MpsecSocketMetrics;
 import io.mpsec.metrics.NamespaceMetrics;
 import io.mpsec.metrics.Sampler;
 import io.netty.channel.ChannelHandler;
@@ -120,6 +121,7 @@ public final class ServeCommand implements Callable<Integer> {
         private final EventLog log;
         private StatusCollector status;
         private Dashboard dashboard;
+        private final AgentConnections connections = new AgentConnections();
         private MetricsServer server;
         private StatusServer statusServer;
 
@@ -182,6 +184,13 @@ public final class ServeCommand implements Callable<Integer> {
                 dashboardNs.addAll(o.namespaces());
                 a.dashboard = Dashboard.start(dashboardNs);
                 a.status = new StatusCollector(a.registry, names, a::info, a::linkStates);
+                for (String label : names) {
+                    String name = "host".equals(label) && o.watchHostNamespace() && names.indexOf(label) == 0 ? null : label;
+                    a.sampler.add(a.connections.watch(label, name, a.registry));
+                    a.dashboard.connections(label, () -> a.connections.rows(label));
+                }
+                a.status.register("connections", a.connections::status);
+                new MpsecSocketMetrics().bindTo(a.registry);
                 AccessPolicy access = new AccessPolicy(token, tls != null, new SessionStore(SessionStore.DEFAULT_LIFETIME),
                         new LoginThrottle(), log);
                 a.server = MetricsServer.start(addr, o.port(), tls, access, () -> app.apply(a));
@@ -298,6 +307,7 @@ public final class ServeCommand implements Callable<Integer> {
             if (dashboard != null) {
                 dashboard.close();
             }
+            connections.close();
             sampler.close();
             for (NamespaceMetrics m : watched) {
                 try {
