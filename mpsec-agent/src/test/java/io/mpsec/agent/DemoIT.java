@@ -66,11 +66,11 @@ class DemoIT {
         }
         String out = buf.toString(StandardCharsets.UTF_8);
         assertThat(exit).as("demo exit code; output:\n" + out).isZero();
-        assertThat(out).contains("<< path1 cut (link down)").contains("<< path1 restored")
+        assertThat(out).contains("<< path 1 cut (link down)").contains("<< path 1 restored")
                 .contains("every byte verified, SHA-256 equal (nothing lost)").doesNotContain("CORRUPT");
         assertThat(dashboard).as("the dashboard answered during the run").isNotEmpty();
         assertThat(dashboard.get(dashboard.size() - 1)).as("the dashboard shows the demo hosts' paths")
-                .contains("path1").contains("path2").contains("mpsec-demo-" + ProcessHandle.current().pid() + "-pc1");
+                .contains("pc11").contains("pc12").contains("mpsec-demo-" + ProcessHandle.current().pid() + "-pc1");
         try (Stream<Path> left = Files.list(Path.of("/var/run/netns"))) {
             assertThat(left.map(p -> p.getFileName().toString())).as("demo namespaces removed")
                     .noneMatch(n -> n.startsWith("mpsec-demo-" + ProcessHandle.current().pid() + "-"));

@@ -38,7 +38,7 @@ final class DemoHosts {
         }
         for (int p = 2; p <= n; p++) {
             DemoTestbed.sh("ip", "-n", net.pc1(), "mptcp", "endpoint", "add", DemoTestbed.address(p, 1), "dev",
-                    DemoTestbed.iface(p), "subflow");
+                    DemoTestbed.iface(1, p), "subflow");
         }
     }
 }

@@ -12,7 +12,8 @@ import java.util.stream.Stream;
 /**
  * The demo's "physical" network: two hosts, PC1 and PC2 (network namespaces), joined by N veth paths
  * with HTB rate limits, addressed in 198.18.0.0/15 (RFC 2544 benchmarking range): on path P (1-based)
- * PC1 has 198.18.P.1/24 on interface {@code pathP} and PC2 has 198.18.P.2/24 on its own {@code pathP}.
+ * PC1 has 198.18.P.1/24 on interface {@code pc1P} and PC2 has 198.18.P.2/24 on {@code pc2P}, the names
+ * the sample configurations ({@code samples/demo-pc1.yaml}, {@code demo-pc2.yaml}) use.
  *
  * <p>Only the wiring lives here. MPTCP, endpoints, routing and IPsec are configured on top by
  * {@code mpsec-agent setup}, like on a real host. Everything the demo creates lives inside the two
@@ -47,14 +48,15 @@ public final class DemoTestbed implements AutoCloseable {
                 sh("ip", "-n", ns, "link", "set", "lo", "up");
             }
             for (int p = 1; p <= paths; p++) {
-                String dev = iface(p);
                 // veth ends are created directly in their namespaces: nothing appears in the host's
                 sh("ip", "link", "add", "mpsd" + p + "a", "netns", t.pc1, "type", "veth", "peer", "name", "mpsd" + p + "b", "netns", t.pc2);
-                sh("ip", "-n", t.pc1, "link", "set", "mpsd" + p + "a", "name", dev);
-                sh("ip", "-n", t.pc2, "link", "set", "mpsd" + p + "b", "name", dev);
-                sh("ip", "-n", t.pc1, "addr", "add", address(p, 1) + "/24", "dev", dev);
-                sh("ip", "-n", t.pc2, "addr", "add", address(p, 2) + "/24", "dev", dev);
-                for (String ns : List.of(t.pc1, t.pc2)) {
+                sh("ip", "-n", t.pc1, "link", "set", "mpsd" + p + "a", "name", iface(1, p));
+                sh("ip", "-n", t.pc2, "link", "set", "mpsd" + p + "b", "name", iface(2, p));
+                sh("ip", "-n", t.pc1, "addr", "add", address(p, 1) + "/24", "dev", iface(1, p));
+                sh("ip", "-n", t.pc2, "addr", "add", address(p, 2) + "/24", "dev", iface(2, p));
+                for (int h = 1; h <= 2; h++) {
+                    String ns = h == 1 ? t.pc1 : t.pc2;
+                    String dev = iface(h, p);
                     sh("ip", "-n", ns, "link", "set", dev, "up");
                     sh("tc", "-n", ns, "qdisc", "add", "dev", dev, "root", "handle", "1:", "htb", "default", "10");
                     sh("tc", "-n", ns, "class", "add", "dev", dev, "parent", "1:", "classid", "1:10",
@@ -68,9 +70,9 @@ public final class DemoTestbed implements AutoCloseable {
         }
     }
 
-    /** The interface name of path {@code p} (1-based) on both hosts. */
-    public static String iface(int p) {
-        return "path" + p;
+    /** The interface of {@code host} (1 = PC1, 2 = PC2) on path {@code p} (1-based): {@code pc1P}, {@code pc2P}. */
+    public static String iface(int host, int p) {
+        return "pc" + host + p;
     }
 
     /** The address of {@code host} (1 = PC1, 2 = PC2) on path {@code p}. */
@@ -95,8 +97,8 @@ public final class DemoTestbed implements AutoCloseable {
 
     /** Link down on both ends of path {@code p}. */
     public void linkDown(int p) throws IOException, InterruptedException {
-        sh("ip", "-n", pc1, "link", "set", iface(p), "down");
-        sh("ip", "-n", pc2, "link", "set", iface(p), "down");
+        sh("ip", "-n", pc1, "link", "set", iface(1, p), "down");
+        sh("ip", "-n", pc2, "link", "set", iface(2, p), "down");
     }
 
     /**
@@ -104,7 +106,7 @@ public final class DemoTestbed implements AutoCloseable {
      * {@code netdev mpsec_demo_fault}); the link stays up, so only timeouts can tell.
      */
     public void blackhole(int p) throws IOException, InterruptedException {
-        String rules = "table netdev mpsec_demo_fault {\n chain in { type filter hook ingress device " + iface(p)
+        String rules = "table netdev mpsec_demo_fault {\n chain in { type filter hook ingress device " + iface(1, p)
                 + " priority -500; policy drop; }\n}\n";
         nft(pc1, rules);
     }
@@ -112,13 +114,13 @@ public final class DemoTestbed implements AutoCloseable {
     /** Undoes {@link #linkDown} and {@link #blackhole} on path {@code p}. */
     public void restore(int p) throws IOException, InterruptedException {
         shQuiet("ip", "netns", "exec", pc1, "nft", "delete", "table", "netdev", "mpsec_demo_fault");
-        sh("ip", "-n", pc1, "link", "set", iface(p), "up");
-        sh("ip", "-n", pc2, "link", "set", iface(p), "up");
+        sh("ip", "-n", pc1, "link", "set", iface(1, p), "up");
+        sh("ip", "-n", pc2, "link", "set", iface(2, p), "up");
     }
 
     /** rx bytes of PC1's interface on path {@code p}, read from sysfs inside PC1. */
     public long rxBytes(int p) throws IOException, InterruptedException {
-        return Long.parseLong(sh("ip", "netns", "exec", pc1, "cat", "/sys/class/net/" + iface(p) + "/statistics/rx_bytes").trim());
+        return Long.parseLong(sh("ip", "netns", "exec", pc1, "cat", "/sys/class/net/" + iface(1, p) + "/statistics/rx_bytes").trim());
     }
 
     /**

@@ -117,7 +117,7 @@ public final class StreamDemo {
                 perPath[p - 1] = (now - last[p]) * 8 / 1e6;
                 last[p] = now;
                 total += perPath[p - 1];
-                line.append(String.format(" %s %6.1f", DemoTestbed.iface(p), perPath[p - 1]));
+                line.append(String.format(" path%d %6.1f", p, perPath[p - 1]));
             }
             rates.add(perPath, cut != null);
             line.append(String.format("  total %6.1f Mbit/s  received %9.1f MB  %s", total, stream.received() / 1e6,
@@ -131,14 +131,14 @@ public final class StreamDemo {
                 }
                 cut = c.kind();
                 rates.changed();
-                line.append("  << path1 cut (").append(c.kind().label).append(")");
+                line.append("  << path 1 cut (").append(c.kind().label).append(")");
             } else if (step instanceof FaultSchedule.Restore && cut != null) {
                 net.restore(1);
                 cut = null;
                 rates.changed();
-                line.append("  << path1 restored");
+                line.append("  << path 1 restored");
             } else if (cut != null) {
-                line.append("  (path1 down)");
+                line.append("  (path 1 down)");
             }
             out.println(line);
             if (stream.failure() != null) {
@@ -166,7 +166,7 @@ public final class StreamDemo {
             out.printf("every path carrying: %.1f Mbit/s on average", all);
             if (!Double.isNaN(cut) && o.paths() > 1 && cut > 0) {
                 double perPath = cut / (o.paths() - 1);
-                out.printf("; with path1 cut: %.1f Mbit/s, so %d paths carried %.2fx one path", cut, o.paths(), all / perPath);
+                out.printf("; with path 1 cut: %.1f Mbit/s, so %d paths carried %.2fx one path", cut, o.paths(), all / perPath);
             }
             out.println();
         }
