@@ -6,7 +6,9 @@ import picocli.CommandLine.Command;
 /** The MPSec reference agent. */
 @Command(name = "mpsec", mixinStandardHelpOptions = true, version = "MPSec 0.1.0-SNAPSHOT",
         description = "MPSec agent: resilient, encrypted multipath networking (MPTCP + IPsec).",
-        subcommands = {DemoCommand.class, DoctorCommand.class, KeygenCommand.class, ServeCommand.class})
+        subcommands = {DemoCommand.class, DoctorCommand.class, KeygenCommand.class, ServeCommand.class,
+                SetupCommand.class,
+                BlockCommand.class})
 public final class Main implements Runnable {
     public static void main(String[] args) {
         System.exit(new CommandLine(new Main()).execute(args));
