@@ -142,13 +142,14 @@ public final class SetupEngine {
                 c.apply(t);
                 done.add(c);
             } catch (IOException | RuntimeException e) {
-                String failed = String.join("; ", c.diff());
+                String failed = c.diff().stream().filter(l -> l.startsWith("+")).findFirst().orElse(c.diff().get(0))
+                        + (c.diff().size() > 2 ? " ..." : "");
                 List<String> notReverted = new ArrayList<>();
                 for (int i = done.size() - 1; i >= 0; i--) {
                     try {
                         done.get(i).revert(t);
                     } catch (IOException | RuntimeException r) {
-                        notReverted.add(String.join("; ", done.get(i).diff()) + " (" + r.getMessage() + ")");
+                        notReverted.add(done.get(i).diff().get(done.get(i).diff().size() - 1) + " (" + r.getMessage() + ")");
                     }
                 }
                 boolean blocked = c instanceof SecureApplyChange || done.stream().anyMatch(d -> d instanceof SecureApplyChange);
