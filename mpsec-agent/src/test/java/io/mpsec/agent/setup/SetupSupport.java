@@ -72,7 +72,7 @@ final class SetupSupport {
         parts.add(h.execOk("ip", "rule").stdout());
         parts.add(h.execOk("ip", "-6", "rule").stdout());
         // without the IPv6 link-local routes, which the kernel adds when DAD ends (a race with the test, not setup's)
-        parts.add(h.execOk("ip", "route", "show", "table", "all").stdout().lines().filter(l -> !l.contains(" fe80::"))
+        parts.add(h.execOk("ip", "route", "show", "table", "all").stdout().lines().filter(l -> !l.contains("fe80::"))
                 .collect(java.util.stream.Collectors.joining("\n")));
         parts.add(h.execOk("ip", "xfrm", "policy").stdout());
         parts.add(h.execOk("ip", "xfrm", "state").stdout());
