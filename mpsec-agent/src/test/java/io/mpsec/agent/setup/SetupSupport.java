@@ -52,6 +52,11 @@ final class SetupSupport {
         return secure ? s : s.replace("securePaths:\n  enabled: true", "securePaths:\n  enabled: false");
     }
 
+    /** {@code ip xfrm state} prints SA keys: they never reach test output. */
+    static String redact(String xfrmState) {
+        return xfrmState.replaceAll("0x[0-9a-fA-F]{16,}", "<key redacted>");
+    }
+
     static Path write(Path dir, String name, String text) throws IOException {
         Path f = dir.resolve(name);
         Files.writeString(f, text);
@@ -75,7 +80,7 @@ final class SetupSupport {
         parts.add(h.execOk("ip", "route", "show", "table", "all").stdout().lines().filter(l -> !l.contains("fe80::"))
                 .collect(java.util.stream.Collectors.joining("\n")));
         parts.add(h.execOk("ip", "xfrm", "policy").stdout());
-        parts.add(h.execOk("ip", "xfrm", "state").stdout());
+        parts.add(redact(h.execOk("ip", "xfrm", "state").stdout()));
         parts.add(h.execOk("nft", "list", "ruleset").stdout());
         return String.join("\n----\n", parts);
     }
