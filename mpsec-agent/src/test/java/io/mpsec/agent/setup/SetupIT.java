@@ -25,7 +25,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class SetupIT {
     @RegisterExtension
-    static final Testbed NET = Testbed.builder().hosts("pc1", "pc2").paths(2, 0).build();
+    static final Testbed NET = Testbed.builder().hosts("pc1", "pc2").paths(2, 100).build();
 
     private Path dir;
     private Path key;
@@ -63,6 +63,8 @@ class SetupIT {
         Path c2 = write(dir, "pc2.yaml", demo("pc2", key, false));
         String orig1 = dump(pc1);
         String orig2 = dump(pc2);
+        long path2Before = mptcpTransferUsesPath2(pc1, pc2);
+        assertThat(path2Before).as("control: before setup MPTCP uses path 1 only (no endpoints)").isLessThan(500_000);
 
         Run dry = cli(args(pc1, c1, "--dry-run"));
         assertThat(dry.exit()).as(dry.out()).isZero();
@@ -93,6 +95,11 @@ class SetupIT {
         assertThat(Files.readString(Path.of("/proc/sys/net/ipv4/tcp_allowed_congestion_control"))).contains("cubic");
         // replies leave by the interface their source address belongs to
         assertThat(pc1.execOk("ip", "route", "get", "198.18.2.2", "from", "198.18.2.1").stdout()).contains("dev pc12", "table 102");
+
+        long path2After = mptcpTransferUsesPath2(pc1, pc2);
+        System.out.println("bytes pc1 sent on path 2 during a 16 MB MPTCP transfer: before setup " + path2Before + ", after " + path2After);
+        assertThat(path2After).as("bytes pc1 sent on path 2 during a 16 MB MPTCP transfer over path 1")
+                .isGreaterThan(2_000_000);
 
         String applied1 = dump(pc1);
         String applied2 = dump(pc2);
@@ -163,6 +170,35 @@ class SetupIT {
         Run r = cli(args(pc2, c2));
         assertThat(r.out()).doesNotContain("MPSec did not install").contains("no ESP support", "BLOCKED");
         assertThat(pc2.execOk("ip", "xfrm", "policy").stdout()).isEqualTo(blocked);
+    }
+
+    /**
+     * An MPTCP transfer from pc1 to 198.18.1.2 (python3, IPPROTO_MPTCP: a peer MPSec did not write);
+     * returns the bytes pc1 sent on path 2 meanwhile, which only a second subflow (pc1's subflow
+     * endpoint, pc2's signal endpoint, the limits) can carry. Paths are shaped to 100 Mbit/s.
+     */
+    private static long mptcpTransferUsesPath2(Testbed.Host pc1, Testbed.Host pc2) {
+        String server = "import socket\n"
+                + "s=socket.socket(socket.AF_INET,socket.SOCK_STREAM,262)\n"
+                + "s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1)\n"
+                + "s.bind(('198.18.1.2',5201));s.listen(1)\n"
+                + "c,_=s.accept()\n"
+                + "while c.recv(65536): pass\n";
+        Process p = pc2.startProcess("python3", "-c", server);
+        String client = "import socket,time\n"
+                + "for i in range(100):\n"
+                + "  try:\n"
+                + "    s=socket.socket(socket.AF_INET,socket.SOCK_STREAM,262);s.settimeout(20);s.connect(('198.18.1.2',5201));break\n"
+                + "  except OSError:\n"
+                + "    s.close();time.sleep(0.1)\n"
+                + "buf=bytes(65536)\n"
+                + "for i in range(256): s.sendall(buf)\n"
+                + "s.shutdown(socket.SHUT_WR);s.recv(1);s.close()\n";
+        long before = NET.path(2).txBytes(pc1);
+        pc1.execOk("python3", "-c", client);
+        long sent = NET.path(2).txBytes(pc1) - before;
+        p.destroy();
+        return sent;
     }
 
     /** Sections {@code from..to-1} of a {@link SetupSupport#dump}. */
