@@ -97,6 +97,22 @@ class SetupRefusalIT {
     }
 
     @Test
+    void withoutCapNetAdmin() throws Exception {
+        Testbed.Host pc1 = NET.host("pc1");
+        Path c = write(dir, "pc1.yaml", demo1());
+        String before = dump(pc1);
+        // root, but CAP_NET_ADMIN dropped from the bounding set (util-linux setpriv): the effective set lacks it
+        Process p = new ProcessBuilder("setpriv", "--bounding-set", "-net_admin", "--inh-caps", "-net_admin",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", System.getProperty("java.class.path"),
+                "io.mpsec.agent.Main", "setup", "--config", c.toString(), "--netns", pc1.namespace(),
+                "--state-dir", dir.resolve("state").toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(out).isEqualTo(1);
+        assertThat(out).contains("setup needs root (CAP_NET_ADMIN)", "no CAP_NET_ADMIN", "Nothing was changed");
+        assertThat(dump(pc1)).isEqualTo(before);
+    }
+
+    @Test
     void failureHalfwayRollsBackEverythingThisRunApplied() throws Exception {
         // the gateway is not on any connected network: 'ip route add default via' fails after the sysctls,
         // limits, endpoint and the first table were applied
