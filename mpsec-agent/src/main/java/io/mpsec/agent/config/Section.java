@@ -12,7 +12,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Function;
 
 /**
  * One mapping of the configuration being bound: typed getters that record which keys were read, and
@@ -263,10 +262,6 @@ final class Section {
                 throw error("'" + s + "' must be an absolute path (starting with /)");
             }
             return p;
-        }
-
-        <T> T map(Function<String, T> f) throws ConfigException {
-            return f.apply(string());
         }
     }
 }

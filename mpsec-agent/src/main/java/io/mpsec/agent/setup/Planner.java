@@ -31,8 +31,12 @@ final class Planner {
     static List<Change> plan(NetState current, NetState desired, SecurePathsSettings secure) {
         boolean undo = secure == null;
         List<Change> plan = new ArrayList<>();
-        if (!undo && desired.secure() != null && !current.secure().peersProtected()) {
-            plan.add(new SecureApplyChange(secure, current.secure()));
+        if (!undo && desired.secure() != null) {
+            if (!current.secure().peersProtected()) {
+                plan.add(new SecureApplyChange(secure, current.secure()));
+            } else if (desired.secure().joinGate() && !current.secure().joinGate()) {
+                plan.add(new GateChange());
+            }
         }
         List<String> keys = new ArrayList<>(desired.sysctls().keySet());
         keys.sort((a, b) -> Integer.compare(rank(a), rank(b)));

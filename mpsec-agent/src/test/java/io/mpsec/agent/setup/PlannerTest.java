@@ -87,6 +87,17 @@ class PlannerTest {
     }
 
     @Test
+    void protectedPeersWithoutTheJoinGateGetItBack() {
+        SecureEntry now = new SecureEntry(true, List.of(), false, List.of("198.18.1.1"), List.of("198.18.1.2"));
+        SecureEntry want = new SecureEntry(true, List.of(), true, List.of("198.18.1.1"), List.of("198.18.1.2"));
+        NetState current = new NetState(Map.of(), null, List.of(), List.of(), Map.of(), now);
+        NetState desired = new NetState(Map.of(), null, List.of(), List.of(), Map.of(), want);
+        assertThat(Planner.plan(current, desired, SecurePathsSettings.disabled())).containsExactly(new GateChange());
+        NetState gated = new NetState(Map.of(), null, List.of(), List.of(), Map.of(), want);
+        assertThat(Planner.plan(gated, desired, SecurePathsSettings.disabled())).as("protected and gated: nothing").isEmpty();
+    }
+
+    @Test
     void capEffIsParsed() {
         assertThat(Privileges.effective("Name:\tx\nCapEff:\t000001ffffffffff\n") & (1L << Privileges.CAP_NET_ADMIN)).isNotZero();
         assertThat(Privileges.effective("CapEff:\t0000000000000000\n")).isZero();
