@@ -78,8 +78,15 @@ final class Desired {
         SecureEntry secure = null;
         if (config.securePaths().enabled()) {
             var peer = config.securePaths().peers().get(0);
-            secure = new SecureEntry(true, List.of(), config.securePaths().joinGate() && config.securePaths().failClosed(),
-                    SecureState.text(peer.local()), SecureState.text(peer.remote()));
+            boolean gate = config.securePaths().joinGate() && config.securePaths().failClosed();
+            if (gate) {
+                var cause = io.mpsec.ipsec.paths.JoinGate.unavailabilityCause(t.namespace());
+                if (cause.isPresent()) {
+                    throw refuse("the MPTCP join gate that secure paths install (securePaths.joinGate) cannot work here: "
+                            + cause.get());
+                }
+            }
+            secure = new SecureEntry(true, List.of(), gate, SecureState.text(peer.local()), SecureState.text(peer.remote()));
         }
         Limits limits = config.mptcp().limits() == null ? null
                 : new Limits(config.mptcp().limits().subflows(), config.mptcp().limits().addAddrAccepted());

@@ -81,6 +81,17 @@ final class SecureApplyChange implements Change {
         applied = paths;
     }
 
+    /** The policies on the peers' selectors as they were before this change. */
+    SecureEntry before() {
+        return current;
+    }
+
+    /** The policies on the peers' selectors now. */
+    SecureEntry readBack(Target t) throws IOException {
+        var peer = settings.peers().get(0);
+        return SecureState.read(t, peer.local(), peer.remote());
+    }
+
     /** The kill switch: BLOCK policies, SAs removed (never back to clear). */
     @Override
     public void revert(Target t) throws IOException {

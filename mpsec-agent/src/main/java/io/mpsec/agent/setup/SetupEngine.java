@@ -113,6 +113,28 @@ public final class SetupEngine {
         }
     }
 
+    /**
+     * What a failed run left on the peers' selectors, read back from the kernel: blocked (the secure
+     * paths failed closed), or nothing (the failure came before the first policy); empty when unchanged.
+     */
+    private static String secureOutcome(Target t, List<Change> plan) {
+        try {
+            SecureApplyChange c = (SecureApplyChange) plan.stream().filter(x -> x instanceof SecureApplyChange).findFirst().orElseThrow();
+            NetState.SecureEntry now = c.readBack(t);
+            long blocked = now.policies().stream().filter(p -> p.action().equals("BLOCK")).count();
+            if (blocked > 0) {
+                return "The secure paths fail closed: the peers are BLOCKED (" + blocked + " BLOCK policies), not in clear; fix the "
+                        + "cause and run setup again, or run setup --undo --yes to remove protection. ";
+            }
+            if (now.policies().equals(c.before().policies())) {
+                return "";
+            }
+            return "The policies on the peers' selectors are now: " + now.policies() + ". ";
+        } catch (IOException | RuntimeException e) {
+            return "The state of the secure paths could not be read back (" + e.getMessage() + "): check 'ip xfrm policy'. ";
+        }
+    }
+
     private static void requirePathManager(Target t) throws SetupException {
         try {
             t.pm();
@@ -152,13 +174,13 @@ public final class SetupEngine {
                         notReverted.add(done.get(i).diff().get(done.get(i).diff().size() - 1) + " (" + r.getMessage() + ")");
                     }
                 }
-                boolean blocked = c instanceof SecureApplyChange || done.stream().anyMatch(d -> d instanceof SecureApplyChange);
+                boolean secureTried = c instanceof SecureApplyChange || done.stream().anyMatch(d -> d instanceof SecureApplyChange);
+                String secureState = secureTried ? secureOutcome(t, plan) : "";
                 String msg = "applying [" + failed + "] in namespace " + t.label() + " failed: " + e.getMessage() + ". "
                         + (done.isEmpty() ? "It was the first change. " : "Rolled back the " + done.size() + " change(s) before it"
                         + (notReverted.isEmpty() ? ". " : ", except: " + notReverted + ". "))
-                        + (blocked ? "The secure paths fail closed: the peers are BLOCKED (MPSec's BLOCK policies), not in clear; "
-                        + "fix the cause and run setup again, or run setup --undo --yes to remove protection. " : "");
-                throw new SetupException(msg, notReverted.isEmpty() && !blocked, e);
+                        + secureState;
+                throw new SetupException(msg, notReverted.isEmpty() && secureState.isEmpty(), e);
             }
         }
     }
