@@ -1,11 +1,14 @@
 package io.mpsec.agent.demo;
 
 import io.mpsec.Mptcp;
+import io.mpsec.agent.PeerSecurityWatch;
 import io.mpsec.agent.ServeCommand;
 import io.mpsec.agent.log.EventLog;
 import io.mpsec.kernel.netns.NetNamespace;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -65,10 +68,11 @@ public final class StreamDemo {
         out.printf("MPSec demo: PC1 and PC2 joined by %d path%s of %d Mbit/s (198.18.P.1 <-> 198.18.P.2, HTB)%n",
                 o.paths(), o.paths() == 1 ? "" : "s", o.rateMbit());
         try (DemoTestbed net = DemoTestbed.build(o.paths(), o.rateMbit());
+             DemoHosts hosts = DemoHosts.create();
              NetNamespace pc1 = NetNamespace.open(net.pc1());
              NetNamespace pc2 = NetNamespace.open(net.pc2())) {
             boolean esp = DemoHosts.espAvailable(net);
-            DemoHosts.configure(net, esp, out);
+            hosts.configure(net, esp, out);
             if (!esp) {
                 out.println("IPsec: this kernel has no ESP (xfrm esp4), so the paths run WITHOUT encryption here.");
                 out.println("       Run './mpsec demo --lane' to see the same demo with IPsec ESP on every path, in a stock Debian kernel under qemu.");
@@ -76,7 +80,9 @@ public final class StreamDemo {
             List<String> watched = List.of(net.pc1(), net.pc2());
             DashboardAccess access = o.laneGuest() ? DashboardAccess.guest(LaneDemo.GUEST_ADDRESS, o.port(), watched)
                     : DashboardAccess.loopback(o.port(), watched);
-            try (ServeCommand.Agent agent = ServeCommand.Agent.start(access.options(), EventLog.stderr())) {
+            try (ServeCommand.Agent agent = ServeCommand.Agent.start(access.options(), EventLog.stderr());
+                 PeerSecurityWatch s1 = watch(agent, net, 1);
+                 PeerSecurityWatch s2 = watch(agent, net, 2)) {
                 if (access.url() == null) {
                     out.printf("dashboard: http://127.0.0.1:%d/   (metrics: http://127.0.0.1:%d/metrics)%n",
                             agent.server().port(), agent.server().port());
@@ -93,6 +99,20 @@ public final class StreamDemo {
                 }
             }
         }
+    }
+
+    /** Packet security of host {@code h}: ESP vs cleartext to the other host, per path. */
+    private static PeerSecurityWatch watch(ServeCommand.Agent agent, DemoTestbed net, int h) throws IOException {
+        List<InetAddress> local = new ArrayList<>();
+        List<InetAddress> remote = new ArrayList<>();
+        List<String> ifaces = new ArrayList<>();
+        for (int p = 1; p <= net.paths(); p++) {
+            local.add(InetAddress.getByName(DemoTestbed.address(p, h)));
+            remote.add(InetAddress.getByName(DemoTestbed.address(p, 3 - h)));
+            ifaces.add(DemoTestbed.iface(h, p));
+        }
+        String ns = h == 1 ? net.pc1() : net.pc2();
+        return PeerSecurityWatch.start(agent, ns, ns, local, remote, ifaces);
     }
 
     private RateLog loop(DemoTestbed net, DemoStream stream) throws Exception {
