@@ -155,6 +155,17 @@ public final class PathNet implements AutoCloseable {
         blackholed.remove(table);
     }
 
+    /**
+     * Sets {@code rto_min} on the prefix route of {@code path} on both hosts (the kernel's floor for
+     * the retransmission timeout of connections on that route; 200 ms by default).
+     */
+    public void setRtoMin(int path, int millis) throws IOException {
+        for (String[] end : new String[][] {{client, "c" + path, "1"}, {server, "s" + path, "2"}}) {
+            BenchNet.run("ip", "-n", end[0], "route", "replace", "198.18." + path + ".0/24", "dev", end[1], "proto", "kernel",
+                    "scope", "link", "src", "198.18." + path + "." + end[2], "rto_min", millis + "ms");
+        }
+    }
+
     /** The ifindex of {@code dev} in {@code ns}. */
     static int ifIndex(String ns, String dev) throws IOException {
         return Integer.parseInt(BenchNet.output("ip", "netns", "exec", ns, "cat", "/sys/class/net/" + dev + "/ifindex").strip());

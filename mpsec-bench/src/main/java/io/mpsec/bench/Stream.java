@@ -49,7 +49,7 @@ public final class Stream implements AutoCloseable {
         InetAddress server = PathNet.serverAddress(path);
         MpsecServerSocket listener;
         try (NetNamespace s = NetNamespace.open(net.server())) {
-            listener = s.call(() -> new MpsecServerSocket(0, 4, server));
+            listener = s.call(() -> new MpsecServerSocket(0, 4, null)); // every address: joins may go to any of them
         }
         try (NetNamespace c = NetNamespace.open(net.client())) {
             MpsecSocket socket = c.call(() -> new MpsecSocket(server, listener.getLocalPort()));
