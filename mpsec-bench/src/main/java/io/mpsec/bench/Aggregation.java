@@ -73,13 +73,16 @@ final class Aggregation {
             PathNet.sleep((long) (warmSeconds * 1000));
             long[] htb0 = htb(net);
             Map<String, Long> mib0 = detail == null ? null : Mib.read(net.client());
+            long[] cpu0 = cpuTicks();
             long b0 = s.received();
             long t0 = System.nanoTime();
             PathNet.sleep((long) (seconds * 1000));
             long b1 = s.received();
             long t1 = System.nanoTime();
             long[] htb1 = htb(net);
+            long[] cpu1 = cpuTicks();
             if (detail != null) {
+                detail.put("cpuBusy", cpu1[0] == cpu0[0] ? 0 : 1 - (double) (cpu1[1] - cpu0[1]) / (cpu1[0] - cpu0[0]));
                 MptcpConnectionInfo info = s.clientSocket().connectionInfo();
                 List<Map<String, Object>> subflows = new ArrayList<>();
                 for (SubflowInfo sf : s.clientSocket().subflows()) {
@@ -113,6 +116,16 @@ final class Aggregation {
             s.finish();
             return (b1 - b0) * 8.0 / ((t1 - t0) / 1e9) / 1e6;
         }
+    }
+
+    /** All CPUs' ticks since boot: {total, idle + iowait} (/proc/stat). */
+    static long[] cpuTicks() throws IOException {
+        String[] f = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/stat")).get(0).trim().split("\\s+");
+        long total = 0;
+        for (int i = 1; i < f.length; i++) {
+            total += Long.parseLong(f[i]);
+        }
+        return new long[] {total, Long.parseLong(f[4]) + Long.parseLong(f[5])};
     }
 
     private static long[] htb(PathNet net) throws IOException {

@@ -54,7 +54,7 @@ public class ControlPlaneBenchmark {
         @Param({"50"})
         public int cycles;
 
-        @Param({"7"})
+        @Param({"15"})
         public int rounds;
 
         PathNet net;

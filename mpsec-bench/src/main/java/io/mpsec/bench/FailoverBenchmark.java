@@ -30,7 +30,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@link Failover}). {@code cut}: {@code LINK_DOWN} (the client's device goes down) or
  * {@code BLACKHOLE} (nft drops the path's packets at the server). {@code pm}: {@code DEFAULT} (the
  * in-kernel path manager, a subflow endpoint on path 2, both paths active) or {@code BACKUP} (MPSec's
- * {@link Backup} strategy over the userspace path manager: path 2 is the standby). {@code cuts} cuts
+ * {@link Backup} strategy over the userspace path manager: path 2 is the standby) or
+ * {@code BACKUP_SWAP_ONLY} (the control: {@link SwapOnlyBackup}, priorities swapped only). {@code cuts} cuts
  * in streams of {@code cutsPerStream}, each stream checked (CRC-32, no reset). {@code rtoMin} (ms, 0:
  * the kernel's default) sets {@code rto_min} on path 1's routes. Secondary results: {@code p50},
  * {@code p95}, {@code max} (ms), {@code cuts}, {@code streamsChecked}. Targets for link-down: max <= 250
@@ -48,7 +49,7 @@ public class FailoverBenchmark {
         @Param({"LINK_DOWN", "BLACKHOLE"})
         public Failover.Cut cut;
 
-        @Param({"DEFAULT", "BACKUP"})
+        @Param({"DEFAULT", "BACKUP", "BACKUP_SWAP_ONLY"})
         public String pm;
 
         @Param({"50"})
@@ -75,13 +76,15 @@ public class FailoverBenchmark {
             net = PathNet.create(100, 100);
             switch (pm) {
                 case "DEFAULT" -> net.useExtraPaths(2, false);
-                case "BACKUP" -> {
+                case "BACKUP", "BACKUP_SWAP_ONLY" -> {
                     net.useExtraPaths(1, false);
                     clientNs = NetNamespace.open(net.client());
                     stateDir = Files.createTempDirectory("mpsec-bench-pm");
-                    runner = StrategyRunner.start(clientNs, stateDir, new Backup(PathNet.clientAddress(2), PathNet.serverAddress(2)));
+                    runner = StrategyRunner.start(clientNs, stateDir, pm.equals("BACKUP")
+                            ? new Backup(PathNet.clientAddress(2), PathNet.serverAddress(2))
+                            : new SwapOnlyBackup(PathNet.clientAddress(2), PathNet.serverAddress(2)));
                 }
-                default -> throw new IllegalArgumentException("pm must be DEFAULT or BACKUP, not " + pm);
+                default -> throw new IllegalArgumentException("pm must be DEFAULT, BACKUP or BACKUP_SWAP_ONLY, not " + pm);
             }
             failover = new Failover(net, cut, cutMillis, rtoMin);
         }
@@ -119,7 +122,8 @@ public class FailoverBenchmark {
             int k = Math.min(env.cutsPerStream, env.cuts - gaps.size());
             List<Failover.CutResult> r = env.failover.stream(k, streams == 0);
             streams++;
-            for (Failover.CutResult c : r) {
+            for (int i = 0; i < r.size(); i++) {
+                Failover.CutResult c = r.get(i);
                 gaps.add(c.gapMillis());
                 idle += c.path1Idle() ? 1 : 0;
                 Map<String, Object> rec = new LinkedHashMap<>();
@@ -128,6 +132,8 @@ public class FailoverBenchmark {
                 rec.put("rtoMin", env.rtoMin);
                 rec.put("cutMillis", env.cutMillis);
                 rec.put("gapMillis", c.gapMillis());
+                rec.put("stream", streams);
+                rec.put("cutInStream", i);
                 rec.put("path1Idle", c.path1Idle());
                 if (c.series() != null) {
                     rec.put("seriesBucketMillis", Stream.BUCKET_MILLIS);

@@ -12,9 +12,10 @@ import java.util.Map;
 
 /**
  * The benchmarks' own results beside JMH's: one JSON object per line in
- * {@code $MPSEC_BENCH_DIR/<benchmark>.jsonl} (default {@code target/bench}), with what a JMH score
- * cannot hold (per-cut gaps, bytes per path, subflow cwnd and RTT, MIB counters, a throughput series).
- * The environment variable reaches JMH's forked JVMs; {@link Report} reads the files.
+ * {@code <dir>/<benchmark>.jsonl}, with what a JMH score cannot hold (per-cut gaps, bytes per path,
+ * subflow cwnd and RTT, MIB counters, a throughput series). The directory is the system property
+ * {@code mpsec.bench.dir} ({@link Suite} hands it to JMH's forks), else {@code $MPSEC_BENCH_DIR}, else
+ * {@code target/bench}; {@link Report} reads the files.
  */
 public final class SideFile {
     static final ObjectMapper JSON = new ObjectMapper();
@@ -24,7 +25,7 @@ public final class SideFile {
 
     /** The directory of the side files. */
     public static Path dir() {
-        String d = System.getenv("MPSEC_BENCH_DIR");
+        String d = System.getProperty("mpsec.bench.dir", System.getenv("MPSEC_BENCH_DIR"));
         return Path.of(d == null || d.isBlank() ? "target/bench" : d);
     }
 
