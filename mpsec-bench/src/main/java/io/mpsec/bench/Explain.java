@@ -59,8 +59,9 @@ final class Explain {
         Map<String, List<Map<String, Object>>> by = new TreeMap<>();
         side.forEach(x -> by.computeIfAbsent(x.get("cut") + " / " + Sections.pmName(String.valueOf(x.get("pm")))
                 + " / rto_min " + x.get("rtoMin"), k -> new ArrayList<>()).add(x));
-        md.append("Gaps by the cut's position in its stream (the first cut of a stream hits the connection's initial subflow; ")
-                .append("later cuts hit a subflow that the path manager opened):\n\n")
+        md.append("Gaps by the cut's position in its stream (with the backup strategy the first cut of a stream closes the connection's ")
+                .append("initial subflow and later cuts close a subflow the strategy reopened; with the default path manager every cut hits ")
+                .append("the initial subflow):\n\n")
                 .append("| configuration | first cuts: n, p50, max ms | later cuts: n, p50, max ms | cuts where path 1 was idle before the cut |\n|---|---|---|---|\n");
         by.forEach((k, recs) -> {
             List<Double> first = new ArrayList<>();
@@ -82,12 +83,24 @@ final class Explain {
                 .append("when it fires again; the receiver, which delivers in order, waits for exactly that data. Closing the dead subflow ")
                 .append("instead makes the kernel re-inject its unacknowledged data onto the other subflows immediately (`__mptcp_close_ssk` with ")
                 .append("`MPTCP_CF_PUSH` calls `__mptcp_retransmit_pending_data`), so `Backup` now closes the primary subflow on link-down and ")
-                .append("opens a new one on link-up. The `backup, priority swap only (control)` rows run the old behaviour in the same run. ")
-                .append("The connection's initial subflow is the exception: the kernel keeps it (`msk->first`) and only shuts it down, and ")
-                .append("the first-cut column shows what that costs.\n\n")
+                .append("opens a new one on link-up. The `backup, priority swap only (control)` rows run the old behaviour in the same run.\n\n")
+                .append("**Still open: the first cut of a connection.** With the fix, the later cuts of a stream stay far below the RTO, but some ")
+                .append("first cuts still take about one RTO (first-cut column above). The first cut differs in two ways: it closes the ")
+                .append("connection's initial subflow, which the kernel keeps (`msk->first`) and only shuts down instead of releasing, and the ")
+                .append("standby subflow has never carried data (no RTT sample yet, `tcpi_rtt` 0). Which of the two costs the RTO is not ")
+                .append("established yet; the `-Dmpsec.bench.trace=true` trace of `FailoverBenchmark` shows both per cut.\n\n")
+                .append("**The default path manager** does not act on a link-down at all: the data in flight on the dead path waits for the ")
+                .append("connection-level retransmission timer, so its gaps sit at the RTO floor (200 ms) and its tail at the backed-off timer ")
+                .append("(two or three firings); the target of 250 ms for the maximum is missed whenever the timer fires twice.\n\n")
+                .append("**Blackhole with the backup strategy** is slower than with the default path manager: there is no link event, so the ")
+                .append("strategy does nothing, and the kernel moves traffic to a backup subflow only once it declares the primary stale ")
+                .append("(`net.mptcp.stale_loss_cnt` retransmission timeouts), while the default path manager has both subflows active ")
+                .append("and re-injects after the first timeout.\n\n")
                 .append("A blackhole is visible only through retransmission timeouts: no path manager can react before the first RTO ")
-                .append("(200 ms by default). The `rto_min` rows set a lower floor on the path's routes (`ip route ... rto_min`); the cost is ")
-                .append("spurious retransmissions on a path whose RTT varies by more than the floor.\n\n");
+                .append("(200 ms by default). The `rto_min` rows set a lower floor on path 1's routes on both hosts (`ip route ... rto_min`, ")
+                .append("set again after every link-up). Compare their gaps with the rows above: where they do not shrink, the subflow's ")
+                .append("RTO floor is not what bounds the gap, and what does was not investigated in this run. Its cost, spurious ")
+                .append("retransmissions on a path whose RTT varies by more than the floor, is not measured here.\n\n");
     }
 
     /** Control plane: time per operation, which shows whether the kernel or the caller bounds it. */

@@ -12,6 +12,10 @@ import java.util.Map;
  * carries data again (its HTB counter grows by at least a fifth of the path's rate over 100 ms), so
  * each cut hits a path that is in use; a cut where that did not happen within 5 s is recorded as
  * {@code path1Idle}. Every stream ends with its CRC check ({@link Stream#finish()}).
+ *
+ * <p>With {@code -Dmpsec.bench.trace=true} (JMH: {@code -jvmArgsAppend -Dmpsec.bench.trace=true}) it
+ * prints both hosts' {@code ip mptcp monitor} events and the client's subflows (backup flag, state,
+ * RTT, cwnd, bytes) around every cut: how the backup strategy's failover was diagnosed.
  */
 public final class Failover {
     /** How path 1 is cut. */

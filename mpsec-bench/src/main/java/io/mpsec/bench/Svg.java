@@ -82,7 +82,13 @@ final class Svg {
     Svg hline(double y, String color, String label) {
         b.append(f("<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-dasharray=\"6 4\"/>\n", px(x0), py(y),
                 px(x1), py(y), color));
-        b.append(f("<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" fill=\"%s\">%s</text>\n", px(x1) - 2, py(y) - 4, color, esc(label)));
+        b.append(f("<text x=\"%.1f\" y=\"%.1f\" fill=\"%s\">%s</text>\n", px(x0) + 4, py(y) + 14, color, esc(label)));
+        return this;
+    }
+
+    /** Text under the x axis at data position {@code x} (category names). */
+    Svg labelBelow(double x, String text) {
+        b.append(f("<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s</text>\n", px(x), py(y0) + 16, esc(text)));
         return this;
     }
 
@@ -111,6 +117,7 @@ final class Svg {
     Svg legend(int row, String color, String text) {
         double x = width - right - 300;
         double y = top + 4 + row * 16;
+        b.append(f("<rect x=\"%.1f\" y=\"%.1f\" width=\"300\" height=\"16\" fill=\"white\" fill-opacity=\"0.85\"/>\n", x - 4, y - 4));
         b.append(f("<rect x=\"%.1f\" y=\"%.1f\" width=\"12\" height=\"8\" fill=\"%s\"/>\n", x, y, color));
         b.append(f("<text x=\"%.1f\" y=\"%.1f\">%s</text>\n", x + 16, y + 8, esc(text)));
         return this;
