@@ -222,7 +222,7 @@ final class Sections {
         }
         md.append("## Data path\n\nBytes per CPU-second of the whole process, `MpsecSocket` against a C program doing blocking `write(2)`/`read(2)` ")
                 .append("of 128 KiB, on an unshaped veth (MPTCP, reno), medians of clean pairs. Transfers that hit the kernel's stall mode ")
-                .append("(about 200 ms stalls, see [kernel-notes](kernel-notes/)) are not compared; they are counted.\n\n")
+                .append("(about 200 ms stalls, see [kernel-notes/mptcp-veth-stall.md](kernel-notes/mptcp-veth-stall.md), with a reproducer) are not compared; they are counted.\n\n")
                 .append("| direction | MPSec / C (side under test) | both processes | MPSec Gbit/CPU-s | C Gbit/CPU-s | stalled transfers | command |\n|---|---|---|---|---|---|---|\n");
         for (Report.RunData r : rs) {
             for (Report.Row row : r.rows()) {
