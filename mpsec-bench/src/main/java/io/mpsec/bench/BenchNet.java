@@ -88,7 +88,28 @@ public final class BenchNet implements AutoCloseable {
     }
 
     static void run(String... command) throws IOException {
+        output(command);
+    }
+
+    /** Runs {@code command} with {@code input} on its standard input; fails unless it exits 0. */
+    static String runWithInput(String input, String... command) throws IOException {
+        return exec(input, command);
+    }
+
+    /** Runs {@code command} and returns its output (stdout and stderr); fails unless it exits 0. */
+    static String output(String... command) throws IOException {
+        return exec(null, command);
+    }
+
+    private static String exec(String input, String... command) throws IOException {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        if (input != null) {
+            try (var in = p.getOutputStream()) {
+                in.write(input.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+        } else {
+            p.getOutputStream().close();
+        }
         String out = new String(p.getInputStream().readAllBytes());
         try {
             if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
@@ -98,5 +119,6 @@ public final class BenchNet implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted: " + String.join(" ", command), e);
         }
+        return out;
     }
 }

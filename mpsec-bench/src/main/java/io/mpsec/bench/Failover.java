@@ -1,0 +1,168 @@
+package io.mpsec.bench;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Cuts path 1 of a two-path {@link PathNet} again and again during {@link Stream}s and measures, per
+ * cut, the longest pause of the receiver that overlaps the cut. Before every cut it waits until path 1
+ * carries data again (its HTB counter grows by at least a fifth of the path's rate over 100 ms), so
+ * each cut hits a path that is in use; a cut where that did not happen within 5 s is recorded as
+ * {@code path1Idle}. Every stream ends with its CRC check ({@link Stream#finish()}).
+ *
+ * <p>With {@code -Dmpsec.bench.trace=true} (JMH: {@code -jvmArgsAppend -Dmpsec.bench.trace=true}) it
+ * prints both hosts' {@code ip mptcp monitor} events and the client's subflows (backup flag, state,
+ * RTT, cwnd, bytes) around every cut: how the backup strategy's failover was diagnosed.
+ */
+public final class Failover {
+    /** How path 1 is cut. */
+    public enum Cut { LINK_DOWN, BLACKHOLE }
+
+    private final PathNet net;
+    private final Cut cut;
+    private final long cutMillis;
+    private final int rtoMinMillis;
+
+    Failover(PathNet net, Cut cut, long cutMillis, int rtoMinMillis) throws IOException {
+        this.net = net;
+        this.cut = cut;
+        this.cutMillis = cutMillis;
+        this.rtoMinMillis = rtoMinMillis;
+        applyRtoMin();
+    }
+
+    /** One cut's result. */
+    record CutResult(double gapMillis, boolean path1Idle, long[] series, long seriesStartOffsetMillis) {
+    }
+
+    /** Runs one stream with {@code cuts} cuts; returns their results after the stream's check passed. */
+    List<CutResult> stream(int cuts, boolean withSeries) throws Exception {
+        List<CutResult> out = new ArrayList<>();
+        List<Process> monitors = new ArrayList<>();
+        if (Boolean.getBoolean("mpsec.bench.trace")) {
+            for (String ns : List.of(net.client(), net.server())) {
+                Process p = new ProcessBuilder("ip", "netns", "exec", ns, "ip", "mptcp", "monitor").redirectErrorStream(true).start();
+                monitors.add(p);
+                String tag = ns.endsWith("-c") ? "client" : "server";
+                Thread t = new Thread(() -> {
+                    try (var r = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()))) {
+                        String l;
+                        while ((l = r.readLine()) != null) {
+                            System.out.println(System.nanoTime() / 1_000_000 % 100_000 + " " + tag + " " + l);
+                        }
+                    } catch (IOException ignored) {
+                        // monitor ended
+                    }
+                });
+                t.setDaemon(true);
+                t.start();
+            }
+            PathNet.sleep(200);
+        }
+        try (Stream s = Stream.start(net, 1)) {
+            long deadline = System.nanoTime() + 3_000_000_000L;
+            while (s.clientSocket().subflows().size() < 2 && System.nanoTime() < deadline) {
+                PathNet.sleep(20);
+            }
+            PathNet.sleep(500);
+            for (int i = 0; i < cuts; i++) {
+                boolean busy = waitForPath1();
+                PathNet.sleep(200);
+                long t = System.nanoTime();
+                trace(s, "before cut " + i);
+                cut();
+                PathNet.sleep(50);
+                trace(s, "cut+50");
+                PathNet.sleep(250);
+                trace(s, "cut+300");
+                PathNet.sleep(cutMillis - 300);
+                restore();
+                PathNet.sleep(100);
+                trace(s, "restore+100");
+                PathNet.sleep(900);
+                trace(s, "restore+1000");
+                double gap = s.longestGapMillis(t, t + cutMillis * 1_000_000L);
+                long[] series = withSeries && i == 0 ? s.series(t - 500_000_000L, t + (cutMillis + 1000) * 1_000_000L) : null;
+                out.add(new CutResult(gap, !busy, series, -500));
+            }
+            s.finish();
+        } finally {
+            monitors.forEach(Process::destroy);
+        }
+        return out;
+    }
+
+    private static void trace(Stream s, String what) {
+        if (Boolean.getBoolean("mpsec.bench.trace")) {
+            try {
+                StringBuilder b = new StringBuilder(String.format("%d %-14s rx=%d", System.nanoTime() / 1_000_000 % 100_000, what, s.received()));
+                for (io.mpsec.SubflowInfo sf : s.clientSocket().subflows()) {
+                    b.append(String.format(" | %s:%d bk=%s st=%d rtt=%d cwnd=%d sent=%d", sf.local().getAddress().getHostAddress(), sf.local().getPort(),
+                            sf.backup(), sf.tcpState(), sf.rttMicros() / 1000, sf.cwnd(), sf.bytesSent()));
+                }
+                System.out.println(b);
+            } catch (IOException e) {
+                System.out.println("trace: " + e);
+            }
+        }
+    }
+
+    private boolean waitForPath1() throws IOException {
+        long need = net.rateMbit(1) * 1_000_000L / 8 / 10 / 5;
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            long a = net.htbSentBytes(true, 1);
+            PathNet.sleep(100);
+            if (net.htbSentBytes(true, 1) - a >= need) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void cut() throws IOException {
+        if (cut == Cut.LINK_DOWN) {
+            net.linkDown(1);
+        } else {
+            net.blackhole(1);
+        }
+    }
+
+    private void restore() throws IOException {
+        if (cut == Cut.LINK_DOWN) {
+            net.linkUp(1);
+            applyRtoMin(); // link up re-adds the prefix route without the option
+        } else {
+            net.unblackhole(1);
+        }
+    }
+
+    /** With rtoMinMillis > 0: {@code rto_min} on path 1's prefix route on both hosts. */
+    private void applyRtoMin() throws IOException {
+        if (rtoMinMillis > 0) {
+            net.setRtoMin(1, rtoMinMillis);
+        }
+    }
+
+    /** p50, p95 and max of {@code gaps} (nearest rank). */
+    static Map<String, Double> percentiles(List<Double> gaps) {
+        List<Double> sorted = new ArrayList<>(gaps);
+        sorted.sort(null);
+        Map<String, Double> out = new LinkedHashMap<>();
+        out.put("p50", rank(sorted, 0.50));
+        out.put("p95", rank(sorted, 0.95));
+        out.put("max", sorted.isEmpty() ? Double.NaN : sorted.get(sorted.size() - 1));
+        return out;
+    }
+
+    private static double rank(List<Double> sorted, double q) {
+        if (sorted.isEmpty()) {
+            return Double.NaN;
+        }
+        int i = (int) Math.ceil(q * sorted.size()) - 1;
+        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, i)));
+    }
+}

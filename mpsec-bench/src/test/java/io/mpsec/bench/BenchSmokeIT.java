@@ -1,0 +1,44 @@
+package io.mpsec.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mpsec.testbed.Privileged;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * CI smoke run of the benchmark suite: every benchmark through JMH (one fork, one short measured
+ * invocation, smoke sizes, see {@link Suite#RUNS}), with fail-on-error, so a benchmark that throws
+ * (a broken testbed, a damaged stream, a failed HTB share check, a strategy error) fails the build.
+ * Missed targets do not: they are the report's business. Then the report writer runs over the
+ * results, so a broken report fails too. About 2-3 minutes.
+ */
+class BenchSmokeIT {
+    @TempDir
+    Path dir;
+
+    @Test
+    void everyBenchmarkRunsAndTheReportIsWritten() throws Exception {
+        Privileged.require();
+        Privileged.requireTool("gcc", "gcc");
+        Privileged.requireTool("nft", "nftables");
+        Path results = dir.resolve("results");
+        long t0 = System.nanoTime();
+        Suite.run(results, Suite.RUNS, true, List.of());
+        System.out.printf("benchmark smoke run: %.0f s%n", (System.nanoTime() - t0) / 1e9);
+        for (Suite.Run r : Suite.RUNS) {
+            assertThat(results.resolve(r.name()).resolve("jmh.json")).as("JMH results of %s", r.name()).isNotEmptyFile();
+        }
+        assertThat(SideFile.read(results.resolve("FailoverBenchmark"), "FailoverBenchmark")).as("failover side file").isNotEmpty();
+        Path docs = dir.resolve("docs");
+        Report.write(results, docs);
+        String md = Files.readString(docs.resolve("BENCHMARKS.md"));
+        assertThat(md).contains("## Aggregation", "## Unbalanced paths", "## Failover", "## Control plane", "## Data path");
+        assertThat(docs.resolve("bench/aggregation.svg")).isNotEmptyFile();
+        assertThat(docs.resolve("bench/failover-gaps.svg")).isNotEmptyFile();
+        assertThat(docs.resolve("bench/failover-timeline.svg")).isNotEmptyFile();
+    }
+}
