@@ -2,6 +2,9 @@ package io.mpsec.agent;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.mpsec.agent.config.ConfigException;
+import io.mpsec.agent.config.ConfigLoader;
+import io.mpsec.agent.config.MpsecConfig;
 import io.mpsec.agent.http.AccessPolicy;
 import io.mpsec.agent.http.AccessToken;
 import io.mpsec.agent.http.LoginThrottle;
@@ -42,6 +45,10 @@ import picocli.CommandLine.Option;
         "other address needs TLS (--tls-cert, --tls-key) and a token (--token-file, mode 0600); browsers log in",
         "once at /login, API clients send 'Authorization: Bearer TOKEN'."})
 public final class ServeCommand implements Callable<Integer> {
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "Take everything from this configuration file (its agent section; docs/CONFIG.md) instead of the options below.")
+    Path config;
+
     @Option(names = "--bind", defaultValue = ServeOptions.DEFAULT_BIND,
             description = "IP address to listen on (default: ${DEFAULT-VALUE}); beyond loopback TLS and a token are required.")
     String bind;
@@ -83,14 +90,24 @@ public final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ServeOptions o;
+        MpsecConfig cfg = null;
         try {
-            o = options();
-        } catch (IllegalArgumentException e) {
+            if (config != null) {
+                cfg = ConfigLoader.load(config);
+                o = ConfiguredServe.options(cfg);
+            } else {
+                o = options();
+            }
+        } catch (IllegalArgumentException | ConfigException e) {
             System.err.println("serve: " + e.getMessage());
             return 2;
         }
         EventLog log = new EventLog(System.err, o.logFormat());
+        List<PeerSecurityWatch> peers = new ArrayList<>();
         try (Agent a = Agent.start(o, log)) {
+            if (cfg != null) {
+                peers = ConfiguredServe.watchPeers(a, cfg);
+            }
             Thread hook = new Thread(a::close, "mpsec-serve-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             System.out.println("serving the dashboard at " + a.url() + " and metrics at " + a.url() + "metrics");
@@ -100,6 +117,10 @@ public final class ServeCommand implements Callable<Integer> {
             log.error("serve.refused").with(e).write();
             System.err.println("serve: " + e.getMessage());
             return 2;
+        } finally {
+            for (PeerSecurityWatch w : peers) {
+                w.close();
+            }
         }
     }
 
