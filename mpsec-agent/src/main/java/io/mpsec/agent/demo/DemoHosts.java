@@ -68,10 +68,14 @@ final class DemoHosts implements AutoCloseable {
 
     /** Runs {@code setup} on both hosts; prints each plan indented under its host. */
     void configure(DemoTestbed net, boolean esp, PrintStream out) throws IOException, InterruptedException {
-        Path key = dir.resolve("demo.key");
+        // one master key, one copy per host (like copying it to the peer): each host keeps its own
+        // generation ledger next to its copy
+        Path key = dir.resolve("pc1.key");
         MasterKeyFile.generate(key);
+        Files.copy(key, dir.resolve("pc2.key"), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
         for (int h = 1; h <= 2; h++) {
             String ns = h == 1 ? net.pc1() : net.pc2();
+            key = dir.resolve("pc" + h + ".key");
             Path file = dir.resolve("pc" + h + ".yaml");
             Files.writeString(file, config(h, net.paths(), esp, key, ns, out));
             out.printf("configuring PC%d: mpsec-agent setup --config %s --netns %s (from samples/demo-pc%d.yaml)%n", h, file, ns, h);
