@@ -104,9 +104,11 @@ public final class ServeCommand implements Callable<Integer> {
         }
         EventLog log = new EventLog(System.err, o.logFormat());
         List<PeerSecurityWatch> peers = new ArrayList<>();
+        AgentSecurePaths secure = null;
         try (Agent a = Agent.start(o, log)) {
             if (cfg != null) {
                 peers = ConfiguredServe.watchPeers(a, cfg);
+                secure = AgentSecurePaths.start(a, cfg);
             }
             Thread hook = new Thread(a::close, "mpsec-serve-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
@@ -118,6 +120,9 @@ public final class ServeCommand implements Callable<Integer> {
             System.err.println("serve: " + e.getMessage());
             return 2;
         } finally {
+            if (secure != null) {
+                secure.close(); // the kill switch: the peers stay blocked until the next apply
+            }
             for (PeerSecurityWatch w : peers) {
                 w.close();
             }

@@ -124,7 +124,7 @@ class AuthIT {
             assertThat(status[0]).as(status[2]).isEqualTo("0");
             assertThat(status[1]).contains("MPSec agent, pid " + ProcessHandle.current().pid(), "http: " + url + "/ (auth: token)",
                     "namespaces: 1", "  " + s.namespace(), "paths (interfaces): 2", "SAs: 0",
-                    "connections: not reported", "warnings: none");
+                    "connections: 0", "warnings: none");
             // interface states from rtnetlink in the namespace, as ip link shows them
             assertThat(status[1]).containsPattern("\\n +lo +up +rx").containsPattern("\\n +s1 +up +rx");
             s.execOk("ip", "link", "set", "s1", "down");

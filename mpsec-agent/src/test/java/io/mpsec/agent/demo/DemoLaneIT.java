@@ -56,10 +56,32 @@ class DemoLaneIT {
         });
         String pc1 = "mpsec-demo-" + ProcessHandle.current().pid() + "-pc1";
         String pc2 = "mpsec-demo-" + ProcessHandle.current().pid() + "-pc2";
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
         String base = "http://127.0.0.1:" + port;
         waitForStream(buf, demo);
         TimeUnit.SECONDS.sleep(5);
+        try {
+            check(http, base, pc1, pc2);
+        } catch (Throwable t) {
+            System.out.println("the demo so far:\n" + buf.toString(StandardCharsets.UTF_8));
+            try {
+                System.out.println("events: " + get(http, base + "/api/v1/events"));
+                get(http, base + "/metrics").lines().filter(l -> l.contains("packet_security") || l.contains("read_failures"))
+                        .forEach(System.out::println);
+            } catch (Exception e) {
+                System.out.println("no diagnostics: " + e);
+            }
+            throw t;
+        }
+        int exit = demo.get(180, TimeUnit.SECONDS);
+        String text = buf.toString(StandardCharsets.UTF_8);
+        System.out.println(text);
+        assertThat(exit).as(text).isZero();
+        assertThat(text).contains("every byte verified, SHA-256 equal (nothing lost)").doesNotContain("WITHOUT encryption");
+        assertThat(Files.exists(Path.of("/var/run/netns", pc1))).as("demo namespaces removed").isFalse();
+    }
+
+    private static void check(HttpClient http, String base, String pc1, String pc2) throws Exception {
 
         JsonNode security = null;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -91,13 +113,6 @@ class DemoLaneIT {
             assertThat(esp).as("ESP packets seen by tcpdump on pc1%d:\n%s", p, dump).isPositive();
             assertThat(tcp).as("cleartext TCP seen by tcpdump on pc1%d", p).isZero();
         }
-
-        int exit = demo.get(120, TimeUnit.SECONDS);
-        String text = buf.toString(StandardCharsets.UTF_8);
-        System.out.println(text);
-        assertThat(exit).as(text).isZero();
-        assertThat(text).contains("every byte verified, SHA-256 equal (nothing lost)").doesNotContain("WITHOUT encryption");
-        assertThat(Files.exists(Path.of("/var/run/netns", pc1))).as("demo namespaces removed").isFalse();
     }
 
     private static void waitForStream(ByteArrayOutputStream buf, CompletableFuture<Integer> demo) throws Exception {
@@ -117,7 +132,7 @@ class DemoLaneIT {
     }
 
     private static String get(HttpClient http, String url) throws IOException, InterruptedException {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20)).build(),
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60)).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(url).isEqualTo(200);
         return r.body();

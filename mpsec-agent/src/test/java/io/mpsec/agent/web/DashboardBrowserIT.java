@@ -69,7 +69,9 @@ class DashboardBrowserIT {
                 assertThat(v.canvases()).as("uPlot chart drawn").isEqualTo(1);
                 assertThat(v.status(ns, "c1")).isEqualTo("up");
                 assertThat(v.legend()).containsKeys(ns + "/c1", ns + "/c2", ns + "/total");
-                assertThat(v.connections()).as("no connection source wired: the table stays empty").isZero();
+                long mptcp = c.execOk("ss", "-MnH", "state", "established").stdout().lines().filter(l -> !l.isBlank()).count();
+                assertThat(mptcp).as("ss -M lists the transfer's MPTCP connection").isPositive();
+                assertThat(v.connections()).as("MPTCP connections in the table vs ss -M in " + ns).isEqualTo(mptcp);
                 matchesIpLink(page, c, ns);
                 keyboardReachesTheSkipLinkAndTheTables(driver);
                 assetsAndApi(agent.server().port(), c, ns);
