@@ -271,8 +271,13 @@ class DashboardBrowserIT {
         assertThat(ep.get("flags").toString()).isEqualTo("[\"subflow\"]");
         assertThat(ep.get("iface").asText()).isEqualTo(c.iface(2));
         JsonNode conns = json.readTree(RawHttp.get(port, "/api/v1/connections").body());
-        assertThat(conns.get("sources").size()).isZero();
-        assertThat(conns.get("connections").size()).isZero();
+        assertThat(conns.get("sources").toString()).as("the watched namespace feeds the table").contains(ns);
+        JsonNode conn = conns.get("connections").get(0);
+        assertThat(conn.get("netns").asText()).isEqualTo(ns);
+        assertThat(conn.get("fallback").asBoolean()).isFalse();
+        assertThat(conn.get("subflows").size()).as("both paths carry a subflow: " + conn).isEqualTo(2);
+        String ss = c.execOk("ss", "-MnH", "state", "established").stdout();
+        assertThat(ss).as("ss -M lists the same connection").contains(conn.get("local").asText());
         assertThat(json.readTree(RawHttp.get(port, "/api/v1/security").body()).get("interfaces").get(0).get("verdict").asText())
                 .isEqualTo("unknown");
         String events = RawHttp.get(port, "/api/v1/events?after=0").body();
