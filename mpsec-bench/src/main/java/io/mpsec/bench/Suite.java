@@ -54,7 +54,9 @@ public final class Suite {
             new Run("ControlPlaneBenchmark", "ControlPlaneBenchmark", List.of(),
                     List.of("-p", "rounds=2", "-p", "cycles=10")),
             new Run("DataPathBenchmark", "DataPathBenchmark", List.of(),
-                    List.of("-p", "direction=SEND", "-p", "pairs=1", "-p", "seconds=2")));
+                    List.of("-p", "direction=SEND", "-p", "pairs=1", "-p", "seconds=2")),
+            new Run("FootprintBenchmark", "FootprintBenchmark", List.of(),
+                    List.of("-p", "connections=5", "-p", "seconds=5", "-p", "warmSeconds=1")));
 
     private Suite() {
     }
