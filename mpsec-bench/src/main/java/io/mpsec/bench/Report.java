@@ -67,6 +67,7 @@ public final class Report {
         s.failover();
         s.controlPlane();
         s.dataPath();
+        s.footprint();
         Files.writeString(docs.resolve("BENCHMARKS.md"), md.toString(), StandardCharsets.UTF_8);
     }
 

@@ -12,6 +12,9 @@ import java.util.TreeMap;
 
 /** The sections of docs/BENCHMARKS.md, each from its runs' JMH rows and side files. */
 final class Sections {
+    /** The footprint target, 160 MB (10^6 bytes), in MiB as /proc reports kB (KiB). */
+    static final double FOOTPRINT_RSS_MIB = 160e6 / (1 << 20);
+
     private final StringBuilder md;
     private final List<Report.RunData> runs;
     private final Path charts;
@@ -84,6 +87,14 @@ final class Sections {
             for (Report.Row row : r.rows()) {
                 md.append(f("| data path %s, bytes per CPU-second MPSec / C | >= 0.90 | %.3f (both processes %.3f) | %s |\n", row.p("direction"),
                         row.v("ratio"), row.v("pairRatio"), met(row.v("ratio") >= 0.90)));
+            }
+        }
+        for (Report.RunData r : of("FootprintBenchmark")) {
+            for (Report.Row row : r.rows()) {
+                md.append(f("| agent footprint, %s MPTCP connections + 1 dashboard, peak RSS (VmHWM) | <= 160 MB (%.1f MiB) | %.1f MiB | %s |\n",
+                        row.p("connections"), FOOTPRINT_RSS_MIB, row.v("hwmMb"), met(row.v("hwmMb") <= FOOTPRINT_RSS_MIB)));
+                md.append(f("| agent footprint, %s MPTCP connections + 1 dashboard, CPU over %s s | < 5%% of one core | %.2f%% | %s |\n",
+                        row.p("connections"), row.p("seconds"), row.v("cpuPercent"), met(row.v("cpuPercent") < 5)));
             }
         }
         md.append('\n');
@@ -236,6 +247,42 @@ final class Sections {
                 .append("that accounting rather than MPSec's own code is the likely difference; the JVM's user-space share is printed per transfer in ")
                 .append("the benchmark's output (`user ... ms/GB`).\n");
         md.append('\n');
+    }
+
+    void footprint() throws IOException {
+        List<Report.RunData> rs = of("FootprintBenchmark");
+        if (rs.isEmpty()) {
+            return;
+        }
+        md.append("## Footprint\n\nThe agent as it runs on a host, a separate process (`java -jar mpsec-agent-*-all.jar serve --no-host-ns ")
+                .append("--netns CLIENT --netns SERVER --status-socket none`, default JVM options), watching both namespaces of a two-path testbed ")
+                .append("while that many MPTCP connections (`MpsecSocket`) are open between them, each writing 64 bytes a second. ")
+                .append("One dashboard is open: the server-sent events stream `/api/v1/stream` read continuously and `GET /api/v1/snapshot` every second, ")
+                .append("as the page does. Kernel counters are sampled every second (the agent's default); no packet capture. ")
+                .append("The benchmark fails unless `/api/v1/connections` lists every connection in both namespaces before and after the window ")
+                .append("and the dashboard received events and snapshots during it. RSS from `/proc/PID/status` (VmRSS each second; VmHWM, the peak since ")
+                .append("the agent started, is what the target judges), CPU from `/proc/PID/stat` (utime + stime over the window's wall time).\n\n")
+                .append("| connections | window s (after warm-up s) | peak RSS (VmHWM) MiB | largest / mean VmRSS in the window MiB | CPU, % of one core | ")
+                .append("busiest second % | threads | stream events / snapshots | command |\n|---|---|---|---|---|---|---|---|---|\n");
+        for (Report.RunData r : rs) {
+            List<Map<String, Object>> side = r.side("FootprintBenchmark");
+            Map<String, Object> last = side.isEmpty() ? Map.of() : side.get(side.size() - 1);
+            double busiest = 0;
+            if (last.get("cpuPercentPerSecond") instanceof List<?> l) {
+                for (Object v : l) {
+                    busiest = Math.max(busiest, num(v));
+                }
+            }
+            for (Report.Row row : r.rows()) {
+                md.append(f("| %s | %s (%s) | %.1f: %s | %.1f / %.1f | %.2f: %s | %.0f | %s | %.0f / %.0f | %s |\n", row.p("connections"),
+                        row.p("seconds"), row.p("warmSeconds"), row.v("hwmMb"), met(row.v("hwmMb") <= FOOTPRINT_RSS_MIB), row.v("rssMb"),
+                        row.v("meanRssMb"), row.v("cpuPercent"), met(row.v("cpuPercent") < 5), busiest, last.getOrDefault("threads", "?"),
+                        row.v("streamEvents"), row.v("snapshots"), r.command(row)));
+            }
+        }
+        md.append("\nThe JVM's heap is sized by its defaults (a quarter of the machine's memory at most); the RSS includes the JIT's code and the ")
+                .append("class metadata of the shaded jar. The first seconds (start-up, class loading, JIT compilation) are not in the CPU window; ")
+                .append("they are in VmHWM.\n\n");
     }
 
     static String pmName(String pm) {
