@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The agent as a separate process, as it runs on a host: {@code java -jar mpsec-agent-*-all.jar serve
- * --port P --no-host-ns --netns NS... --status-socket none} on 127.0.0.1, its output in a log file.
+ * --port P --no-host-ns --netns NS... --status-socket none} (with the JVM options given) on 127.0.0.1, its output in a log file.
  * The jar is {@code -Dmpsec.agent.jar} if set, else {@code mpsec-agent/target/mpsec-agent-*-all.jar}
  * in the working directory or one of its parents (the repository root for {@code ./mpsec bench},
  * mpsec-bench for the smoke test). Reads the process's memory and CPU from {@code /proc/PID}.
@@ -34,14 +34,15 @@ final class AgentProcess implements AutoCloseable {
     }
 
     /** Starts the agent watching {@code namespaces} (not its own), logging to {@code log}. */
-    static AgentProcess start(List<String> namespaces, Path log) throws IOException {
+    static AgentProcess start(List<String> namespaces, List<String> jvmOptions, Path log) throws IOException {
         Path jar = findJar();
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
-                jar.toString(), "serve", "--port", Integer.toString(port), "--no-host-ns", "--status-socket", "none"));
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-jar", jar.toString(), "serve", "--port", Integer.toString(port), "--no-host-ns", "--status-socket", "none"));
         for (String ns : namespaces) {
             cmd.add("--netns");
             cmd.add(ns);

@@ -30,7 +30,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code warmSeconds}, it measures over {@code seconds}: {@code rssMb} (largest VmRSS sampled every
  * second, target <= 160 MB), {@code hwmMb} (VmHWM at the end: the peak since the agent started),
  * {@code cpuPercent} (utime + stime over wall time, percent of one core, target < 5%). Per-second
- * samples go to the side file {@code FootprintBenchmark.jsonl}.
+ * samples go to the side file {@code FootprintBenchmark.jsonl}. {@code jvmOptions}: the agent's JVM
+ * options ({@code default}: none, as packaged).
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -54,6 +55,13 @@ public class FootprintBenchmark {
         @Param({"10"})
         public int warmSeconds;
 
+        /**
+         * JVM options of the agent process, separated by spaces: {@code default} for none (as the
+         * packaged launcher runs it unless MPSEC_JAVA_OPTS is set), or e.g. a bounded heap.
+         */
+        @Param({"default", "-Xmx64m -XX:+UseSerialGC"})
+        public String jvmOptions;
+
         PathNet net;
         Trickle trickle;
         AgentProcess agent;
@@ -68,7 +76,8 @@ public class FootprintBenchmark {
             net = PathNet.create(100, 100);
             net.useExtraPaths(2, false);
             trickle = Trickle.open(net, connections);
-            agent = AgentProcess.start(List.of(net.client(), net.server()), SideFile.dir().resolve("agent.log"));
+            agent = AgentProcess.start(List.of(net.client(), net.server()), jvmOptions(jvmOptions),
+                    SideFile.dir().resolve("agent-" + jvmOptions.replaceAll("[^A-Za-z0-9]+", "_") + ".log"));
             dashboard = new DashboardClient(agent.port());
             dashboard.awaitUp(agent, 60_000);
             dashboard.open();
@@ -148,6 +157,7 @@ public class FootprintBenchmark {
         rec.put("paths", env.net.paths());
         rec.put("seconds", env.seconds);
         rec.put("warmSeconds", env.warmSeconds);
+        rec.put("jvmOptions", env.jvmOptions);
         rec.put("wallSeconds", wall);
         rec.put("rssMb", result.rssMb);
         rec.put("meanRssMb", result.meanRssMb);
@@ -166,6 +176,12 @@ public class FootprintBenchmark {
         rec.put("agentCommand", a.command().replaceAll("mpsec-\\d+-[0-9a-f]+-", "mpsec-PID-RND-"));
         SideFile.append("FootprintBenchmark", rec);
         System.out.println("footprint: " + rec);
+    }
+
+    /** The JVM options of {@code param} ({@code default}: none). */
+    static List<String> jvmOptions(String param) {
+        String p = param.strip();
+        return p.isEmpty() || p.equals("default") ? List.of() : List.of(p.split("\\s+"));
     }
 
     /**
