@@ -91,10 +91,10 @@ final class Sections {
         }
         for (Report.RunData r : of("FootprintBenchmark")) {
             for (Report.Row row : r.rows()) {
-                md.append(f("| agent footprint, %s MPTCP connections + 1 dashboard, peak RSS (VmHWM) | <= 160 MB (%.1f MiB) | %.1f MiB | %s |\n",
-                        row.p("connections"), FOOTPRINT_RSS_MIB, row.v("hwmMb"), met(row.v("hwmMb") <= FOOTPRINT_RSS_MIB)));
-                md.append(f("| agent footprint, %s MPTCP connections + 1 dashboard, CPU over %s s | < 5%% of one core | %.2f%% | %s |\n",
-                        row.p("connections"), row.p("seconds"), row.v("cpuPercent"), met(row.v("cpuPercent") < 5)));
+                md.append(f("| agent footprint, %s MPTCP connections + 1 dashboard, JVM options `%s`, peak RSS (VmHWM) | <= 160 MB (%.1f MiB) | %.1f MiB | %s |\n",
+                        row.p("connections"), row.p("jvmOptions"), FOOTPRINT_RSS_MIB, row.v("hwmMb"), met(row.v("hwmMb") <= FOOTPRINT_RSS_MIB)));
+                md.append(f("| agent footprint, %s MPTCP connections + 1 dashboard, JVM options `%s`, CPU over %s s | < 5%% of one core | %.2f%% | %s |\n",
+                        row.p("connections"), row.p("jvmOptions"), row.p("seconds"), row.v("cpuPercent"), met(row.v("cpuPercent") < 5)));
             }
         }
         md.append('\n');
@@ -254,35 +254,47 @@ final class Sections {
         if (rs.isEmpty()) {
             return;
         }
-        md.append("## Footprint\n\nThe agent as it runs on a host, a separate process (`java -jar mpsec-agent-*-all.jar serve --no-host-ns ")
-                .append("--netns CLIENT --netns SERVER --status-socket none`, default JVM options), watching both namespaces of a two-path testbed ")
+        md.append("## Footprint\n\nThe agent as it runs on a host, a separate process (`java [JVM options] -jar mpsec-agent-*-all.jar serve --no-host-ns ")
+                .append("--netns CLIENT --netns SERVER --status-socket none`), watching both namespaces of a two-path testbed ")
                 .append("while that many MPTCP connections (`MpsecSocket`) are open between them, each writing 64 bytes a second. ")
                 .append("One dashboard is open: the server-sent events stream `/api/v1/stream` read continuously and `GET /api/v1/snapshot` every second, ")
                 .append("as the page does. Kernel counters are sampled every second (the agent's default); no packet capture. ")
                 .append("The benchmark fails unless `/api/v1/connections` lists every connection in both namespaces before and after the window ")
                 .append("and the dashboard received events and snapshots during it. RSS from `/proc/PID/status` (VmRSS each second; VmHWM, the peak since ")
-                .append("the agent started, is what the target judges), CPU from `/proc/PID/stat` (utime + stime over the window's wall time).\n\n")
-                .append("| connections | window s (after warm-up s) | peak RSS (VmHWM) MiB | largest / mean VmRSS in the window MiB | CPU, % of one core | ")
-                .append("busiest second % | threads | stream events / snapshots | command |\n|---|---|---|---|---|---|---|---|---|\n");
+                .append("the agent started, is what the target judges), CPU from `/proc/PID/stat` (utime + stime over the window's wall time). ")
+                .append("JVM options `default`: none, as the packaged launcher runs the agent unless `MPSEC_JAVA_OPTS` is set ")
+                .append("(the JVM then sizes the heap at up to a quarter of the machine's memory).\n\n")
+                .append("| JVM options | connections | window s (after warm-up s) | peak RSS (VmHWM) MiB | VmRSS first -> last second, mean MiB | ")
+                .append("CPU, % of one core | per second: median / busiest % | threads | stream events / snapshots | command |\n")
+                .append("|---|---|---|---|---|---|---|---|---|---|\n");
         for (Report.RunData r : rs) {
             List<Map<String, Object>> side = r.side("FootprintBenchmark");
-            Map<String, Object> last = side.isEmpty() ? Map.of() : side.get(side.size() - 1);
-            double busiest = 0;
-            if (last.get("cpuPercentPerSecond") instanceof List<?> l) {
-                for (Object v : l) {
-                    busiest = Math.max(busiest, num(v));
-                }
-            }
             for (Report.Row row : r.rows()) {
-                md.append(f("| %s | %s (%s) | %.1f: %s | %.1f / %.1f | %.2f: %s | %.0f | %s | %.0f / %.0f | %s |\n", row.p("connections"),
-                        row.p("seconds"), row.p("warmSeconds"), row.v("hwmMb"), met(row.v("hwmMb") <= FOOTPRINT_RSS_MIB), row.v("rssMb"),
-                        row.v("meanRssMb"), row.v("cpuPercent"), met(row.v("cpuPercent") < 5), busiest, last.getOrDefault("threads", "?"),
+                Map<String, Object> rec = side.stream().filter(x -> row.p("jvmOptions").equals(String.valueOf(x.getOrDefault("jvmOptions", ""))))
+                        .reduce((a, b) -> b).orElse(Map.of());
+                List<Double> rss = numbers(rec.get("rssKbPerSecond"));
+                List<Double> cpu = numbers(rec.get("cpuPercentPerSecond"));
+                String growth = rss.isEmpty() ? "?" : f("%.1f -> %.1f", rss.get(0) / 1024, rss.get(rss.size() - 1) / 1024);
+                double busiest = cpu.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
+                md.append(f("| `%s` | %s | %s (%s) | %.1f: %s | %s, %.1f | %.2f: %s | %.0f / %.0f | %s | %.0f / %.0f | %s |\n", row.p("jvmOptions"),
+                        row.p("connections"), row.p("seconds"), row.p("warmSeconds"), row.v("hwmMb"), met(row.v("hwmMb") <= FOOTPRINT_RSS_MIB),
+                        growth, row.v("meanRssMb"), row.v("cpuPercent"), met(row.v("cpuPercent") < 5),
+                        cpu.isEmpty() ? Double.NaN : EfficiencyMain.median(cpu), busiest, rec.getOrDefault("threads", "?"),
                         row.v("streamEvents"), row.v("snapshots"), r.command(row)));
             }
         }
-        md.append("\nThe JVM's heap is sized by its defaults (a quarter of the machine's memory at most); the RSS includes the JIT's code and the ")
-                .append("class metadata of the shaded jar. The first seconds (start-up, class loading, JIT compilation) are not in the CPU window; ")
-                .append("they are in VmHWM.\n\n");
+        md.append("\nA VmRSS that climbs through the window and then levels off is the garbage-collected heap growing towards its maximum, ")
+                .append("not data the agent keeps: with the heap bounded the same load runs in a flat VmRSS. The first seconds (start-up, ")
+                .append("class loading, JIT compilation) are not in the CPU window (they are in VmHWM); the per-second CPU shows what remains. ")
+                .append("The machine is shared (load average in the table above), which inflates CPU time somewhat.\n\n");
+    }
+
+    private static List<Double> numbers(Object list) {
+        List<Double> out = new ArrayList<>();
+        if (list instanceof List<?> l) {
+            l.forEach(v -> out.add(num(v)));
+        }
+        return out;
     }
 
     static String pmName(String pm) {
