@@ -283,8 +283,8 @@ final class Sections {
                         row.v("streamEvents"), row.v("snapshots"), r.command(row)));
             }
         }
-        md.append("\nA VmRSS that climbs through the window and then levels off is the garbage-collected heap growing towards its maximum, ")
-                .append("not data the agent keeps: with the heap bounded the same load runs in a flat VmRSS. The first seconds (start-up, ")
+        md.append("\nWith the JVM's default options VmRSS climbs through the window: the garbage-collected heap grows towards its maximum ")
+                .append("instead of collecting; compare the bounded-heap row, where the same load runs in a flat VmRSS, so the live data fits it. The first seconds (start-up, ")
                 .append("class loading, JIT compilation) are not in the CPU window (they are in VmHWM); the per-second CPU shows what remains. ")
                 .append("The machine is shared (load average in the table above), which inflates CPU time somewhat.\n\n");
     }
