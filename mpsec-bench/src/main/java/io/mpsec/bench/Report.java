@@ -32,7 +32,7 @@ public final class Report {
     record RunData(String name, Path dir, Map<String, Object> facts, List<Row> rows) {
         String command(Row row) {
             StringBuilder b = new StringBuilder("./mpsec bench " + name);
-            row.params().forEach((k, v) -> b.append(" -p ").append(k).append('=').append(v));
+            row.params().forEach((k, v) -> b.append(" -p ").append(v.contains(" ") ? "'" + k + '=' + v + "'" : k + '=' + v));
             return "`" + b + "`";
         }
 
@@ -67,6 +67,7 @@ public final class Report {
         s.failover();
         s.controlPlane();
         s.dataPath();
+        s.footprint();
         Files.writeString(docs.resolve("BENCHMARKS.md"), md.toString(), StandardCharsets.UTF_8);
     }
 

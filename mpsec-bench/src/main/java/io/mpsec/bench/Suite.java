@@ -37,9 +37,9 @@ public final class Suite {
     }
 
     /**
-     * The full suite (about 35 minutes on the 2-core build machine) and, per run, the smoke
+     * The full suite (about 40 minutes on the 2-core build machine, the footprint run about 3 of them) and, per run, the smoke
      * parameters: every benchmark class and code path (both cuts, both strategies' set-up, the default
-     * PM, rto_min) once with small sizes, about 2 minutes in all.
+     * PM, rto_min, the agent's footprint with 5 connections) once with small sizes, about 2-3 minutes in all.
      */
     static final List<Run> RUNS = List.of(
             new Run("AggregationBenchmark", "AggregationBenchmark", List.of(),
@@ -54,7 +54,9 @@ public final class Suite {
             new Run("ControlPlaneBenchmark", "ControlPlaneBenchmark", List.of(),
                     List.of("-p", "rounds=2", "-p", "cycles=10")),
             new Run("DataPathBenchmark", "DataPathBenchmark", List.of(),
-                    List.of("-p", "direction=SEND", "-p", "pairs=1", "-p", "seconds=2")));
+                    List.of("-p", "direction=SEND", "-p", "pairs=1", "-p", "seconds=2")),
+            new Run("FootprintBenchmark", "FootprintBenchmark", List.of(),
+                    List.of("-p", "connections=5", "-p", "seconds=5", "-p", "warmSeconds=1", "-p", "jvmOptions=-Xmx64m -XX:+UseSerialGC")));
 
     private Suite() {
     }

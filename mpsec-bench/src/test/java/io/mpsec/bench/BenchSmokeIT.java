@@ -14,7 +14,10 @@ import org.junit.jupiter.api.io.TempDir;
  * invocation, smoke sizes, see {@link Suite#RUNS}), with fail-on-error, so a benchmark that throws
  * (a broken testbed, a damaged stream, a failed HTB share check, a strategy error) fails the build.
  * Missed targets do not: they are the report's business. Then the report writer runs over the
- * results, so a broken report fails too. About 2-3 minutes.
+ * results, so a broken report fails too. About 2-3 minutes (the footprint run, with 5 connections and a
+ * 5-second window, about 20 s of it). The footprint run starts the agent from
+ * {@code mpsec-agent/target/mpsec-agent-*-all.jar}, which the reactor builds first (mpsec-bench has a
+ * test dependency on mpsec-agent for that order).
  */
 class BenchSmokeIT {
     @TempDir
@@ -33,10 +36,17 @@ class BenchSmokeIT {
             assertThat(results.resolve(r.name()).resolve("jmh.json")).as("JMH results of %s", r.name()).isNotEmptyFile();
         }
         assertThat(SideFile.read(results.resolve("FailoverBenchmark"), "FailoverBenchmark")).as("failover side file").isNotEmpty();
+        assertThat(SideFile.read(results.resolve("FootprintBenchmark"), "FootprintBenchmark")).as("footprint side file")
+                .singleElement().satisfies(r -> {
+                    assertThat(((Number) r.get("listedClient")).intValue()).as("connections the agent listed").isGreaterThanOrEqualTo(5);
+                    assertThat(((Number) r.get("rssMb")).doubleValue()).as("agent RSS MiB").isPositive();
+                    assertThat(((Number) r.get("snapshots")).intValue()).as("dashboard snapshots").isPositive();
+                });
         Path docs = dir.resolve("docs");
         Report.write(results, docs);
         String md = Files.readString(docs.resolve("BENCHMARKS.md"));
-        assertThat(md).contains("## Aggregation", "## Unbalanced paths", "## Failover", "## Control plane", "## Data path");
+        assertThat(md).contains("## Aggregation", "## Unbalanced paths", "## Failover", "## Control plane", "## Data path", "## Footprint",
+                "| agent footprint, 5 MPTCP connections + 1 dashboard, JVM options `-Xmx64m -XX:+UseSerialGC`, peak RSS (VmHWM) | <= 160 MB");
         assertThat(docs.resolve("bench/aggregation.svg")).isNotEmptyFile();
         assertThat(docs.resolve("bench/failover-gaps.svg")).isNotEmptyFile();
         assertThat(docs.resolve("bench/failover-timeline.svg")).isNotEmptyFile();
