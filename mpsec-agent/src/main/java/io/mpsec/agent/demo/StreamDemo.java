@@ -123,6 +123,7 @@ public final class StreamDemo {
         }
         FaultSchedule.Kind cut = null;
         long start = System.nanoTime();
+        long lastRead = start;
         for (int t = 1; !stop && (o.durationSeconds() == 0 || t <= o.durationSeconds()); t++) {
             long wake = start + TimeUnit.SECONDS.toNanos(t);
             long sleep = wake - System.nanoTime();
@@ -132,9 +133,14 @@ public final class StreamDemo {
             StringBuilder line = new StringBuilder(String.format("t=%4ds ", t));
             double total = 0;
             double[] perPath = new double[net.paths()];
+            // rates over the time that really passed: a slow host (the kernel lane's emulation) may
+            // read the counters later than once a second
+            long readAt = System.nanoTime();
+            double seconds = Math.max(1e-3, (readAt - lastRead) / 1e9);
+            lastRead = readAt;
             for (int p = 1; p <= net.paths(); p++) {
                 long now = net.rxBytes(p);
-                perPath[p - 1] = (now - last[p]) * 8 / 1e6;
+                perPath[p - 1] = (now - last[p]) * 8 / 1e6 / seconds;
                 last[p] = now;
                 total += perPath[p - 1];
                 line.append(String.format(" path%d %6.1f", p, perPath[p - 1]));
