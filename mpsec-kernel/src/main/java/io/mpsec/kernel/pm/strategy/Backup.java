@@ -45,14 +45,10 @@ public final class Backup implements PmStrategy {
     }
 
     /**
-     * Fast failover: when the interface carrying a connection's primary subflow goes down, make the
-     * backup subflow regular (MP_PRIO) and close the primary subflow. Closing is what moves the data
-     * stuck in flight on the dead path at once: the kernel re-injects a closed subflow's unacknowledged
-     * data onto the other subflows immediately ({@code __mptcp_close_ssk} with {@code MPTCP_CF_PUSH}),
-     * while a subflow only marked backup keeps it until the connection's retransmission timer fires
-     * (200 ms at least, the RTO floor; measured: receive gaps of 204-404 ms with the swap alone, see
-     * docs/BENCHMARKS.md). When the interface is up again, open a new primary subflow from the
-     * connection's local address and mark the backup path backup again.
+     * Fast failover: when the interface carrying a connection's primary subflow goes down, swap the
+     * priorities (primary becomes backup, backup becomes regular, MP_PRIO both ways) instead of
+     * waiting for the kernel to declare the primary stale after several retransmission timeouts;
+     * swap back when the interface is up again.
      */
     @Override
     public void onLink(PmContext ctx, int ifIndex, String name, boolean up) throws IOException {
@@ -66,23 +62,14 @@ public final class Backup implements PmStrategy {
             if (c.serverSide() || !onLink.contains(c.local())) {
                 continue;
             }
-            // the backup path carries the traffic while the primary's link is down, and only then
             for (ConnectionState.Subflow sf : c.subflows()) {
-                if (sf.local().equals(backupLocal)) {
-                    ctx.pm().setSubflowBackup(c.token(), sf.local(), sf.localPort(), sf.remote(), sf.remotePort(), up);
+                boolean isBackupPath = sf.local().equals(backupLocal);
+                if (!isBackupPath && !sf.local().equals(c.local())) {
+                    continue;
                 }
-            }
-            boolean primaryOpen = false;
-            for (ConnectionState.Subflow sf : c.subflows()) {
-                if (sf.local().equals(c.local())) {
-                    primaryOpen = true;
-                    if (!up) {
-                        ctx.pm().destroySubflow(c.token(), sf.local(), sf.localPort(), sf.remote(), sf.remotePort());
-                    }
-                }
-            }
-            if (up && !primaryOpen) {
-                ctx.pm().createSubflow(c.token(), ctx.localId(c.token(), c.local()), c.local(), c.remote(), c.remotePort());
+                // link down: primary -> backup, backup path -> regular; link up: the reverse
+                boolean markBackup = up ? isBackupPath : !isBackupPath;
+                ctx.pm().setSubflowBackup(c.token(), sf.local(), sf.localPort(), sf.remote(), sf.remotePort(), markBackup);
             }
         }
     }
