@@ -64,6 +64,11 @@ class StatusServerTest {
                     "out " + spi + " 198.18.1.1 -> 198.18.1.2 gen 1", "rekey: DEGRADED, generation 1",
                     "connections: 1", "198.18.1.1:40000 -> 198.18.1.2:5000  subflows 2  established", "warnings: ",
                     "! host: rekeying is DEGRADED", "reaches its hard lifetime in");
+            // the server logs the request after it answered: wait for its line (at most 5 s)
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (!logBytes.toString(StandardCharsets.UTF_8).contains("event=status.request") && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
             assertThat(logBytes.toString(StandardCharsets.UTF_8)).contains("event=status.request", "request=status",
                     "user=root");
             // a bad request gets an error, not a status
