@@ -28,7 +28,15 @@ public final class StreamDemo {
         this.out = options.out();
     }
 
-    /** Runs until the duration ends or Ctrl-C; returns the exit code (0: the stream arrived intact). */
+    /**
+     * Ends the stream at the next second, as Ctrl-C does: the demo then verifies what arrived, prints
+     * its report and tears the testbed down before {@link #run()} returns.
+     */
+    public void stop() {
+        stop = true;
+    }
+
+    /** Runs until the duration ends, {@link #stop()} or Ctrl-C; returns the exit code (0: the stream arrived intact). */
     public int run() throws Exception {
         if (!"0".equals(DemoTestbed.sh("id", "-u").trim())) {
             System.err.println("demo: it builds network namespaces and needs root: run 'sudo ./mpsec demo'");
