@@ -75,8 +75,12 @@ final class GateRuleset {
                         "tcp option mptcp", base + "add rule " + t + " c " + JOIN_SYN + " counter\n"),
                 new Probe("nftables IPsec route match ('rt ipsec', NFT_RT_XFRM)", "Linux 4.20+ with CONFIG_XFRM",
                         "rt ipsec", base + "add rule " + t + " c rt ipsec missing counter\n"),
+                // the kernel accepts 'meta secpath' only in prerouting, input and forward chains
+                // (net/netfilter/nft_meta.c, nft_meta_get_validate_xfrm), as the gate uses it: probing it
+                // in the output chain failed on Linux 6.1, which validates the hook at commit time
                 new Probe("nftables IPsec input match ('meta secpath', NFT_META_SECPATH)", "Linux 4.16+ with CONFIG_XFRM",
-                        "meta secpath", base + "add rule " + t + " c meta secpath missing counter\n"),
+                        "meta secpath", "add table " + t + "\nadd chain " + t
+                        + " i { type filter hook input priority 0; policy accept; }\nadd rule " + t + " i meta secpath missing counter\n"),
                 new Probe("nftables TCP reset reject ('reject with tcp reset')",
                         "a kernel built with CONFIG_NFT_REJECT and CONFIG_NFT_REJECT_INET (module nft_reject_inet)",
                         "reject with tcp reset", base + "add rule " + t + " c meta l4proto tcp reject with tcp reset\n"));

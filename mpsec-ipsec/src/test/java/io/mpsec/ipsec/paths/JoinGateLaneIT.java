@@ -85,6 +85,8 @@ class JoinGateLaneIT {
         Privileged.requireTool("python3", "python3");
         Testbed.Host c = c();
         Testbed.Host s = s();
+        // the probe (nft --check, commits nothing) must agree with install() on this kernel
+        assertThat(JoinGate.unavailabilityCause(lane.ns(c))).as("JoinGate.unavailabilityCause on " + System.getProperty("os.version")).isEmpty();
         JoinGate cg = JoinGate.install(lane.ns(c));
         JoinGate sg = JoinGate.install(lane.ns(s));
         byte[] k = new byte[32];
