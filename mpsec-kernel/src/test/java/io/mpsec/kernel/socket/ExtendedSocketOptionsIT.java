@@ -105,6 +105,26 @@ class ExtendedSocketOptionsIT {
     }
 
     @Test
+    void quickAckWorksWhereTheSocketIsPlainTcp() throws Exception {
+        Testbed.Host c = NET.host("c");
+        Testbed.Host s = NET.host("s");
+        InetAddress addr = s.address(1);
+        c.sysctl("net.mptcp.enabled", "0");
+        try (ServerSocket server = s.call(() -> new ServerSocket(0, 50, addr));
+                Socket jdk = c.call(() -> new Socket(addr, server.getLocalPort()));
+                MpsecSocket mp = c.call(() -> new MpsecSocket(addr, server.getLocalPort()))) {
+            assertThat(mp.fallbackCause()).isPresent();
+            assertThat(mp.supportedOptions()).containsAll(jdk.supportedOptions());
+            for (boolean v : new boolean[] {false, true, false}) {
+                jdk.setOption(ExtendedSocketOptions.TCP_QUICKACK, v);
+                mp.setOption(ExtendedSocketOptions.TCP_QUICKACK, v);
+                assertThat(mp.getOption(ExtendedSocketOptions.TCP_QUICKACK)).as("TCP_QUICKACK = " + v)
+                        .isEqualTo(jdk.getOption(ExtendedSocketOptions.TCP_QUICKACK)).isEqualTo(v);
+            }
+        }
+    }
+
+    @Test
     void badValuesFailAsOnAJdkSocket() throws Exception {
         Testbed.Host c = NET.host("c");
         Testbed.Host s = NET.host("s");
