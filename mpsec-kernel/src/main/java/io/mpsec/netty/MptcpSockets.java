@@ -7,10 +7,10 @@ import io.mpsec.kernel.ffi.FdSwap;
 import io.mpsec.kernel.ffi.Syscalls;
 import io.mpsec.kernel.socket.MptcpProbe;
 import io.mpsec.kernel.socket.SockOpts;
-import io.netty.channel.ChannelException;
 import io.netty.channel.Channel;
-import io.netty.channel.unix.UnixChannel;
+import io.netty.channel.ChannelException;
 import io.netty.channel.socket.SocketProtocolFamily;
+import io.netty.channel.unix.UnixChannel;
 import java.io.IOException;
 
 /** Creates the non-blocking MPTCP descriptors that replace the TCP ones of Netty's epoll channels. */
