@@ -28,8 +28,11 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** MptcpChannels over IPv6 (2001:2::/48 in the testbed's namespaces), and dual-stack to IPv4. */
-class NettyIpv6IT {
+/**
+ * MptcpChannels over IPv6 (2001:2::/48 in the testbed's namespaces), dual-stack to IPv4, and without
+ * MPTCP (ALLOW_TCP keeps Netty's TCP socket, REQUIRE_MPTCP fails the channel's creation).
+ */
+class NettyChannelsIT {
     @RegisterExtension
     static final Testbed NET = Testbed.builder().hosts("c", "s").paths(1, 0).build();
 
@@ -40,7 +43,7 @@ class NettyIpv6IT {
         Testbed.Host c = NET.host("c");
         Testbed.Host s = NET.host("s");
         InetAddress server6 = addIpv6(c, s);
-        echo(c, s, server6, SocketProtocolFamily.INET6, SocketProtocolFamily.INET6, "[2001:2:0:1::2]");
+        echo(c, s, server6, SocketProtocolFamily.INET6, SocketProtocolFamily.INET6, "[2001:2:0:1::2]", true);
     }
 
     @Test
@@ -48,12 +51,32 @@ class NettyIpv6IT {
         Testbed.Host c = NET.host("c");
         Testbed.Host s = NET.host("s");
         InetAddress server4 = s.address(1);
-        echo(c, s, server4, SocketProtocolFamily.INET6, SocketProtocolFamily.INET, "[::ffff:" + server4.getHostAddress() + "]");
+        echo(c, s, server4, SocketProtocolFamily.INET6, SocketProtocolFamily.INET, "[::ffff:" + server4.getHostAddress() + "]", true);
     }
 
-    /** Echo of 1 MiB of random bytes, both ends MPTCP, the client's connection seen by ss -M. */
+    @Test
+    void withoutMptcpAllowTcpKeepsNettysTcpSocketAndRequireMptcpFails() throws Exception {
+        Testbed.Host c = NET.host("c");
+        Testbed.Host s = NET.host("s");
+        c.sysctl("net.mptcp.enabled", "0");
+        Throwable refused = null;
+        try {
+            c.call(() -> MptcpChannels.socketChannelFactory(SocketProtocolFamily.INET6, FallbackPolicy.REQUIRE_MPTCP).newChannel());
+        } catch (RuntimeException e) {
+            refused = e;
+        }
+        assertThat(refused).isInstanceOf(io.netty.channel.ChannelException.class)
+                .hasCauseInstanceOf(io.mpsec.MptcpUnavailableException.class).hasMessageContaining("net.mptcp.enabled=0");
+        InetAddress server6 = addIpv6(c, s);
+        echo(c, s, server6, SocketProtocolFamily.INET6, SocketProtocolFamily.INET6, "[2001:2:0:1::2]", false);
+    }
+
+    /**
+     * Echo of 1 MiB of random bytes; with {@code mptcp} both ends are MPTCP and ss -M shows the
+     * client's connection, without it the client is plain TCP (ALLOW_TCP) and ss -t shows it.
+     */
     private static void echo(Testbed.Host c, Testbed.Host s, InetAddress serverAddr, SocketProtocolFamily clientFamily,
-            SocketProtocolFamily serverFamily, String ssServer) throws Exception {
+            SocketProtocolFamily serverFamily, String ssServer, boolean mptcp) throws Exception {
         byte[] data = new byte[SIZE];
         new Random(6).nextBytes(data);
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, EpollIoHandler.newFactory());
@@ -78,7 +101,8 @@ class NettyIpv6IT {
             ByteArrayOutputStream received = new ByteArrayOutputStream();
             CompletableFuture<byte[]> echoed = new CompletableFuture<>();
             Channel client = c.call(() -> new Bootstrap().group(group)
-                    .channelFactory(MptcpChannels.socketChannelFactory(clientFamily, FallbackPolicy.REQUIRE_MPTCP))
+                    .channelFactory(MptcpChannels.socketChannelFactory(clientFamily,
+                            mptcp ? FallbackPolicy.REQUIRE_MPTCP : FallbackPolicy.ALLOW_TCP))
                     .handler(new ChannelInboundHandlerAdapter() {
                         @Override
                         public void channelActive(ChannelHandlerContext ctx) {
@@ -98,12 +122,21 @@ class NettyIpv6IT {
                         }
                     })
                     .connect(serverAddr, port).sync().channel());
-            String ss = c.execOk("ss", "-Mn").stdout();
+            String ssM = c.execOk("ss", "-Mn").stdout();
+            String ssT = c.execOk("ss", "-tn").stdout();
             assertThat(echoed.get(20, TimeUnit.SECONDS)).as("1 MiB echoed back unchanged").isEqualTo(data);
-            assertThat(isMptcp(((EpollSocketChannel) client).fd().intValue())).as("client TCP_IS_MPTCP").isTrue();
-            assertThat(childIsMptcp.get(10, TimeUnit.SECONDS)).as("accepted child TCP_IS_MPTCP").isTrue();
+            int fd = ((EpollSocketChannel) client).fd().intValue();
+            assertThat(isMptcp(fd)).as("client TCP_IS_MPTCP").isEqualTo(mptcp);
+            assertThat(Syscalls.getsockoptInt(fd, SockOpts.SOL_SOCKET, SockOpts.SO_PROTOCOL, "SO_PROTOCOL"))
+                    .as("client SO_PROTOCOL").isEqualTo(mptcp ? Syscalls.IPPROTO_MPTCP : Syscalls.IPPROTO_TCP);
+            assertThat(childIsMptcp.get(10, TimeUnit.SECONDS)).as("accepted child TCP_IS_MPTCP").isEqualTo(mptcp);
             assertThat(((InetSocketAddress) client.remoteAddress()).getPort()).isEqualTo(port);
-            assertThat(ss).as("ss -M shows the client's MPTCP connection").contains(ssServer + ":" + port);
+            assertThat(ssT).as("ss -t shows the client's (sub)flow").contains(ssServer + ":" + port);
+            if (mptcp) {
+                assertThat(ssM).as("ss -M shows the client's MPTCP connection").contains(ssServer + ":" + port);
+            } else {
+                assertThat(ssM).as("ss -M: no MPTCP connection").doesNotContain(ssServer + ":" + port);
+            }
             client.close().sync();
             server.close().sync();
         } finally {
