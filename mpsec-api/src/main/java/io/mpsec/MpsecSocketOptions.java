@@ -6,6 +6,13 @@ import java.net.SocketOption;
  * Socket options specific to MPSec sockets, in the style of {@code jdk.net.ExtendedSocketOptions}.
  * Set them with {@link java.net.Socket#setOption} / {@link java.net.ServerSocket#setOption}; the
  * standard {@link java.net.StandardSocketOptions} work as on any JDK socket.
+ *
+ * <p>The Linux options of {@code jdk.net.ExtendedSocketOptions} work as on a JDK socket too, with the
+ * same value ranges and exception types: {@code TCP_KEEPIDLE}, {@code TCP_KEEPINTERVAL},
+ * {@code TCP_KEEPCOUNT} (set on a listener, they are inherited by accepted sockets) and the read-only
+ * {@code SO_INCOMING_NAPI_ID}. {@code TCP_QUICKACK} is the exception: Linux rejects it on MPTCP
+ * sockets, so it is offered (and listed by {@code supportedOptions()}) only by sockets that are plain
+ * TCP because MPTCP was unavailable; elsewhere it throws {@link UnsupportedOperationException}.
  */
 public final class MpsecSocketOptions {
     private MpsecSocketOptions() {

@@ -1,12 +1,10 @@
 package io.mpsec.netty;
 
 import io.mpsec.FallbackPolicy;
-import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelFactory;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.SocketProtocolFamily;
-import java.lang.reflect.Field;
 
 /**
  * Channel factories that give Netty's epoll transport MPTCP sockets. Netty is an optional
@@ -18,18 +16,23 @@ import java.lang.reflect.Field;
  *     .channelFactory(MptcpChannels.serverChannelFactory())
  *     .childHandler(...).bind(port);
  * new Bootstrap().group(workers)
- *     .channelFactory(MptcpChannels.socketChannelFactory())
- *     .handler(...).connect(host, port);
+ *     .channelFactory(MptcpChannels.socketChannelFactory(SocketProtocolFamily.INET6, FallbackPolicy.ALLOW_TCP))
+ *     .handler(...).connect("2001:db8::1", port);
  * }</pre>
  *
  * <p>The channels are Netty's own {@link EpollSocketChannel} / {@link EpollServerSocketChannel},
- * built with their public file-descriptor constructors around an {@code IPPROTO_MPTCP} socket.
- * Children accepted by an MPTCP listener are MPTCP sockets too (the kernel makes them so), or plain
- * TCP when the client does not speak MPTCP.
+ * built with their public constructors for the chosen family; before the channel is registered,
+ * MPSec puts an {@code IPPROTO_MPTCP} socket of the same family behind the channel's descriptor
+ * number ({@code dup3(2)}), copying the options Netty's constructor set. Netty's view of the channel
+ * (unconnected, IPv4 or IPv6) stays true, and no Netty internals are touched. Children accepted by an
+ * MPTCP listener are MPTCP sockets too (the kernel makes them so), or plain TCP when the client does
+ * not speak MPTCP.
+ *
+ * <p>IPv6: pass {@link SocketProtocolFamily#INET6}. Such a socket is dual-stack (unless
+ * {@code net.ipv6.bindv6only} is set), so it reaches IPv4 peers too, through IPv4-mapped addresses,
+ * as Netty's own IPv6 channels do. The factories without a family are IPv4.
  */
 public final class MptcpChannels {
-    private static final Field ACTIVE = activeField();
-
     private MptcpChannels() {
     }
 
@@ -52,35 +55,16 @@ public final class MptcpChannels {
     /** MPTCP server channels of {@code family} (INET or INET6). */
     public static ChannelFactory<EpollServerSocketChannel> serverChannelFactory(SocketProtocolFamily family, FallbackPolicy policy) {
         MptcpSockets.family(family);
-        return () -> new EpollServerSocketChannel(MptcpSockets.open(family, policy));
+        return () -> MptcpSockets.install(new EpollServerSocketChannel(family), family, policy);
     }
 
-    /** A new, unconnected MPTCP client channel. */
+    /** A new, unconnected MPTCP client channel of {@code family} (INET or INET6). */
     public static EpollSocketChannel newSocketChannel(SocketProtocolFamily family, FallbackPolicy policy) {
-        EpollSocketChannel ch = new EpollSocketChannel(MptcpSockets.open(family, policy));
-        // Netty's fd constructor treats a socket with SO_ERROR == 0 as connected ("active"). Ours is
-        // not connected yet; without this, channelActive would fire at registration, reads would start
-        // on an unconnected socket, and channelActive would never fire after connect.
-        try {
-            ACTIVE.setBoolean(ch, false);
-        } catch (IllegalAccessException e) {
-            ch.unsafe().closeForcibly();
-            throw new ChannelException("cannot prepare an unconnected MPTCP channel for this Netty version", e);
-        }
+        MptcpSockets.family(family);
+        EpollSocketChannel ch = MptcpSockets.install(new EpollSocketChannel(family), family, policy);
         if (policy == FallbackPolicy.REQUIRE_MPTCP) {
             ch.pipeline().addFirst("mpsec-fallback-guard", new FallbackGuard());
         }
         return ch;
-    }
-
-    private static Field activeField() {
-        try {
-            Field f = Class.forName("io.netty.channel.epoll.AbstractEpollChannel").getDeclaredField("active");
-            f.setAccessible(true);
-            return f;
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            throw new ExceptionInInitializerError("this Netty version has no AbstractEpollChannel.active field; "
-                    + "MPSec supports netty-transport-native-epoll 4.2.x: " + e);
-        }
     }
 }

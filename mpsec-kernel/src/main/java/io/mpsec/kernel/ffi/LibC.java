@@ -80,6 +80,9 @@ public interface LibC {
 
     @SaveError int fcntl(int fd, int cmd, int arg);
 
+    /** {@code dup3(2)}: makes {@code newfd} refer to the open file of {@code oldfd}, atomically. */
+    @SaveError int dup3(int oldfd, int newfd, int flags);
+
     @SaveError int open(String path, int flags);
 
     /** {@code openat(2)} with a creation mode (used only with O_CREAT; ignored otherwise). */

@@ -416,7 +416,13 @@ public final class MptcpSocketImpl extends MpsecSocketImpl {
 
     @Override
     protected Set<SocketOption<?>> supportedOptions() {
-        return SocketOptionCodec.SUPPORTED;
+        boolean plainTcp;
+        try {
+            plainTcp = handle != null && withFd(ExtendedOptions::quickAckUsable);
+        } catch (IOException e) {
+            plainTcp = false;
+        }
+        return plainTcp ? SocketOptionCodec.SUPPORTED_TCP : SocketOptionCodec.SUPPORTED;
     }
 
     @Override
@@ -434,6 +440,9 @@ public final class MptcpSocketImpl extends MpsecSocketImpl {
                 throw new SocketException("Socket closed");
             }
             if (handle == null) {
+                if (name == ExtendedOptions.QUICKACK) {
+                    throw ExtendedOptions.quickAckUnsupported(); // the socket will be MPTCP where it matters
+                }
                 pendingOptions.put(name, value);
                 return;
             }
@@ -447,7 +456,7 @@ public final class MptcpSocketImpl extends MpsecSocketImpl {
     @Override
     @SuppressWarnings("unchecked")
     protected <T> T getOption(SocketOption<T> name) throws IOException {
-        if (!SocketOptionCodec.SUPPORTED.contains(name)) {
+        if (!SocketOptionCodec.SUPPORTED_TCP.contains(name)) {
             throw new UnsupportedOperationException("'" + name + "' not supported");
         }
         if (name == MpsecSocketOptions.FALLBACK_POLICY) {
@@ -461,6 +470,9 @@ public final class MptcpSocketImpl extends MpsecSocketImpl {
                 throw new SocketException("Socket closed");
             }
             if (handle == null) {
+                if (name == ExtendedOptions.QUICKACK) {
+                    throw ExtendedOptions.quickAckUnsupported();
+                }
                 Object v = pendingOptions.get(name);
                 return v != null ? (T) v : SocketOptionCodec.defaultValue(name);
             }

@@ -42,11 +42,22 @@ final class SocketOptionCodec {
             StandardSocketOptions.SO_KEEPALIVE, StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_RCVBUF,
             StandardSocketOptions.SO_REUSEADDR, StandardSocketOptions.SO_REUSEPORT, StandardSocketOptions.SO_LINGER,
             StandardSocketOptions.TCP_NODELAY, StandardSocketOptions.IP_TOS, SO_OOBINLINE,
-            MpsecSocketOptions.FALLBACK_POLICY, MpsecSocketOptions.TCP_CONGESTION, MpsecSocketOptions.TCP_IS_MPTCP);
+            MpsecSocketOptions.FALLBACK_POLICY, MpsecSocketOptions.TCP_CONGESTION, MpsecSocketOptions.TCP_IS_MPTCP,
+            jdk.net.ExtendedSocketOptions.TCP_KEEPIDLE, jdk.net.ExtendedSocketOptions.TCP_KEEPINTERVAL,
+            jdk.net.ExtendedSocketOptions.TCP_KEEPCOUNT, jdk.net.ExtendedSocketOptions.SO_INCOMING_NAPI_ID);
+
+    /** {@link #SUPPORTED} plus TCP_QUICKACK, which Linux offers on plain TCP sockets only (see {@link ExtendedOptions}). */
+    static final Set<SocketOption<?>> SUPPORTED_TCP = with(SUPPORTED, ExtendedOptions.QUICKACK);
 
     static final Path AVAILABLE_CC = Path.of("/proc/sys/net/ipv4/tcp_available_congestion_control");
 
     private SocketOptionCodec() {
+    }
+
+    private static Set<SocketOption<?>> with(Set<SocketOption<?>> base, SocketOption<?> extra) {
+        Set<SocketOption<?>> s = new java.util.HashSet<>(base);
+        s.add(extra);
+        return Set.copyOf(s);
     }
 
     @SuppressWarnings("unchecked")
@@ -68,8 +79,8 @@ final class SocketOptionCodec {
         return (SocketOption<Object>) o;
     }
 
-    static void validate(SocketOption<?> name, Object value) {
-        if (!SUPPORTED.contains(name)) {
+    static void validate(SocketOption<?> name, Object value) throws SocketException {
+        if (!SUPPORTED_TCP.contains(name)) {
             throw new UnsupportedOperationException("'" + name + "' not supported by MPSec sockets");
         }
         if (value == null || !name.type().isInstance(value)) {
@@ -90,6 +101,7 @@ final class SocketOptionCodec {
         if (name == MpsecSocketOptions.FALLBACK_POLICY && !(value instanceof FallbackPolicy)) {
             throw new IllegalArgumentException("FALLBACK_POLICY needs a FallbackPolicy");
         }
+        ExtendedOptions.check(name, value);
     }
 
     static void set(int fd, SocketOption<?> name, Object value) throws IOException {
@@ -117,6 +129,8 @@ final class SocketOptionCodec {
             Syscalls.setsockopt(fd, SockOpts.SOL_SOCKET, SockOpts.SO_LINGER, linger, "SO_LINGER");
         } else if (name == MpsecSocketOptions.TCP_CONGESTION) {
             setCongestion(fd, (String) value);
+        } else if (ExtendedOptions.handles(name)) {
+            ExtendedOptions.set(fd, name, value);
         } else {
             throw new UnsupportedOperationException("'" + name + "' not supported by MPSec sockets");
         }
@@ -214,6 +228,8 @@ final class SocketOptionCodec {
                 n++;
             }
             v = new String(b, 0, n, StandardCharsets.US_ASCII);
+        } else if (ExtendedOptions.handles(name)) {
+            v = ExtendedOptions.get(fd, name);
         } else {
             throw new UnsupportedOperationException("'" + name + "' not supported by MPSec sockets");
         }
