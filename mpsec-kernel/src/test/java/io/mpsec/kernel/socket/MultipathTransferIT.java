@@ -62,7 +62,7 @@ class MultipathTransferIT {
 
         assertThat(info[0].pathsInUse()).as("paths in use (subflows_total)").isEqualTo(2);
         KernelVersion k = KernelVersion.current();
-        int expectedSize = k.atLeast(6, 10) ? 96 : k.atLeast(6, 6) ? 88 : k.atLeast(6, 5) ? 80 : 48;
+        int expectedSize = k.atLeast(6, 10) ? 96 : k.atLeast(6, 8) ? 88 : k.atLeast(6, 5) ? 80 : 48;
         assertThat(info[0].structSize()).as("struct mptcp_info length on %s", k).isGreaterThanOrEqualTo(expectedSize);
         assertThat(subflows[0]).hasSize(2);
         assertThat(subflows[0]).extracting(o -> ((SubflowInfo) o).local().getAddress())
