@@ -136,18 +136,23 @@ final class MptcpIntrospection {
         int n = Math.min(Bytes.intLE(tcp, 4), Bytes.intLE(addrs, 4));
         int tcpStride = Bytes.intLE(tcp, 12);
         int addrStride = Bytes.intLE(addrs, 12);
+        if (addrStride < SIZEOF_SUBFLOW_ADDRS) {
+            throw new NetlinkFormatException("MPTCP_SUBFLOW_ADDRS: elements of " + addrStride + " bytes, "
+                    + SIZEOF_SUBFLOW_ADDRS + " expected (two sockaddr_storage)");
+        }
+        if (tcpStride < TcpInfoDecoder.OFF_BYTES_SENT + 8) {
+            throw new NetlinkFormatException("MPTCP_TCPINFO: struct tcp_info of " + tcpStride + " bytes, at least "
+                    + (TcpInfoDecoder.OFF_BYTES_SENT + 8) + " expected (tcpi_bytes_sent, Linux 4.19+)");
+        }
         List<SubflowInfo> out = new ArrayList<>();
         for (int i = 0; i < n && i < MAX_SUBFLOWS; i++) {
-            int to = SIZEOF_SUBFLOW_DATA + i * tcpStride;
-            int ao = SIZEOF_SUBFLOW_DATA + i * addrStride;
+            long to = SIZEOF_SUBFLOW_DATA + (long) i * tcpStride;
+            long ao = SIZEOF_SUBFLOW_DATA + (long) i * addrStride;
             if (to + tcpStride > tcp.length || ao + addrStride > addrs.length) {
                 break;
             }
-            if (addrStride < SIZEOF_SUBFLOW_ADDRS) {
-                throw new NetlinkFormatException("MPTCP_SUBFLOW_ADDRS: elements of " + addrStride + " bytes, "
-                        + SIZEOF_SUBFLOW_ADDRS + " expected (two sockaddr_storage)");
-            }
-            out.add(subflow(-1, SockAddr.decode(addrs, ao, 128), SockAddr.decode(addrs, ao + 128, 128), tcp, to, tcpStride));
+            out.add(subflow(-1, SockAddr.decode(addrs, (int) ao, 128), SockAddr.decode(addrs, (int) ao + 128, 128),
+                    tcp, (int) to, tcpStride));
         }
         return out;
     }
