@@ -112,8 +112,11 @@ final class MptcpIntrospection {
                 throw new NetlinkFormatException("MPTCP_FULL_INFO: struct mptcp_subflow_info of " + sfLen
                         + " bytes, " + SIZEOF_SUBFLOW_INFO + " expected (id and both addresses)");
             }
-            out.add(subflow(Bytes.uintLE(sfBuf, 0), SockAddr.decode(sfBuf, 8, 128), SockAddr.decode(sfBuf, 8 + 128, 128),
-                    tiBuf, 0, tcpLen));
+            long id = Bytes.uintLE(sfBuf, 0);
+            if (id > Integer.MAX_VALUE) {
+                throw new NetlinkFormatException("MPTCP_FULL_INFO: subflow id " + id + " out of range (the kernel counts them from 1)");
+            }
+            out.add(subflow(id, SockAddr.decode(sfBuf, 8, 128), SockAddr.decode(sfBuf, 8 + 128, 128), tiBuf, 0, tcpLen));
         }
         return out;
     }
