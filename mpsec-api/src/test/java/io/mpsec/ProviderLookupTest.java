@@ -35,7 +35,7 @@ class ProviderLookupTest {
     }
 
     private static MptcpConnectionInfo info(int subflows, int total) {
-        return new MptcpConnectionInfo(subflows, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, -1, -1, null, -1, -1, -1, -1, -1,
-                total, -1, -1, -1, 96);
+        MptcpConnectionInfo.Builder b = MptcpConnectionInfo.builder().subflows(subflows).token(1).structSize(96);
+        return (total < 0 ? b : b.subflowsTotal(total)).build();
     }
 }

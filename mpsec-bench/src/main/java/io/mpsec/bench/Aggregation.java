@@ -91,12 +91,12 @@ final class Aggregation {
                     m.put("rttMicros", sf.rttMicros());
                     m.put("cwnd", sf.cwnd());
                     m.put("bytesSent", sf.bytesSent());
-                    m.put("backup", sf.backup());
+                    m.put("backup", sf.backup().orElse(null));
                     subflows.add(m);
                 }
                 detail.put("pathsInUse", info.pathsInUse());
-                detail.put("mptcpRetransmits", info.retransmits());
-                detail.put("mptcpBytesRetrans", info.bytesRetrans());
+                detail.put("mptcpRetransmits", info.retransmits().orElse(-1));
+                detail.put("mptcpBytesRetrans", info.bytesRetrans().orElse(-1));
                 detail.put("subflows", subflows);
                 detail.put("mib", Mib.delta(mib0, Mib.read(net.client())));
                 long total = 0;

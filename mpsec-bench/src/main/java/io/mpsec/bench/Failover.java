@@ -100,8 +100,8 @@ public final class Failover {
             try {
                 StringBuilder b = new StringBuilder(String.format("%d %-14s rx=%d", System.nanoTime() / 1_000_000 % 100_000, what, s.received()));
                 for (io.mpsec.SubflowInfo sf : s.clientSocket().subflows()) {
-                    b.append(String.format(" | %s:%d bk=%s st=%d rtt=%d cwnd=%d sent=%d", sf.local().getAddress().getHostAddress(), sf.local().getPort(),
-                            sf.backup(), sf.tcpState(), sf.rttMicros() / 1000, sf.cwnd(), sf.bytesSent()));
+                    b.append(String.format(" | %s:%d bk=%s st=%s rtt=%d cwnd=%d sent=%d", sf.local().getAddress().getHostAddress(), sf.local().getPort(),
+                            sf.backup().orElse(null), sf.tcpState(), sf.rttMicros() / 1000, sf.cwnd(), sf.bytesSent()));
                 }
                 System.out.println(b);
             } catch (IOException e) {

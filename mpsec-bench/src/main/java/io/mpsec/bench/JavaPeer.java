@@ -54,7 +54,7 @@ public final class JavaPeer {
         }
         Map<String, String> info = new LinkedHashMap<>();
         info.put("aborted", aborted ? "1" : "0");
-        info.put("mptcp.bytes_retrans", String.valueOf(socket.isMultipath() ? Math.max(0, socket.connectionInfo().bytesRetrans()) : 0));
+        info.put("mptcp.bytes_retrans", String.valueOf(socket.isMultipath() ? socket.connectionInfo().bytesRetrans().orElse(0) : 0));
         socket.shutdownOutput();
         InputStream in = socket.getInputStream();
         while (in.read(chunk) > 0) {

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.mpsec.TcpState;
 import io.mpsec.kernel.diag.ConnectionSnapshot;
 import io.mpsec.kernel.diag.NamespaceConnections;
 import io.mpsec.kernel.diag.SubflowSnapshot;
-import io.mpsec.kernel.diag.TcpState;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

@@ -1,6 +1,7 @@
 package io.mpsec.kernel.diag;
 
 import io.mpsec.MptcpConnectionInfo;
+import io.mpsec.TcpState;
 import io.mpsec.kernel.netlink.NetlinkFormatException;
 import io.mpsec.kernel.socket.MptcpInfoDecoder;
 import java.util.ArrayList;
@@ -53,7 +54,8 @@ final class ConnectionGrouping {
                 subflows.add(TcpInfoFields.subflow(s));
             }
             out.add(new ConnectionSnapshot(info.token(), msk.local(), msk.remote(), TcpState.of(msk.state()),
-                    (info.flags() & InetDiag.MPTCP_INFO_FLAG_FALLBACK) != 0, info.bytesSent(), info.bytesReceived(),
+                    (info.flags() & InetDiag.MPTCP_INFO_FLAG_FALLBACK) != 0, info.bytesSent().orElse(-1),
+                    info.bytesReceived().orElse(-1),
                     subflows));
         }
         return out;

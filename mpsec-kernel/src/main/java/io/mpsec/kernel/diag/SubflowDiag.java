@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * ({@code MPTCP_SUBFLOW_ATTR_FLAGS}: BKUP_LOC / BKUP_REM), which getsockopt does not report.
  *
  * <p>The kernel includes ULP info only for callers with CAP_NET_ADMIN; without it the flag stays
- * {@code null} ("unknown") rather than guessed. The query runs in the socket's own network
+ * empty ("unknown") rather than guessed. The query runs in the socket's own network
  * namespace (found with {@code ioctl(SIOCGSKNS)}), so it works for sockets created in another
  * namespace than the calling thread's.
  */
@@ -44,7 +44,7 @@ public final class SubflowDiag {
             List<NetlinkMessage> dump = null;
             for (SubflowInfo sf : subflows) {
                 SubflowInfo filled = withBackup(diag, sf);
-                if (filled.backup() == null && sf.local() != null && sf.remote() != null) {
+                if (filled.backup().isEmpty()) {
                     // A subflow bound to a device (endpoint "dev X") is not found by an exact lookup
                     // without its ifindex; look for it in one dump of the namespace's TCP sockets.
                     if (dump == null) {
@@ -61,9 +61,6 @@ public final class SubflowDiag {
     }
 
     private static SubflowInfo withBackup(NetlinkConnection diag, SubflowInfo sf) throws IOException {
-        if (sf.local() == null || sf.remote() == null) {
-            return sf;
-        }
         List<NetlinkMessage> replies;
         try {
             replies = diag.request("sock_diag(" + sf.local() + " -> " + sf.remote() + ")",
@@ -96,8 +93,7 @@ public final class SubflowDiag {
 
     private static SubflowInfo withFlags(SubflowInfo sf, int flags) {
         boolean backup = (flags & (InetDiag.MPTCP_SUBFLOW_FLAG_BKUP_LOC | InetDiag.MPTCP_SUBFLOW_FLAG_BKUP_REM)) != 0;
-        return new SubflowInfo(sf.id(), sf.local(), sf.remote(), sf.rttMicros(), sf.cwnd(), sf.bytesSent(),
-                sf.bytesReceived(), sf.bytesAcked(), backup, sf.tcpState());
+        return sf.withBackup(backup);
     }
 
     /** MPTCP_SUBFLOW_ATTR_FLAGS from an inet_diag_msg payload, or null when absent. */

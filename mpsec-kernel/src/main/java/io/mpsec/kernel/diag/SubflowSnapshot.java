@@ -1,5 +1,6 @@
 package io.mpsec.kernel.diag;
 
+import io.mpsec.TcpState;
 import java.net.InetSocketAddress;
 import java.util.Objects;
 

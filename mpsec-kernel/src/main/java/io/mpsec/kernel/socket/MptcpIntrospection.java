@@ -3,10 +3,12 @@ package io.mpsec.kernel.socket;
 import io.mpsec.MptcpConnectionInfo;
 import io.mpsec.NativeIoException;
 import io.mpsec.SubflowInfo;
+import io.mpsec.TcpState;
 import io.mpsec.kernel.ffi.Bytes;
 import io.mpsec.kernel.ffi.Errno;
 import io.mpsec.kernel.ffi.Errors;
 import io.mpsec.kernel.ffi.Syscalls;
+import io.mpsec.kernel.netlink.NetlinkFormatException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
@@ -106,28 +108,54 @@ final class MptcpIntrospection {
         for (int i = 0; i < n; i++) {
             sf.get((long) i * SIZEOF_SUBFLOW_INFO, sfBuf, 0, SIZEOF_SUBFLOW_INFO);
             ti.get((long) i * tcpInfoSize, tiBuf, 0, tcpInfoSize);
-            int id = sfLen >= 4 ? Bytes.intLE(sfBuf, 0) : -1;
-            InetSocketAddress local = sfLen >= 8 + 128 ? SockAddr.decode(sfBuf, 8, 128) : null;
-            InetSocketAddress remote = sfLen >= 8 + 256 ? SockAddr.decode(sfBuf, 8 + 128, 128) : null;
-            out.add(subflow(id, local, remote, tiBuf, 0, tcpLen));
+            if (sfLen < SIZEOF_SUBFLOW_INFO) {
+                throw new NetlinkFormatException("MPTCP_FULL_INFO: struct mptcp_subflow_info of " + sfLen
+                        + " bytes, " + SIZEOF_SUBFLOW_INFO + " expected (id and both addresses)");
+            }
+            long id = Bytes.uintLE(sfBuf, 0);
+            if (id > Integer.MAX_VALUE) {
+                throw new NetlinkFormatException("MPTCP_FULL_INFO: subflow id " + id + " out of range (the kernel counts them from 1)");
+            }
+            out.add(subflow(id, SockAddr.decode(sfBuf, 8, 128), SockAddr.decode(sfBuf, 8 + 128, 128), tiBuf, 0, tcpLen));
         }
         return out;
     }
 
     private static List<SubflowInfo> tcpInfoAndAddrs(int fd) throws IOException {
-        byte[] tcp = subflowData(fd, SockOpts.MPTCP_TCPINFO, "MPTCP_TCPINFO", TcpInfoDecoder.SIZEOF_USED);
-        byte[] addrs = subflowData(fd, SockOpts.MPTCP_SUBFLOW_ADDRS, "MPTCP_SUBFLOW_ADDRS", SIZEOF_SUBFLOW_ADDRS);
+        return decodeTcpInfoAndAddrs(
+                subflowData(fd, SockOpts.MPTCP_TCPINFO, "MPTCP_TCPINFO", TcpInfoDecoder.SIZEOF_USED),
+                subflowData(fd, SockOpts.MPTCP_SUBFLOW_ADDRS, "MPTCP_SUBFLOW_ADDRS", SIZEOF_SUBFLOW_ADDRS));
+    }
+
+    /**
+     * The subflows from the replies of MPTCP_TCPINFO and MPTCP_SUBFLOW_ADDRS (each a struct
+     * mptcp_subflow_data header, then its elements); these carry no subflow id. Pure, for tests.
+     */
+    static List<SubflowInfo> decodeTcpInfoAndAddrs(byte[] tcp, byte[] addrs) throws NetlinkFormatException {
+        if (tcp.length < SIZEOF_SUBFLOW_DATA || addrs.length < SIZEOF_SUBFLOW_DATA) {
+            throw new NetlinkFormatException("struct mptcp_subflow_data too short: " + Math.min(tcp.length, addrs.length)
+                    + " bytes (" + SIZEOF_SUBFLOW_DATA + " expected)");
+        }
         int n = Math.min(Bytes.intLE(tcp, 4), Bytes.intLE(addrs, 4));
         int tcpStride = Bytes.intLE(tcp, 12);
         int addrStride = Bytes.intLE(addrs, 12);
+        if (addrStride < SIZEOF_SUBFLOW_ADDRS) {
+            throw new NetlinkFormatException("MPTCP_SUBFLOW_ADDRS: elements of " + addrStride + " bytes, "
+                    + SIZEOF_SUBFLOW_ADDRS + " expected (two sockaddr_storage)");
+        }
+        if (tcpStride < TcpInfoDecoder.OFF_BYTES_SENT + 8) {
+            throw new NetlinkFormatException("MPTCP_TCPINFO: struct tcp_info of " + tcpStride + " bytes, at least "
+                    + (TcpInfoDecoder.OFF_BYTES_SENT + 8) + " expected (tcpi_bytes_sent, Linux 4.19+)");
+        }
         List<SubflowInfo> out = new ArrayList<>();
         for (int i = 0; i < n && i < MAX_SUBFLOWS; i++) {
-            int to = SIZEOF_SUBFLOW_DATA + i * tcpStride;
-            int ao = SIZEOF_SUBFLOW_DATA + i * addrStride;
+            long to = SIZEOF_SUBFLOW_DATA + (long) i * tcpStride;
+            long ao = SIZEOF_SUBFLOW_DATA + (long) i * addrStride;
             if (to + tcpStride > tcp.length || ao + addrStride > addrs.length) {
                 break;
             }
-            out.add(subflow(-1, SockAddr.decode(addrs, ao, 128), SockAddr.decode(addrs, ao + 128, 128), tcp, to, tcpStride));
+            out.add(subflow(-1, SockAddr.decode(addrs, (int) ao, 128), SockAddr.decode(addrs, (int) ao + 128, 128),
+                    tcp, (int) to, tcpStride));
         }
         return out;
     }
@@ -143,15 +171,32 @@ final class MptcpIntrospection {
         return buf;
     }
 
-    private static SubflowInfo subflow(int id, InetSocketAddress local, InetSocketAddress remote, byte[] t, int off, int len) {
-        return new SubflowInfo(id, local, remote,
-                TcpInfoDecoder.u32(t, off, len, TcpInfoDecoder.OFF_RTT),
-                TcpInfoDecoder.u32(t, off, len, TcpInfoDecoder.OFF_SND_CWND),
-                TcpInfoDecoder.u64(t, off, len, TcpInfoDecoder.OFF_BYTES_SENT),
-                TcpInfoDecoder.u64(t, off, len, TcpInfoDecoder.OFF_BYTES_RECEIVED),
-                TcpInfoDecoder.u64(t, off, len, TcpInfoDecoder.OFF_BYTES_ACKED),
-                null,
-                TcpInfoDecoder.state(t, off, len));
+    /**
+     * One subflow from its addresses and the {@code len} bytes of its struct tcp_info at {@code off};
+     * {@code id} -1 when the kernel gave none. Every kernel with these getsockopts returns at least
+     * the 4.19 layout, so a shorter tcp_info, or a subflow without addresses, is a format error.
+     */
+    private static SubflowInfo subflow(long id, InetSocketAddress local, InetSocketAddress remote, byte[] t, int off, int len)
+            throws NetlinkFormatException {
+        if (len < TcpInfoDecoder.OFF_BYTES_SENT + 8) {
+            throw new NetlinkFormatException("struct tcp_info of " + len + " bytes, at least "
+                    + (TcpInfoDecoder.OFF_BYTES_SENT + 8) + " expected (tcpi_bytes_sent, Linux 4.19+)");
+        }
+        if (local == null || remote == null) {
+            throw new NetlinkFormatException("subflow without a " + (local == null ? "local" : "remote")
+                    + " address (an address family other than AF_INET/AF_INET6)");
+        }
+        SubflowInfo.Builder b = SubflowInfo.builder(local, remote)
+                .rttMicros(TcpInfoDecoder.u32(t, off, len, TcpInfoDecoder.OFF_RTT))
+                .cwnd(TcpInfoDecoder.u32(t, off, len, TcpInfoDecoder.OFF_SND_CWND))
+                .bytes(TcpInfoDecoder.u64(t, off, len, TcpInfoDecoder.OFF_BYTES_SENT),
+                        TcpInfoDecoder.u64(t, off, len, TcpInfoDecoder.OFF_BYTES_RECEIVED),
+                        TcpInfoDecoder.u64(t, off, len, TcpInfoDecoder.OFF_BYTES_ACKED))
+                .tcpState(TcpState.of(TcpInfoDecoder.state(t, off, len)));
+        if (id >= 0) {
+            b.id(id);
+        }
+        return b.build();
     }
 
     private static void putLongLE(byte[] b, int off, long v) {

@@ -3,6 +3,7 @@ package io.mpsec.kernel.diag;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.mpsec.TcpState;
 import io.mpsec.kernel.ffi.Syscalls;
 import io.mpsec.kernel.fuzz.KernelCapture;
 import io.mpsec.kernel.netlink.Netlink;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mpsec.MpsecServerSocket;
 import io.mpsec.MpsecSocket;
+import io.mpsec.TcpState;
 import io.mpsec.kernel.socket.SocketLeaks;
 import io.mpsec.testbed.Testbed;
 import java.io.InputStream;

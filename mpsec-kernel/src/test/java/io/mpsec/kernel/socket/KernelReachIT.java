@@ -92,7 +92,12 @@ class KernelReachIT {
             assertThat(info.structSize()).as("struct mptcp_info length").isIn(48, 80, 88, 96).isGreaterThanOrEqualTo(expectedInfoSize());
             assertThat(info.token()).isNotZero();
             assertThat(info.fallback()).isFalse();
-            assertThat(info.subflowsTotal()).as("subflows_total, 6.6+").isEqualTo(KERNEL.atLeast(6, 6) ? 1 : -1);
+            if (KERNEL.atLeast(6, 8)) {
+                assertThat(info.subflowsTotal()).as("subflows_total, 6.8+").hasValue(1);
+            } else {
+                assertThat(info.subflowsTotal()).as("no subflows_total before 6.8").isEmpty();
+            }
+            assertThat(info.bytesSent().isPresent()).as("MPTCP byte counters, 6.5+").isEqualTo(KERNEL.atLeast(6, 5));
             assertThat(info.pathsInUse()).isEqualTo(1);
             assertThat(peer.connectionInfo().token()).as("each end has its own token").isNotEqualTo(info.token());
 
@@ -101,9 +106,9 @@ class KernelReachIT {
             assertThat(subflows.get(0).local()).isEqualTo(new InetSocketAddress(c.address(1), socket.getLocalPort()));
             assertThat(subflows.get(0).remote()).isEqualTo(new InetSocketAddress(addr, server.getLocalPort()));
             if (KERNEL.atLeast(6, 5)) {
-                assertThat(subflows.get(0).id()).as("subflow id from MPTCP_FULL_INFO").isNotNegative();
+                assertThat(subflows.get(0).id()).as("subflow id from MPTCP_FULL_INFO").isPresent();
             } else {
-                assertThat(subflows.get(0).id()).as("no subflow id without MPTCP_FULL_INFO").isEqualTo(-1);
+                assertThat(subflows.get(0).id()).as("no subflow id without MPTCP_FULL_INFO").isEmpty();
             }
             assertThat(subflows.get(0).bytesAcked()).as("bytes acked on the subflow").isGreaterThanOrEqualTo(data.length);
             // independent view: ss lists the subflow as a TCP socket with the same ports
@@ -148,7 +153,7 @@ class KernelReachIT {
                             .containsExactlyInAnyOrder(c.address(1), c.address(2));
                     MptcpConnectionInfo info = socket.connectionInfo();
                     assertThat(info.subflows()).as("additional subflows (mptcpi_subflows)").isEqualTo(1);
-                    assertThat(info.pathsInUse()).as("subflows_total (6.6+) or subflows + 1").isEqualTo(2);
+                    assertThat(info.pathsInUse()).as("subflows_total (6.8+) or subflows + 1").isEqualTo(2);
                     String endpoints = c.execOk("ip", "mptcp", "endpoint", "show").stdout();
                     assertThat(endpoints).contains(c.address(2).getHostAddress());
                 }
@@ -171,7 +176,7 @@ class KernelReachIT {
 
     /** The struct mptcp_info size this kernel version returns at least. */
     private static int expectedInfoSize() {
-        return KERNEL.atLeast(6, 10) ? 96 : KERNEL.atLeast(6, 6) ? 88 : KERNEL.atLeast(6, 5) ? 80 : 48;
+        return KERNEL.atLeast(6, 10) ? 96 : KERNEL.atLeast(6, 8) ? 88 : KERNEL.atLeast(6, 5) ? 80 : 48;
     }
 
     /** Runs {@link MultipathChain} (the pre-6.10 path) on the socket's descriptor, whatever the kernel. */
