@@ -8,6 +8,7 @@ import io.mpsec.agent.setup.NetState.Limits;
 import io.mpsec.agent.setup.NetState.RouteEntry;
 import io.mpsec.agent.setup.NetState.RuleEntry;
 import io.mpsec.agent.setup.NetState.SecureEntry;
+import io.mpsec.ipsec.paths.JoinGate;
 import io.mpsec.kernel.rtnl.Address;
 import io.mpsec.kernel.rtnl.Link;
 import io.mpsec.kernel.sysctl.MptcpSysctls;
@@ -79,9 +80,15 @@ final class Desired {
         if (config.securePaths().enabled()) {
             var peer = config.securePaths().peers().get(0);
             boolean gate = config.securePaths().joinGate() && config.securePaths().failClosed();
-            // no JoinGate.unavailabilityCause() pre-check: on the kernel lane's Debian 6.1 it reports 'meta secpath' as
-            // unsupported while JoinGate.install() works. SecurePaths installs the gate before any policy, so a gate
-            // that cannot be installed still fails the run before the peers' policies change.
+            if (gate) {
+                // nft --check of every feature the gate uses, committing nothing: refuse before any change
+                var cause = JoinGate.unavailabilityCause(t.namespace());
+                if (cause.isPresent()) {
+                    throw refuse("securePaths.joinGate needs nftables features this host lacks in namespace " + t.label() + ": "
+                            + cause.get() + "; install what is named, or set securePaths.joinGate: false (joins are then "
+                            + "not gated; see docs/CONFIG.md)");
+                }
+            }
             secure = new SecureEntry(true, List.of(), gate, SecureState.text(peer.local()), SecureState.text(peer.remote()));
         }
         Limits limits = config.mptcp().limits() == null ? null
