@@ -31,8 +31,8 @@ final class Sections {
 
     void header() {
         md.append("# MPSec benchmarks\n\n");
-        md.append("Written by `./mpsec bench` (`io.mpsec.bench.Report`) from JMH's JSON results and the benchmarks' side files; ")
-                .append("do not edit by hand: run `./mpsec bench` (all, under 60 minutes) or `./mpsec bench NAME` (one run) again. ")
+        md.append("Written by `./mpsec bench` (`io.mpsec.bench.Report`) from JMH's JSON results and the benchmarks' side files, kept in [bench/results](bench/results); ")
+                .append("do not edit by hand: run `./mpsec bench` (all, under 60 minutes) or `./mpsec bench NAME` (one run; the other runs' results stay) again. ")
                 .append("Every figure is a ratio of two measurements taken in the same run on the same testbed ")
                 .append("(network namespaces joined by veth paths limited by HTB, addresses in 198.18.0.0/15), because the machine is shared.\n\n");
         md.append("## Machine and runs\n\n| run | date (UTC) | duration | kernel | CPUs | JDK | load average before / after |\n|---|---|---|---|---|---|---|\n");

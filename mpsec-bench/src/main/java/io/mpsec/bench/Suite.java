@@ -18,7 +18,9 @@ import org.openjdk.jmh.runner.options.CommandLineOptions;
  * The benchmark suite behind {@code ./mpsec bench}: each run is one JMH invocation of one benchmark
  * with its parameters, writing JMH's JSON ({@code -rf json}), the benchmark's side file and the exact
  * command into {@code <results>/<run>/}; then {@link Report} writes docs/BENCHMARKS.md and the charts
- * from every run directory present. A run that fails (an exception in a benchmark, a failed share
+ * from every run directory present. {@code ./mpsec bench} keeps the results in {@code docs/bench/results},
+ * under version control, so that rerunning one benchmark replaces its own run and the report still
+ * shows every other run's published figures. A run that fails (an exception in a benchmark, a failed share
  * check) fails the suite.
  *
  * <pre>
