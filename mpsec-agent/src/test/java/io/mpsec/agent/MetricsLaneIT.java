@@ -15,9 +15,14 @@ import io.mpsec.testbed.Privileged;
 import io.mpsec.testbed.Testbed;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +30,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -56,9 +61,12 @@ class MetricsLaneIT {
     @RegisterExtension
     static final Testbed NET = Testbed.builder().hosts("c", "s").paths(2, 2).mptcpLimits(4, 4).build();
     static final int PORT = 5410;
+    /** Bytes sent once both subflows are up. */
+    static final int STREAM = 1_000_000;
 
     @TempDir
     Path dir;
+    final long t0 = System.nanoTime();
 
     SecurePaths paths(XfrmClient x, Testbed.Host h, Testbed.Host peer, SecretBytes master, String ledger) throws Exception {
         return SecurePaths.builder().xfrm(x).local(List.of(h.address(1), h.address(2)))
@@ -87,62 +95,77 @@ class MetricsLaneIT {
             SecurePaths cp = paths(xc, c, s, master, "c.key");
             SecurePaths sp = paths(xs, s, c, master, "s.key");
             try {
+                phase("namespaces up");
                 cp.apply();
                 sp.apply();
+                phase("secure paths applied");
                 for (List<PathSa> g : cp.installedSas().values()) {
                     for (PathSa p : g) {
                         secrets.add(((SaAlgorithm.Aead) p.sa().algorithm()).key().copy());
                     }
                 }
                 c.execOk("ip", "mptcp", "endpoint", "add", c.address(2).getHostAddress(), "dev", c.iface(2), "subflow");
+                ToolReadings c0;
+                ToolReadings s0;
+                ToolReadings c1;
+                ToolReadings s1;
+                HttpResponse<String> r;
+                long n;
                 try (ServeCommand.Agent agent = ServeCommand.Agent.start("127.0.0.1", 0, true,
                         List.of(c.namespace(), s.namespace()));
                         MpsecServerSocket listener = s.call(() -> new MpsecServerSocket(PORT, 5, s.address(1)))) {
                     agent.securePaths(c.namespace(), cp::installedSas, xc::usage, null);
                     agent.securePaths(s.namespace(), sp::installedSas, xs::usage, null);
+                    AtomicLong got = new AtomicLong();
                     CompletableFuture<Long> received = CompletableFuture.supplyAsync(() -> {
                         try (MpsecSocket a = listener.accept(); InputStream in = a.getInputStream()) {
-                            a.setSoTimeout(60_000);
-                            return in.transferTo(OutputStream.nullOutputStream());
-                        } catch (Exception e) {
-                            throw new IllegalStateException(e);
-                        }
-                    }, pool);
-                    MpsecSocket so = c.call(() -> new MpsecSocket(s.address(1), PORT));
-                    AtomicBoolean stop = new AtomicBoolean();
-                    CompletableFuture<Long> sent = CompletableFuture.supplyAsync(() -> {
-                        try (so; OutputStream out = so.getOutputStream()) {
-                            byte[] buf = new byte[16 * 1024];
-                            long n = 0;
-                            while (!stop.get()) {
-                                out.write(buf);
-                                n += buf.length;
+                            a.setSoTimeout(300_000);
+                            byte[] buf = new byte[64 * 1024];
+                            for (int len; (len = in.read(buf)) > 0;) {
+                                got.addAndGet(len);
                             }
-                            so.shutdownOutput();
-                            return n;
+                            return got.get();
                         } catch (Exception e) {
                             throw new IllegalStateException(e);
                         }
                     }, pool);
-                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                    while (so.subflows().size() < 2) {
-                        assertThat(System.nanoTime()).as("a second subflow within 60 s").isLessThan(deadline);
-                        Thread.sleep(200);
+                    phase("agent serving, listener up");
+                    try (MpsecSocket so = c.call(() -> new MpsecSocket(s.address(1), PORT))) {
+                        OutputStream out = so.getOutputStream();
+                        out.write(new byte[64 * 1024]);
+                        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+                        while (so.subflows().size() < 2) {
+                            assertThat(System.nanoTime()).as("a second subflow within 120 s").isLessThan(deadline);
+                            Thread.sleep(200);
+                        }
+                        phase("second subflow up");
+                        out.write(new byte[STREAM]);
+                        long total = 64 * 1024 + STREAM;
+                        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
+                        while (got.get() < total) {
+                            assertThat(System.nanoTime()).as("%d of %d bytes received within 240 s", got.get(), total)
+                                    .isLessThan(deadline);
+                            Thread.sleep(100);
+                        }
+                        phase("stream received; reading the tools, scraping, reading again");
+                        // the connection stays open with both subflows while the tools and the agent read
+
+                        c0 = ToolReadings.take(c);
+                        s0 = ToolReadings.take(s);
+                        Thread.sleep(300); // older than the meters' 250 ms read cache: the scrape reads after c0, s0
+                        int port = agent.server().port();
+                        r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                                .timeout(Duration.ofSeconds(120)).build(), HttpResponse.BodyHandlers.ofString());
+                        c1 = ToolReadings.take(c);
+                        s1 = ToolReadings.take(s);
+                        phase("read and scraped");
+                        so.shutdownOutput();
+                        assertThat(received.get(120, TimeUnit.SECONDS)).isEqualTo(total);
+                        n = total;
                     }
-                    Thread.sleep(1500); // both subflows carry data
 
-                    ToolReadings c0 = ToolReadings.take(c);
-                    ToolReadings s0 = ToolReadings.take(s);
-                    Thread.sleep(300); // older than the meters' 250 ms read cache: the scrape reads after c0, s0
-                    int port = agent.server().port();
-                    ServeIT.Response r = ServeIT.get(port, "/metrics", "127.0.0.1:" + port);
-                    ToolReadings c1 = ToolReadings.take(c);
-                    ToolReadings s1 = ToolReadings.take(s);
-                    stop.set(true);
-                    long n = sent.get(60, TimeUnit.SECONDS);
-                    assertThat(received.get(60, TimeUnit.SECONDS)).isEqualTo(n);
-
-                    assertThat(r.status()).as(r.headers()).isEqualTo(200);
+                    assertThat(r.statusCode()).isEqualTo(200);
+                    assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/plain"));
                     String body = r.body();
                     for (byte[] secret : secrets) {
                         for (String enc : ServeIT.encodings(secret)) {
@@ -158,21 +181,11 @@ class MetricsLaneIT {
                     assertThat(c0.connections()).as("ss -Mni in c").isEqualTo(1);
                     assertThat(c0.subflows()).as("subflows in ss -tni in c").isEqualTo(2);
                     assertThat(c1.mptcpMib().get("MPJoinSynAckRx")).as("MP_JOIN SYN/ACKs received by c").isPositive();
-                    String out1 = c.address(1).getHostAddress() + " " + s.address(1).getHostAddress();
-                    String out2 = c.address(2).getHostAddress() + " " + s.address(1).getHostAddress();
-                    assertThat(m.all("mpsec_sa_bytes_total", "netns", c.namespace(), "src", c.address(1).getHostAddress(),
-                            "dst", s.address(1).getHostAddress(), "direction", "out", "generation", "1"))
-                            .singleElement().satisfies(x -> assertThat(x.value()).as("ESP bytes " + out1).isGreaterThan(50_000));
-                    assertThat(m.all("mpsec_sa_bytes_total", "netns", c.namespace(), "src", c.address(2).getHostAddress(),
-                            "dst", s.address(1).getHostAddress(), "direction", "out", "generation", "1"))
-                            .singleElement().satisfies(x -> assertThat(x.value()).as("ESP bytes " + out2).isGreaterThan(50_000));
-                    System.out.printf("lane evidence: MPTCP stream %d B over ESP; c %s tx %d..%d B; SA bytes c->s path 1 %.0f,"
-                            + " path 2 %.0f; %d SA series in c; connections %d, subflows %d%n", n, c.iface(2),
-                            c0.links().get(c.iface(2))[2], c1.links().get(c.iface(2))[2],
-                            m.all("mpsec_sa_bytes_total", "netns", c.namespace(), "src", c.address(1).getHostAddress(),
-                                    "direction", "out", "generation", "1", "dst", s.address(1).getHostAddress()).get(0).value(),
-                            m.all("mpsec_sa_bytes_total", "netns", c.namespace(), "src", c.address(2).getHostAddress(),
-                                    "direction", "out", "generation", "1", "dst", s.address(1).getHostAddress()).get(0).value(),
+                    assertThat(outBytes(m, c, s, 1)).as("ESP bytes of c's generation-1 SA path 1 -> s").isGreaterThan(50_000);
+                    assertThat(outBytes(m, c, s, 2)).as("ESP bytes of c's generation-1 SA path 2 -> s").isGreaterThan(50_000);
+                    System.out.printf("lane evidence: MPTCP %d B over ESP; c %s tx %d..%d B; ESP bytes c->s path 1 %.0f, path 2 %.0f;"
+                            + " SA series in c %d; ss: %d connection(s), %d subflows%n", n, c.iface(2),
+                            c0.links().get(c.iface(2))[2], c1.links().get(c.iface(2))[2], outBytes(m, c, s, 1), outBytes(m, c, s, 2),
                             m.all("mpsec_sa_bytes_total", "netns", c.namespace()).size(), c0.connections(), c0.subflows());
                 }
             } finally {
@@ -181,6 +194,12 @@ class MetricsLaneIT {
                 sp.close();
             }
         }
+    }
+
+    /** The scraped bytes of c's generation-1 outbound SA from its path-{@code path} address to s's path-1 address. */
+    static double outBytes(ScrapedSeries m, Testbed.Host c, Testbed.Host s, int path) {
+        return m.value("mpsec_sa_bytes_total", "netns", c.namespace(), "src", c.address(path).getHostAddress(), "dst",
+                s.address(1).getHostAddress(), "direction", "out", "generation", "1");
     }
 
     /** Every series of namespace {@code ns} lies between the readings {@code before} and {@code after}. */
@@ -224,6 +243,10 @@ class MetricsLaneIT {
                 Math.min(before.subflows(), after.subflows()), Math.max(before.subflows(), after.subflows()));
         between(ns + " fallbacks", m.value("mpsec_mptcp_fallback_connections", "netns", ns),
                 Math.min(before.fallbacks(), after.fallbacks()), Math.max(before.fallbacks(), after.fallbacks()));
+    }
+
+    void phase(String what) {
+        System.out.printf("lane phase at %.1f s: %s%n", (System.nanoTime() - t0) / 1e9, what);
     }
 
     static void between(String what, double v, long low, long high) {

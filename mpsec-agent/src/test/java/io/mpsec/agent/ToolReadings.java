@@ -3,6 +3,7 @@ package io.mpsec.agent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mpsec.kernel.diag.SsText;
+import io.mpsec.testbed.Privileged;
 import io.mpsec.testbed.Testbed;
 import java.io.IOException;
 import java.util.LinkedHashMap;
@@ -30,11 +31,39 @@ record ToolReadings(Map<String, long[]> links, Map<String, Long> mptcpMib, Map<S
     private static final Pattern SA_HEAD = Pattern.compile("^src (\\S+) dst (\\S+)\\s+proto esp spi (0x[0-9a-f]{8})");
     private static final Pattern CURRENT = Pattern.compile("lifetime current:\\s+(\\d+)\\(bytes\\), (\\d+)\\(packets\\)");
 
+    /**
+     * Runs {@code script} in {@code h}'s namespace with a timeout of 240 s (the testbed's exec allows 60 s,
+     * which a loaded emulated guest can exceed for six tools); returns its standard output.
+     */
+    private static String run(Testbed.Host h, String script) throws IOException {
+        Process p = new ProcessBuilder(Privileged.requireTool("ip", "iproute2").toString(), "netns", "exec", h.namespace(), "sh", "-c", script)
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        java.util.concurrent.CompletableFuture<byte[]> out = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return p.getInputStream().readAllBytes();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        try {
+            if (!p.waitFor(240, java.util.concurrent.TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("the tools did not finish within 240 s in " + h.name());
+            }
+            if (p.exitValue() != 0) {
+                throw new AssertionError("the tools exited with " + p.exitValue() + " in " + h.name());
+            }
+            return new String(out.get(30, java.util.concurrent.TimeUnit.SECONDS), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (InterruptedException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IOException("reading the tools' output in " + h.name() + ": " + e, e);
+        }
+    }
+
     /** Reads everything in {@code h}'s namespace. */
     static ToolReadings take(Testbed.Host h) throws IOException {
         String script = String.join("; echo " + SEP + "; ", "ip -s -j link", "nstat -asz", "ip -s xfrm state list nokeys",
                 "cat /proc/net/xfrm_stat", "ss -Mni", "ss -tni");
-        String[] part = h.execOk("sh", "-c", script).stdout().split(SEP + "\n", -1);
+        String[] part = run(h, script).split(SEP + "\n", -1);
         if (part.length != 6) {
             throw new AssertionError("expected 6 sections from the tools in " + h.name() + ", got " + part.length);
         }
