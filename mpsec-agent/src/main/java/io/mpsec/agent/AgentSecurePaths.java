@@ -15,7 +15,8 @@ import java.io.IOException;
  * The agent owns the secure paths of its configuration: it applies them (adopting what {@code setup}
  * or {@code block} left, on a new key generation), keeps them rekeyed ({@link AutoRekey}) and shows
  * them on the dashboard. Stopping the agent is the kill switch: the peers stay BLOCKED, never in clear,
- * until the agent or {@code setup} applies again.
+ * until the agent or {@code setup} applies again. Their SAs and the rekey health are in /metrics
+ * ({@code mpsec_sa_*}, {@code mpsec_rekey_*}).
  */
 final class AgentSecurePaths implements AutoCloseable {
     private final NetNamespace ns;
@@ -63,7 +64,7 @@ final class AgentSecurePaths implements AutoCloseable {
                 paths.apply();
                 XfrmClient events = xfrm;
                 AutoRekey rekey = AutoRekey.builder(paths).subscriptions(events::subscribe).graceMillis(s.rekeyGraceMillis()).start();
-                agent.dashboard().securePaths(label, paths::installedSas, events::usage, rekey::health);
+                agent.securePaths(label, paths::installedSas, events::usage, rekey::health);
                 return new AgentSecurePaths(ns, xfrm, paths, rekey);
             } catch (IOException | RuntimeException e) {
                 paths.close();

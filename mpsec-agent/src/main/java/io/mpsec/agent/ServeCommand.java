@@ -19,8 +19,12 @@ import io.mpsec.kernel.netns.NetNamespace;
 import io.mpsec.kernel.rtnl.Link;
 import io.mpsec.kernel.rtnl.Rtnetlink;
 import io.mpsec.metrics.MpsecSocketMetrics;
+import io.mpsec.ipsec.paths.RekeyHealth;
 import io.mpsec.metrics.NamespaceMetrics;
+import io.mpsec.metrics.RekeyMetrics;
+import io.mpsec.metrics.SaMetrics;
 import io.mpsec.metrics.Sampler;
+import io.mpsec.metrics.Sources;
 import io.netty.channel.ChannelHandler;
 import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
@@ -35,6 +39,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -292,6 +297,25 @@ public final class ServeCommand implements Callable<Integer> {
         /** The live dashboard's data (to plug in connections, packet security and SAs). */
         public Dashboard dashboard() {
             return dashboard;
+        }
+
+        /**
+         * Publishes the SAs of one {@code SecurePaths} and the health of its {@code AutoRekey} in
+         * namespace {@code label} ({@code "host"} for the agent's own): the per-SA series
+         * ({@link SaMetrics}, read with GETAE, never the key) and the rekey series ({@link RekeyMetrics})
+         * in /metrics, and both on the dashboard:
+         * {@code securePaths(label, paths::installedSas, xfrm::usage, rekey::health)}.
+         *
+         * @param health AutoRekey's health, or {@code null} without AutoRekey (no rekey series then)
+         */
+        public void securePaths(String label, Sources.SaList sas, Sources.SaUsageSource usage, Supplier<RekeyHealth> health) {
+            SaMetrics m = new SaMetrics(label, sas, usage);
+            m.bindTo(registry);
+            sampler.add(m);
+            if (health != null) {
+                new RekeyMetrics(label, health).bindTo(registry);
+            }
+            dashboard.securePaths(label, sas, usage, health);
         }
 
         /** The HTTP server. */

@@ -30,6 +30,11 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class FlagProbe {
     private static final AtomicReference<Map<EndpointFlag, Boolean>> RESULT = new AtomicReference<>();
+    /**
+     * How long the probe may take before the kernel version decides instead: a few milliseconds on a
+     * host; the emulated 6.1 kernel lane runs everything 10-30x slower, so the probe gets 30 s there too.
+     */
+    private static final long PROBE_MILLIS = 30_000;
     /** Whether the last probe measured (true) or fell back to the kernel version (false). */
     private static volatile boolean measured;
 
@@ -63,7 +68,7 @@ final class FlagProbe {
         t.setDaemon(true);
         t.start();
         try {
-            t.join(5000);
+            t.join(PROBE_MILLIS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -14,11 +14,19 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Events decoded by MPSec match what {@code ip mptcp monitor} prints for the same connection. */
+/**
+ * Events decoded by MPSec match what {@code ip mptcp monitor} prints for the same connection. The join
+ * of a socket to its events by token runs in the 6.1 kernel lane too ({@code also-kernel-lane}, waits
+ * {@link #SLOW} times longer there); the comparison with the monitor does not, since its readiness
+ * probe needs the listener events of 6.2+.
+ */
 class EventsIT {
+    /** How much longer waits are in the emulated kernel lane. */
+    static final int SLOW = Boolean.getBoolean("mpsec.kernelLane") ? 20 : 1;
     @RegisterExtension
     static final Testbed NET = Testbed.builder().hosts("c", "s").paths(2, 100).mptcpLimits(4, 4).build();
 
@@ -114,25 +122,26 @@ class EventsIT {
     }
 
     @Test
+    @Tag("also-kernel-lane")
     void mpsecSocketIsJoinedToItsEventsByToken() throws Exception {
         Testbed.Host c = NET.host("c");
         Testbed.Host s = NET.host("s");
         c.execOk("ip", "mptcp", "endpoint", "add", c.address(2).getHostAddress(), "dev", c.iface(2), "subflow");
         try (PmEventListener events = c.call(() -> PmEventListener.open(null))) {
             Proc server = Proc.python(s, "server.py", "5202");
-            server.await(l -> l.equals("listening"), 5000);
+            server.await(l -> l.equals("listening"), 5000L * SLOW);
             List<PmEvent> joined = new CopyOnWriteArrayList<>();
             long token;
             try (io.mpsec.MpsecSocket socket = c.call(() -> new io.mpsec.MpsecSocket(s.address(1), 5202))) {
                 token = socket.connectionInfo().token();
                 events.forSocket(socket, joined::add);
                 socket.getOutputStream().write(new byte[100_000]);
-                long end = System.currentTimeMillis() + 5000;
+                long end = System.currentTimeMillis() + 5000L * SLOW;
                 while (joined.stream().noneMatch(e -> e instanceof PmEvent.SubflowEstablished) && System.currentTimeMillis() < end) {
                     Thread.sleep(20);
                 }
             }
-            long end = System.currentTimeMillis() + 5000;
+            long end = System.currentTimeMillis() + 5000L * SLOW;
             while (joined.stream().noneMatch(e -> e instanceof PmEvent.Closed) && System.currentTimeMillis() < end) {
                 Thread.sleep(20);
             }
@@ -141,7 +150,7 @@ class EventsIT {
             assertThat(joined).allMatch(e -> e.token() == token);
             assertThat(joined).hasAtLeastOneElementOfType(PmEvent.SubflowEstablished.class);
             assertThat(joined.get(joined.size() - 1)).isInstanceOf(PmEvent.Closed.class);
-            server.await(l -> l.startsWith("bytes=100000 "), 5000);
+            server.await(l -> l.startsWith("bytes=100000 "), 5000L * SLOW);
         }
     }
 
