@@ -10,13 +10,15 @@ import java.util.Map;
  * Unbalanced delay: two paths of equal rate, one with {@code delaysMillis[0]} and one with
  * {@code delaysMillis[1]} of netem delay, MPSec's throughput over both as a fraction of the sum of
  * each path alone in the same round ({@link Aggregation#round}, no share check), target >= 0.90. The
- * HTB class 1:10 of every path is set to {@code rateMbit} on both hosts and a netem qdisc (the
- * delay, limit 1000 packets) is its child on the client's device, so the data direction carries the
- * delay and the round-trip time grows by it. Netem is not in the build host's kernel: this runs in
+ * HTB class 1:10 of every path is set to {@code rateMbit} on both hosts; the delay is netem on the
+ * server's side (see {@link #shape}), so the round-trip time grows by it. Netem is not in the build host's kernel: this runs in
  * the kernel lane, at low rates because of the emulation. Each round's record keeps what explains a
  * shortfall: subflow cwnd and RTT, MPTCP_INFO retransmissions, the client's MIB counters.
  */
 final class DelayUnbalanced {
+    /** The client's queue per path: about 100 ms at 5 Mbit/s, above the slow path's bandwidth-delay product (31 KB). */
+    static final int QUEUE_BYTES = 64 * 1024;
+
     private DelayUnbalanced() {
     }
 
@@ -53,16 +55,23 @@ final class DelayUnbalanced {
         return out;
     }
 
-    /** Sets every path's HTB rate on both hosts and the netem delay under the client's class (one {@code tc -batch} per host). */
+    /**
+     * Sets every path's HTB rate on both hosts (one {@code tc -batch} per host). The delay is a netem
+     * qdisc under the server's class, so it holds only the ACKs (small packets, never near netem's
+     * limit) and adds to the round-trip time; the data waits in the client's class, whose leaf becomes
+     * a byte FIFO of {@value #QUEUE_BYTES} bytes, so a long queue (netem's or pfifo's 1000 packets
+     * would hold seconds at these rates) does not hide the delay difference.
+     */
     static void shape(PathNet net, int rateMbit, int[] delaysMillis) throws IOException {
         StringBuilder c = new StringBuilder();
         StringBuilder s = new StringBuilder();
         for (int p = 1; p <= net.paths(); p++) {
             String rate = " htb rate " + rateMbit + "mbit ceil " + rateMbit + "mbit\n";
             c.append("class change dev c").append(p).append(" parent 1: classid 1:10").append(rate);
-            c.append("qdisc replace dev c").append(p).append(" parent 1:10 handle 10: netem delay ").append(delaysMillis[p - 1])
-                    .append("ms limit 1000\n");
+            c.append("qdisc replace dev c").append(p).append(" parent 1:10 handle 10: bfifo limit ").append(QUEUE_BYTES).append('\n');
             s.append("class change dev s").append(p).append(" parent 1: classid 1:10").append(rate);
+            s.append("qdisc replace dev s").append(p).append(" parent 1:10 handle 10: netem delay ").append(delaysMillis[p - 1])
+                    .append("ms limit 1000\n");
         }
         BenchNet.runWithInput(c.toString(), "tc", "-n", net.client(), "-batch", "-");
         BenchNet.runWithInput(s.toString(), "tc", "-n", net.server(), "-batch", "-");

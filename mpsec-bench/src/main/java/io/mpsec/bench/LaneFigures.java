@@ -24,14 +24,14 @@ public final class LaneFigures {
     /** Sizes of one run. */
     public record Params(int sas, int saRounds, int espRounds, double warmSeconds, double seconds, int unbalancedRateMbit,
             int[] delaysMillis, int unbalancedRounds, double unbalancedWarmSeconds, double unbalancedSeconds) {
-        /** The full figures: about 5 minutes in the guest. */
+        /** The full figures: about 5-10 minutes in the guest, depending on the host's load. */
         public static Params full() {
-            return new Params(500, 7, 2, 1.5, 4, 5, new int[] {5, 50}, 2, 2, 5);
+            return new Params(100, 5, 2, 1.5, 3, 5, new int[] {5, 50}, 2, 2, 4);
         }
 
         /** The CI smoke: every figure once, small. */
         public static Params smoke() {
-            return new Params(20, 1, 1, 1, 1.5, 5, new int[] {5, 50}, 1, 1.5, 2);
+            return new Params(10, 1, 1, 1, 1, 5, new int[] {5, 50}, 1, 1, 1.5);
         }
 
         Map<String, Object> toMap() {
