@@ -19,7 +19,8 @@ import java.util.Map;
  * <p>Rekey: an MPTCP stream over ESP runs a window of {@code seconds} untouched (the baseline's
  * longest receiver pause), then both hosts switch their outbound SAs to the next generation
  * ({@code rekeyOutbound}, client first) and the stream runs another window; the figure is the
- * longest pause in that window, which must also have carried bytes on the new generation.
+ * longest pause in that window (each pause counted in the window it ended in), which must also have
+ * carried bytes on the new generation.
  */
 final class EspThroughput {
     private EspThroughput() {
@@ -123,8 +124,8 @@ final class EspThroughput {
             rec.put("fromGeneration", from);
             rec.put("clientGeneration", c);
             rec.put("serverGeneration", sv);
-            rec.put("baselineLongestGapMillis", s.longestGapMillis(t0, t1));
-            rec.put("rekeyLongestGapMillis", s.longestGapMillis(t1, t3));
+            rec.put("baselineLongestGapMillis", s.longestGapEndingMillis(t0, t1));
+            rec.put("rekeyLongestGapMillis", s.longestGapEndingMillis(t1, t3));
             rec.put("clientRekeyCallMillis", (tc - t1) / 1e6);
             rec.put("bothRekeyCallsMillis", (t2 - t1) / 1e6);
             rec.put("newGenerationOutBytes", newGenBytes);

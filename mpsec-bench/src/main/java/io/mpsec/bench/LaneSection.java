@@ -129,7 +129,8 @@ final class LaneSection {
 
         md.append("### Rekey under load\n\nAn MPTCP stream over ESP on both paths; after a window untouched, both hosts switch their outbound SAs ")
                 .append("to the next generation (`SecurePaths.rekeyOutbound()`, client then server; the peers' inbound SAs were installed ahead), ")
-                .append("and the stream runs another window of the same length. The figure is the receiver's longest pause in each window.\n\n")
+                .append("and the stream runs another window of the same length. The figure is the receiver's longest pause in each window ")
+                .append("(a pause counts in the window it ended in; the second window starts with the rekey calls).\n\n")
                 .append("| window s | longest pause without rekey ms | longest pause with the rekey ms | rekey calls (client, both) ms | bytes on the new generation | stream intact |\n")
                 .append("|---|---|---|---|---|---|\n");
         md.append(f("| %s | %.0f | %.0f | %.0f, %.0f | %.0f | %.0f bytes, CRC-32 checked |\n\n", esp.get("seconds"), num(rekey.get("baselineLongestGapMillis")),
@@ -189,7 +190,7 @@ final class LaneSection {
         for (Map<String, Object> r : rounds) {
             md.append(f("- round %.0f: `%s`\n", num(r.get("round")), r.getOrDefault("mib", Map.of())));
         }
-        md.append('\n').append(explainUnbalanced(rounds, d)).append("\n\n");
+        md.append('\n').append(explainUnbalanced(rounds, d)).append(losses(rounds)).append("\n\n");
     }
 
     /** The shortfall in measured terms: which path lost what, and the RTT ratio behind it. */
@@ -230,6 +231,26 @@ final class LaneSection {
                 + "scheduler stops feeding the fast path. Retransmissions and the MIB counters above show whether losses (netem's queue "
                 + "limit, HTB drops) took part; where they are zero the limit is the window, not loss.", fast, 100 * EfficiencyMain.median(fastPart),
                 slow, 100 * EfficiencyMain.median(slowPart), rttRatio.isEmpty() ? "n/a" : f("%.1f", EfficiencyMain.median(rttRatio)));
+    }
+
+    /** Per round below the target: the client's loss counters over the combined window, as measured. */
+    @SuppressWarnings("unchecked")
+    static String losses(List<Map<String, Object>> rounds) {
+        StringBuilder b = new StringBuilder();
+        for (Map<String, Object> r : rounds) {
+            if (num(r.get("fractionOfSum")) >= 0.90) {
+                continue;
+            }
+            Map<String, Object> mib = (Map<String, Object>) r.getOrDefault("mib", Map.of());
+            double timeouts = mib.get("TcpExtTCPTimeouts") instanceof Number n ? n.doubleValue() : 0;
+            double retrans = mib.get("TcpRetransSegs") instanceof Number n ? n.doubleValue() : 0;
+            b.append(f(" Round %.0f (%.3f): %.0f retransmission timeouts and %.0f retransmitted segments on the client during the combined window%s",
+                    num(r.get("round")), num(r.get("fractionOfSum")), timeouts, retrans,
+                    timeouts > 0 ? ": each timeout stalls its subflow for at least the RTO floor (200 ms), and the in-order receiver "
+                            + "waits for the data behind it, so losses, not only the window, took part in this round."
+                            : "; no timeouts, so the window and the scheduler, not loss recovery, bound this round."));
+        }
+        return b.toString();
     }
 
     private static List<Double> numbers(Object list) {
