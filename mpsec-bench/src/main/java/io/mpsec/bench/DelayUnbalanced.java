@@ -42,7 +42,7 @@ final class DelayUnbalanced {
             recs.add(rec);
             fraction.add(a.fractionOfSum());
             together.add(a.together());
-            System.out.println("[lane] unbalanced delay round " + r + ": " + rec);
+            System.out.println("[lane] unbalanced delay round " + r + ": " + SideFile.JSON.writeValueAsString(rec));
         }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("rateMbit", rateMbit);

@@ -56,6 +56,18 @@ class LaneSectionTest {
     }
 
     @Test
+    void aMissedRoundNamesItsMeasuredLosses() {
+        List<Map<String, Object>> rounds = List.of(
+                Map.of("round", 0, "fractionOfSum", 0.95, "mib", Map.of("TcpExtTCPTimeouts", 4)),
+                Map.of("round", 1, "fractionOfSum", 0.771, "mib", Map.of("TcpExtTCPTimeouts", 2, "TcpRetransSegs", 5)),
+                Map.of("round", 2, "fractionOfSum", 0.8, "mib", Map.of()));
+        String text = LaneSection.losses(rounds);
+        assertThat(text).doesNotContain("Round 0 ")
+                .contains("Round 1 (0.771): 2 retransmission timeouts and 5 retransmitted segments", "losses, not only the window")
+                .contains("Round 2 (0.800): 0 retransmission timeouts and 0 retransmitted segments", "no timeouts");
+    }
+
+    @Test
     void noLaneResultsMeansNoSection() throws Exception {
         assertThat(LaneSection.load(dir)).isNull();
     }
