@@ -10,7 +10,7 @@ REPO=$(cd "$LANE_DIR/.." && pwd)
 CACHE=${MPSEC_KL_CACHE:-$REPO/.kernel-lane}
 OUT=${MPSEC_KL_OUT:-$REPO/target/kernel-lane}
 TIMEOUT=${MPSEC_KL_TIMEOUT:-2400}
-MODULES=${MPSEC_KL_MODULES:-mpsec-ipsec,mpsec-kernel,mpsec-agent}
+MODULES=${MPSEC_KL_MODULES:-mpsec-ipsec,mpsec-kernel,mpsec-agent,mpsec-bench}
 PACKAGES=(qemu-system-x86 busybox-static)
 
 log() { echo "[kernel-lane] $*" >&2; }

@@ -60,6 +60,7 @@ public final class Report {
         Files.createDirectories(docs.resolve("bench"));
         StringBuilder md = new StringBuilder();
         Sections s = new Sections(md, runs, docs.resolve("bench"));
+        s.lane(LaneSection.load(results));
         s.header();
         s.summary();
         s.aggregation();
@@ -68,6 +69,7 @@ public final class Report {
         s.controlPlane();
         s.dataPath();
         s.footprint();
+        s.laneSection();
         Files.writeString(docs.resolve("BENCHMARKS.md"), md.toString(), StandardCharsets.UTF_8);
     }
 

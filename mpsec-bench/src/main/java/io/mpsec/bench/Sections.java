@@ -18,11 +18,23 @@ final class Sections {
     private final StringBuilder md;
     private final List<Report.RunData> runs;
     private final Path charts;
+    private LaneSection lane;
 
     Sections(StringBuilder md, List<Report.RunData> runs, Path charts) {
         this.md = md;
         this.runs = runs;
         this.charts = charts;
+    }
+
+    /** The kernel-lane figures ({@link LaneRun}), or null when that run has no results. */
+    void lane(LaneSection l) {
+        lane = l;
+    }
+
+    void laneSection() {
+        if (lane != null) {
+            lane.section(md);
+        }
     }
 
     private List<Report.RunData> of(String benchmark) {
@@ -45,6 +57,9 @@ final class Sections {
             maxLoad = Math.max(maxLoad, load1(m.get("loadBefore")));
             maxLoad = Math.max(maxLoad, load1(m.get("loadAfter")));
             cpus = Integer.parseInt(String.valueOf(m.get("cpus")));
+        }
+        if (lane != null) {
+            lane.machineRow(md);
         }
         if (maxLoad > cpus * 0.5) {
             md.append(f("\n**Other work loaded the machine during these runs** (1-minute load average up to %.1f on %d CPUs, ", maxLoad, cpus))
@@ -96,6 +111,9 @@ final class Sections {
                 md.append(f("| agent footprint, %s MPTCP connections + 1 dashboard, JVM options `%s`, CPU over %s s | < 5%% of one core | %.2f%% | %s |\n",
                         row.p("connections"), row.p("jvmOptions"), row.p("seconds"), row.v("cpuPercent"), met(row.v("cpuPercent") < 5)));
             }
+        }
+        if (lane != null) {
+            lane.targets(md);
         }
         md.append('\n');
     }

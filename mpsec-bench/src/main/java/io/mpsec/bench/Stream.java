@@ -92,6 +92,20 @@ public final class Stream implements AutoCloseable {
         return max / 1e6;
     }
 
+    /**
+     * The longest gap that ended in ({@code fromNanos}, {@code toNanos}], in ms (0: none): unlike
+     * {@link #longestGapMillis}, a gap belongs to one window only, the one it ended in.
+     */
+    public synchronized double longestGapEndingMillis(long fromNanos, long toNanos) {
+        long max = 0;
+        for (long[] g : gaps) {
+            if (g[1] > fromNanos && g[1] <= toNanos) {
+                max = Math.max(max, g[1] - g[0]);
+            }
+        }
+        return max / 1e6;
+    }
+
     /** Received bytes per bucket from {@code fromNanos} to {@code toNanos}. */
     public synchronized long[] series(long fromNanos, long toNanos) {
         int a = (int) Math.max(0, (fromNanos - startNanos) / 1_000_000L / BUCKET_MILLIS);

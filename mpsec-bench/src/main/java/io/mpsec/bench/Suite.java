@@ -27,7 +27,9 @@ import org.openjdk.jmh.runner.options.CommandLineOptions;
  * java -cp benchmarks.jar io.mpsec.bench.Suite RESULTS DOCS [--smoke] [NAME [JMH-ARGS...]]
  * </pre>
  * NAME selects the runs whose name or benchmark contains it (e.g. {@code Failover}); JMH-ARGS are
- * added to those runs' JMH command line (e.g. {@code -p cuts=10}). {@code --smoke} runs every
+ * added to those runs' JMH command line (e.g. {@code -p cuts=10}). After the JMH runs, the kernel-lane
+ * run {@code IpsecLane} ({@link LaneRun}: SAs, ESP, netem, in a qemu guest, about 6-8 minutes) runs when
+ * NAME is absent or part of its name. {@code --smoke} runs every
  * benchmark briefly with small sizes into RESULTS (for CI) and writes no report.
  */
 public final class Suite {
@@ -74,12 +76,19 @@ public final class Suite {
         boolean smoke = rest.remove("--smoke");
         String name = rest.isEmpty() || rest.get(0).startsWith("-") ? null : rest.remove(0);
         List<Run> selected = select(name);
-        if (selected.isEmpty()) {
+        boolean lane = LaneRun.selected(name);
+        if (selected.isEmpty() && !lane) {
             System.err.println("no benchmark run matches '" + name + "'; the runs are: "
-                    + RUNS.stream().map(Run::name).toList());
+                    + RUNS.stream().map(Run::name).toList() + " and the kernel-lane run " + LaneRun.NAME);
             System.exit(2);
         }
         run(results, selected, smoke, rest);
+        if (lane) {
+            if (!rest.isEmpty() && name != null && selected.isEmpty()) {
+                System.err.println("[bench] " + LaneRun.NAME + " takes no JMH arguments; ignoring " + rest);
+            }
+            LaneRun.run(results, smoke);
+        }
         if (!smoke) {
             Report.write(results, docs);
             System.out.println("wrote " + docs.resolve("BENCHMARKS.md") + " and the charts in " + docs.resolve("bench"));
