@@ -144,9 +144,9 @@ class CoupledCongestionControlLoadIT {
 
     @Test
     void algorithmsWithoutABpfVersionAreReportedMissing() {
-        assertThatThrownBy(() -> CoupledCongestionControl.load(CongestionControl.OLIA))
+        assertThatThrownBy(() -> CoupledCongestionControl.load(CongestionControl.BALIA))
                 .isInstanceOf(MissingKernelFeatureException.class)
-                .hasMessageContaining("olia");
+                .hasMessageContaining("balia");
     }
 
     private static String available() throws Exception {
