@@ -18,7 +18,8 @@ import jnr.ffi.Pointer;
 /**
  * A coupled MPTCP congestion control made usable on a stock kernel: MPSec's BPF
  * {@code tcp_congestion_ops} ({@link CongestionControl#LIA}: {@code mpsec_lia}, RFC 6356;
- * {@link CongestionControl#OLIA}: {@code mpsec_olia}, Khalili et al. CoNEXT 2012) loaded
+ * {@link CongestionControl#OLIA}: {@code mpsec_olia}, Khalili et al. CoNEXT 2012;
+ * {@link CongestionControl#BALIA}: {@code mpsec_balia}, Peng et al. IEEE/ACM ToN 2016) loaded
  * through libbpf and registered, so that {@code MpsecSocketOptions.TCP_CONGESTION} can name
  * {@link #kernelName()} and every subflow of the socket runs it.
  *
@@ -62,7 +63,8 @@ public final class CoupledCongestionControl implements AutoCloseable {
     /** The BPF programs MPSec ships, by the coupled algorithm they implement. */
     private enum Program {
         LIA("lia", "mpsec_lia", "mpsec_lia_conns", LiaConnection.SIZE),
-        OLIA("olia", "mpsec_olia", "mpsec_olia_conns", OliaConnection.SIZE);
+        OLIA("olia", "mpsec_olia", "mpsec_olia_conns", OliaConnection.SIZE),
+        BALIA("balia", "mpsec_balia", "mpsec_balia_conns", BaliaConnection.SIZE);
 
         final String algorithm;
         final String kernelName;
@@ -87,7 +89,7 @@ public final class CoupledCongestionControl implements AutoCloseable {
                 }
             }
             throw new MissingKernelFeatureException("coupled congestion control '" + cc + "'",
-                    cc.coupled() ? "a kernel that lists it (MPSec's BPF version of it is not built yet; available: LIA, OLIA)"
+                    cc.coupled() ? "a kernel that lists it (MPSec's BPF version of it is not built yet; available: LIA, OLIA, BALIA)"
                             : "nothing: it is not a coupled algorithm, use it directly with TCP_CONGESTION",
                     null);
         }
@@ -252,6 +254,20 @@ public final class CoupledCongestionControl implements AutoCloseable {
         List<OliaConnection> out = new ArrayList<>();
         for (byte[] v : entries(Program.OLIA)) {
             out.add(OliaConnection.parse(v));
+        }
+        return out;
+    }
+
+    /**
+     * The connections MPSec's BALIA currently couples, with each subflow's alpha, read from its BPF
+     * map. Empty for the kernel's own algorithm.
+     *
+     * @throws IllegalStateException this handle is not BALIA's
+     */
+    public List<BaliaConnection> baliaConnections() throws IOException {
+        List<BaliaConnection> out = new ArrayList<>();
+        for (byte[] v : entries(Program.BALIA)) {
+            out.add(BaliaConnection.parse(v));
         }
         return out;
     }

@@ -144,9 +144,9 @@ class CoupledCongestionControlLoadIT {
 
     @Test
     void algorithmsWithoutABpfVersionAreReportedMissing() {
-        assertThatThrownBy(() -> CoupledCongestionControl.load(CongestionControl.BALIA))
+        assertThatThrownBy(() -> CoupledCongestionControl.load(CongestionControl.WVEGAS))
                 .isInstanceOf(MissingKernelFeatureException.class)
-                .hasMessageContaining("balia");
+                .hasMessageContaining("wvegas");
     }
 
     private static String available() throws Exception {
