@@ -54,6 +54,14 @@ class CoupledOliaIT {
                 assertThat(sfs).as("ss names mpsec_olia on every subflow").allMatch(sf -> sf.uses(OLIA));
                 assertThat(conns).as("one coupled connection in the BPF map").hasSize(1);
                 assertThat(conns.get(0).subflows()).hasSize(2);
+                // each alpha follows the map's own sets (on equal paths C is often not empty: alpha +-1/2)
+                OliaConnection.Subflow[] map = conns.get(0).subflows().toArray(new OliaConnection.Subflow[0]);
+                OliaConnection.Sets own = new OliaConnection.Sets(indexes(map, true), indexes(map, false),
+                        minus(indexes(map, false), indexes(map, true)));
+                for (int k = 0; k < 2; k++) {
+                    assertThat(map[k].alpha()).as("alpha of the map's sets " + own).isCloseTo(own.alpha(k, 2),
+                            org.assertj.core.api.Assertions.within(1e-5));
+                }
                 assertThat(mbit).as("goodput over two 100 Mbit/s paths").isGreaterThanOrEqualTo(0.90 * 200);
             }
         }
