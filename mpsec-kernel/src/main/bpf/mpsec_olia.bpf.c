@@ -11,7 +11,9 @@
  *   - l_r = max(l1_r, l2_r): l1_r the bytes acknowledged on r between its last two losses, l2_r
  *     the bytes acknowledged since its last loss (since the start before the first loss).
  *   - M, the max-window paths: the paths with the largest w_r.
- *     B, the presumably best paths: the paths with the largest l_r^2 / rtt_r.
+ *     B, the presumably best paths: the paths with the largest l_r / rtt_r^2. A TCP flow's rate on
+ *     r goes as sqrt(1/p_r) / rtt_r and l_r estimates 1/p_r, so l_r / rtt_r^2 ranks the square of the
+ *     rate a TCP user would get on r.
  *     C = B \ M, the collected paths.
  *   - alpha_r = 1 / (n |C|)   if r is in C,
  *             = -1 / (n |M|)  if r is in M and C is not empty,
@@ -47,7 +49,8 @@ char _license[] SEC("license") = "GPL";
 #define MPSEC_OLIA_TRIES 8     /* attempts to join the connection's entry before staying uncoupled */
 #define FIX 10                 /* fixed-point fraction bits of D_r */
 #define SCALE 20               /* fixed-point fraction bits of the per-packet increase */
-#define L_MAX_KIB 0x7fffffffULL /* l_r cap in KiB before squaring (2 TiB) */
+#define L_MAX_KIB 0xffffffULL /* l_r cap in KiB (16 GiB), so that l_r << QUALITY_SHIFT fits in 64 bits */
+#define QUALITY_SHIFT 40       /* quality in 2^-40 KiB per us^2 */
 
 extern u32 tcp_reno_ssthresh(struct sock *sk) __ksym;
 extern u32 tcp_reno_undo_cwnd(struct sock *sk) __ksym;
@@ -60,7 +63,7 @@ struct mpsec_olia_conn {
 	u64 bytes_acked[MPSEC_OLIA_SLOTS]; /* tcp_sock.bytes_acked at the last ACK seen */
 	u64 loss_mark[MPSEC_OLIA_SLOTS];   /* bytes_acked at the last loss (0 before the first) */
 	u64 l1[MPSEC_OLIA_SLOTS];          /* bytes acked between the last two losses */
-	u64 quality[MPSEC_OLIA_SLOTS];     /* l_r^2 / rtt_r, l_r in KiB, rtt_r in microseconds */
+	u64 quality[MPSEC_OLIA_SLOTS];     /* (l_r << 40) / rtt_r^2, l_r in KiB, rtt_r in microseconds */
 	u64 max_quality;                   /* the largest quality (B's) */
 	u32 cwnd[MPSEC_OLIA_SLOTS];        /* packets */
 	u32 rtt_us[MPSEC_OLIA_SLOTS];      /* smoothed RTT, microseconds */
@@ -205,7 +208,7 @@ static __always_inline bool cwnd_limited(struct tcp_sock *tp)
 	return !!BPF_CORE_READ_BITFIELD(tp, is_cwnd_limited);
 }
 
-/* quality[i] = l_r^2 / rtt_r with l_r = max(l1, l2) in KiB (B's ranking). A global function. */
+/* quality[i] = l_r / rtt_r^2 with l_r = max(l1, l2) in KiB, in 2^-40 KiB/us^2 (B's ranking). A global function. */
 __noinline u64 mpsec_olia_quality(struct mpsec_olia_conn *c, u32 i)
 {
 	u64 l, l2;
@@ -217,7 +220,7 @@ __noinline u64 mpsec_olia_quality(struct mpsec_olia_conn *c, u32 i)
 	l >>= 10;
 	if (l > L_MAX_KIB)
 		l = L_MAX_KIB;
-	return (l * l) / c->rtt_us[i];
+	return ((l << QUALITY_SHIFT) / c->rtt_us[i]) / c->rtt_us[i];
 }
 
 /* Bits set in a slot mask, without branches (the verifier would follow each one). */

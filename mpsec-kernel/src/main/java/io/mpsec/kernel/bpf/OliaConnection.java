@@ -10,7 +10,7 @@ import java.util.TreeSet;
  * One MPTCP connection as {@code mpsec_olia} sees it: an entry of its map {@code mpsec_olia_conns}
  * (layout: {@code struct mpsec_olia_conn} in {@code mpsec-kernel/src/main/bpf/mpsec_olia.bpf.c}).
  * The sets are those of OLIA (Khalili et al., CoNEXT 2012): M the paths with the largest window, B
- * the paths with the largest {@code l_r^2 / rtt_r}, C = B \ M; each subflow's alpha follows from
+ * the paths with the largest {@code l_r / rtt_r^2}, C = B \ M; each subflow's alpha follows from
  * them.
  *
  * @param token MPTCP connection token
@@ -32,7 +32,7 @@ public record OliaConnection(long token, long updates, List<Subflow> subflows) {
      * @param lossMark bytes_acked at the last loss (at joining before the first)
      * @param l1 bytes acknowledged between the last two losses
      * @param losses loss events seen (the kernel asked for ssthresh)
-     * @param quality the program's {@code l_r^2 / rtt_r} (l_r in KiB, rtt in microseconds)
+     * @param quality the program's {@code (l_r << 40) / rtt_r^2} (l_r in KiB, rtt in microseconds)
      * @param alpha OLIA's alpha_r
      * @param maxWindow whether the subflow is in M
      * @param best whether it is in B
@@ -72,7 +72,7 @@ public record OliaConnection(long token, long updates, List<Subflow> subflows) {
      * OLIA's sets from given per-path values, as the paper defines them.
      *
      * @param maxWindow M: indexes of the paths with the largest window
-     * @param best B: indexes of the paths with the largest {@code l^2 / rtt}
+     * @param best B: indexes of the paths with the largest {@code l / rtt^2}
      * @param collected C = B \ M
      */
     public record Sets(Set<Integer> maxWindow, Set<Integer> best, Set<Integer> collected) {
@@ -97,7 +97,7 @@ public record OliaConnection(long token, long updates, List<Subflow> subflows) {
         double maxQ = 0;
         for (int i = 0; i < cwnd.length; i++) {
             maxW = Math.max(maxW, cwnd[i]);
-            maxQ = Math.max(maxQ, l[i] * l[i] / rtt[i]);
+            maxQ = Math.max(maxQ, l[i] / (rtt[i] * rtt[i]));
         }
         Set<Integer> m = new TreeSet<>();
         Set<Integer> b = new TreeSet<>();
@@ -105,7 +105,7 @@ public record OliaConnection(long token, long updates, List<Subflow> subflows) {
             if (cwnd[i] >= maxW * (1 - relativeTie)) {
                 m.add(i);
             }
-            if (l[i] * l[i] / rtt[i] >= maxQ * (1 - relativeTie)) {
+            if (l[i] / (rtt[i] * rtt[i]) >= maxQ * (1 - relativeTie)) {
                 b.add(i);
             }
         }

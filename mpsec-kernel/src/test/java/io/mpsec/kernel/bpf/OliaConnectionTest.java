@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class OliaConnectionTest {
     @Test
     void theLargestWindowIsNotTheBestPath() {
-        // path 0: largest window; path 1: best l^2/rtt (1e6^2/10 > 5e5^2/10)
+        // path 0: largest window; path 1: best l/rtt^2 (1e6/100 > 5e5/100)
         OliaConnection.Sets s = OliaConnection.sets(new double[] {100, 40}, new double[] {10, 10}, new double[] {5e5, 1e6}, 0);
         assertThat(s.maxWindow()).containsExactly(0);
         assertThat(s.best()).containsExactly(1);
@@ -30,10 +30,10 @@ class OliaConnectionTest {
     }
 
     @Test
-    void bestPathsRankByLSquaredOverRtt() {
-        // l 2e6 at rtt 40 (1e11) beats l 1e6 at rtt 20 (5e10): l^2/rtt, not l/rtt (equal here) or l/rtt^2
-        OliaConnection.Sets s = OliaConnection.sets(new double[] {10, 50, 5}, new double[] {40, 20, 10},
-                new double[] {2e6, 1e6, 1e5}, 0);
+    void bestPathsRankByLOverRttSquared() {
+        // l 1e6 at rtt 20 (2500) beats l 2e6 at rtt 40 (1250): l/rtt^2, not l/rtt (equal here) or l^2/rtt
+        OliaConnection.Sets s = OliaConnection.sets(new double[] {10, 50, 5}, new double[] {20, 40, 10},
+                new double[] {1e6, 2e6, 1e4}, 0);
         assertThat(s.best()).containsExactly(0);
         assertThat(s.maxWindow()).containsExactly(1);
         assertThat(s.alpha(0, 3)).isCloseTo(1.0 / 3, within(1e-12));
