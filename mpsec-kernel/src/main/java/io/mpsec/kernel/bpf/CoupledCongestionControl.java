@@ -17,7 +17,9 @@ import jnr.ffi.Pointer;
 
 /**
  * A coupled MPTCP congestion control made usable on a stock kernel: MPSec's BPF
- * {@code tcp_congestion_ops} (for {@link CongestionControl#LIA}: {@code mpsec_lia}, RFC 6356) loaded
+ * {@code tcp_congestion_ops} ({@link CongestionControl#LIA}: {@code mpsec_lia}, RFC 6356;
+ * {@link CongestionControl#OLIA}: {@code mpsec_olia}, Khalili et al. CoNEXT 2012;
+ * {@link CongestionControl#BALIA}: {@code mpsec_balia}, Peng et al. IEEE/ACM ToN 2016) loaded
  * through libbpf and registered, so that {@code MpsecSocketOptions.TCP_CONGESTION} can name
  * {@link #kernelName()} and every subflow of the socket runs it.
  *
@@ -60,16 +62,20 @@ public final class CoupledCongestionControl implements AutoCloseable {
 
     /** The BPF programs MPSec ships, by the coupled algorithm they implement. */
     private enum Program {
-        LIA("lia", "mpsec_lia", "mpsec_lia_conns");
+        LIA("lia", "mpsec_lia", "mpsec_lia_conns", LiaConnection.SIZE),
+        OLIA("olia", "mpsec_olia", "mpsec_olia_conns", OliaConnection.SIZE),
+        BALIA("balia", "mpsec_balia", "mpsec_balia_conns", BaliaConnection.SIZE);
 
         final String algorithm;
         final String kernelName;
         final String stateMap;
+        final int entrySize;
 
-        Program(String algorithm, String kernelName, String stateMap) {
+        Program(String algorithm, String kernelName, String stateMap, int entrySize) {
             this.algorithm = algorithm;
             this.kernelName = kernelName;
             this.stateMap = stateMap;
+            this.entrySize = entrySize;
         }
 
         String resource() {
@@ -83,7 +89,7 @@ public final class CoupledCongestionControl implements AutoCloseable {
                 }
             }
             throw new MissingKernelFeatureException("coupled congestion control '" + cc + "'",
-                    cc.coupled() ? "a kernel that lists it (MPSec's BPF version of it is not built yet; available: LIA)"
+                    cc.coupled() ? "a kernel that lists it (MPSec's BPF version of it is not built yet; available: LIA, OLIA, BALIA)"
                             : "nothing: it is not a coupled algorithm, use it directly with TCP_CONGESTION",
                     null);
         }
@@ -227,16 +233,57 @@ public final class CoupledCongestionControl implements AutoCloseable {
     /**
      * The connections MPSec's LIA currently couples, read from its BPF map. Empty for the kernel's own
      * algorithm.
+     *
+     * @throws IllegalStateException this handle is not LIA's
      */
     public List<LiaConnection> connections() throws IOException {
+        List<LiaConnection> out = new ArrayList<>();
+        for (byte[] v : entries(Program.LIA)) {
+            out.add(LiaConnection.parse(v));
+        }
+        return out;
+    }
+
+    /**
+     * The connections MPSec's OLIA currently couples, with its sets and per-subflow state, read from
+     * its BPF map. Empty for the kernel's own algorithm.
+     *
+     * @throws IllegalStateException this handle is not OLIA's
+     */
+    public List<OliaConnection> oliaConnections() throws IOException {
+        List<OliaConnection> out = new ArrayList<>();
+        for (byte[] v : entries(Program.OLIA)) {
+            out.add(OliaConnection.parse(v));
+        }
+        return out;
+    }
+
+    /**
+     * The connections MPSec's BALIA currently couples, with each subflow's alpha, read from its BPF
+     * map. Empty for the kernel's own algorithm.
+     *
+     * @throws IllegalStateException this handle is not BALIA's
+     */
+    public List<BaliaConnection> baliaConnections() throws IOException {
+        List<BaliaConnection> out = new ArrayList<>();
+        for (byte[] v : entries(Program.BALIA)) {
+            out.add(BaliaConnection.parse(v));
+        }
+        return out;
+    }
+
+    private List<byte[]> entries(Program expected) throws IOException {
         if (registration == null) {
             return List.of();
+        }
+        if (registration.program != expected) {
+            throw new IllegalStateException("this handle is " + kernelName + "'s, not " + expected.kernelName + "'s");
         }
         synchronized (REGISTRATIONS) {
             if (closed) {
                 throw new IllegalStateException(kernelName + " handle is closed");
             }
-            return registration.connections();
+            return registration.entries();
         }
     }
 
@@ -286,25 +333,25 @@ public final class CoupledCongestionControl implements AutoCloseable {
             return new Registration(lib, program, null, null, fd, false);
         }
 
-        List<LiaConnection> connections() throws IOException {
+        List<byte[]> entries() throws IOException {
             if (stateFd < 0) {
                 throw new IOException("the map " + program.stateMap + " of the reused registration of "
                         + program.kernelName + " was not found");
             }
             int size = StructOpsMaps.valueSize(lib, stateFd);
-            if (size != LiaConnection.SIZE) {
+            if (size != program.entrySize) {
                 throw new IOException("the registered " + program.kernelName + " comes from another MPSec version (its "
-                        + program.stateMap + " entries have " + size + " bytes, this version's " + LiaConnection.SIZE
+                        + program.stateMap + " entries have " + size + " bytes, this version's " + program.entrySize
                         + "): call CoupledCongestionControl.unregister(\"" + program.kernelName + "\") and load it again");
             }
-            List<LiaConnection> out = new ArrayList<>();
+            List<byte[]> out = new ArrayList<>();
             byte[] key = null;
             byte[] next = new byte[8];
-            byte[] value = new byte[LiaConnection.SIZE];
             while (lib.bpf_map_get_next_key(stateFd, key, next) == 0) {
                 key = next.clone();
+                byte[] value = new byte[program.entrySize];
                 if (lib.bpf_map_lookup_elem(stateFd, key, value) == 0) {
-                    out.add(LiaConnection.parse(value));
+                    out.add(value);
                 }
             }
             return out;

@@ -144,9 +144,9 @@ class CoupledCongestionControlLoadIT {
 
     @Test
     void algorithmsWithoutABpfVersionAreReportedMissing() {
-        assertThatThrownBy(() -> CoupledCongestionControl.load(CongestionControl.OLIA))
+        assertThatThrownBy(() -> CoupledCongestionControl.load(CongestionControl.WVEGAS))
                 .isInstanceOf(MissingKernelFeatureException.class)
-                .hasMessageContaining("olia");
+                .hasMessageContaining("wvegas");
     }
 
     private static String available() throws Exception {

@@ -10,6 +10,23 @@ import java.util.regex.Pattern;
 final class SsSubflows {
     /** One established TCP socket as ss prints it. */
     record Subflow(String local, String peer, String info, int cwnd, double rttMillis) {
+        /** The local port. */
+        int localPort() {
+            return Integer.parseInt(local.substring(local.lastIndexOf(':') + 1));
+        }
+
+        /** {@code bytes_acked} (tcpi_bytes_acked), 0 if ss did not print it. */
+        long bytesAcked() {
+            Matcher m = BYTES_ACKED.matcher(info);
+            return m.find() ? Long.parseLong(m.group(1)) : 0;
+        }
+
+        /** Total retransmitted segments ({@code retrans:cur/total}), 0 if ss did not print it. */
+        long retransTotal() {
+            Matcher m = RETRANS.matcher(info);
+            return m.find() ? Long.parseLong(m.group(1)) : 0;
+        }
+
         /** Whether ss names {@code algorithm} as this socket's congestion control. */
         boolean uses(String algorithm) {
             return java.util.Arrays.asList(info.split("\\s+")).contains(algorithm);
@@ -18,6 +35,8 @@ final class SsSubflows {
 
     private static final Pattern CWND = Pattern.compile("\\bcwnd:(\\d+)");
     private static final Pattern RTT = Pattern.compile("\\brtt:([0-9.]+)/");
+    private static final Pattern BYTES_ACKED = Pattern.compile("\\bbytes_acked:(\\d+)");
+    private static final Pattern RETRANS = Pattern.compile("\\bretrans:\\d+/(\\d+)");
 
     private SsSubflows() {
     }
