@@ -19,7 +19,6 @@ final class BlockingIo {
     /** The largest native buffer a thread keeps; a larger call moves at most this much at once. */
     static final int MAX_NATIVE = 256 * 1024;
     private static final ThreadLocal<ByteBuffer> NATIVE = new ThreadLocal<>();
-    private static final boolean TRY_FIRST = !Boolean.getBoolean("mpsec.io.copyOnly");
 
     private BlockingIo() {
     }
@@ -33,7 +32,7 @@ final class BlockingIo {
         if (buf.isDirect()) {
             return Syscalls.recv(fd, buf, len);
         }
-        long n = TRY_FIRST ? Syscalls.recv(fd, buf, len, Syscalls.MSG_DONTWAIT) : -1;
+        long n = Syscalls.recv(fd, buf, len, Syscalls.MSG_DONTWAIT);
         if (n >= 0) {
             return n;
         }
@@ -53,7 +52,7 @@ final class BlockingIo {
         if (buf.isDirect()) {
             return Syscalls.send(fd, buf, len);
         }
-        long n = TRY_FIRST ? Syscalls.send(fd, buf, len, Syscalls.MSG_DONTWAIT) : -1;
+        long n = Syscalls.send(fd, buf, len, Syscalls.MSG_DONTWAIT);
         if (n == len) {
             return n;
         }
