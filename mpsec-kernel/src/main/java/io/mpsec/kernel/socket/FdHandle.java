@@ -101,6 +101,7 @@ final class FdHandle {
      * Waits until {@code fd} (held by the caller) is ready for {@code events} or {@code waitMillis}
      * pass (-1 = forever); a close meanwhile ends the wait with "Socket closed". Returns the revents,
      * 0 on timeout. Platform threads block in poll(2), virtual threads park (see {@link Poller}).
+     * Only for a descriptor in non-blocking mode ({@link #nonBlocking(int, boolean)}).
      */
     int await(int fd, short events, int waitMillis) throws IOException {
         int revents;
