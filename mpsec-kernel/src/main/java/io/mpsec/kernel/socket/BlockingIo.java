@@ -14,6 +14,10 @@ import java.nio.ByteBuffer;
  * queued (or the send buffer has room) that is one syscall and no copy, as before. Only when it would
  * block does the call block, through a per-thread native buffer and one copy, as the JDK's own
  * sockets do for every call. Direct buffers are never pinned and block in place.
+ *
+ * <p>Measured (EfficiencyMain 2 pairs, perf stat on the JVM and its C peers, 2026-11-30): poll(2)
+ * calls went from 10,602 to 9; copying every call through native memory instead (no
+ * MSG_DONTWAIT attempt) cost more than it saved (send 0.84 vs 0.96 of C, receive 0.79 vs 0.89).
  */
 final class BlockingIo {
     /** The largest native buffer a thread keeps; a larger call moves at most this much at once. */
