@@ -16,25 +16,51 @@ import java.util.concurrent.TimeUnit;
  * The C baseline ({@code mptcp_peer.c}, a resource of this module): compiled with {@code gcc -O2} into a
  * scratch directory when the benchmark starts (no binary is committed), then run inside a namespace as
  * a sink (blocking {@code read(2)} of 128 KiB) or a source (blocking {@code write(2)} of 128 KiB).
+ * {@link #jdkUnderMptcpize()} is the same program written with JDK sockets ({@link JdkPeer}), run the
+ * same way.
  */
 public final class CPeer {
-    private final Path binary;
+    /** The program and its leading arguments. */
+    private final List<String> program;
     /** {@code taskset -c N} when pinned, else empty. */
     private final List<String> prefix;
 
-    private CPeer(Path binary, List<String> prefix) {
-        this.binary = binary;
+    private CPeer(List<String> program, List<String> prefix) {
+        this.program = program;
         this.prefix = prefix;
     }
 
     /** The same peer, run on CPU {@code cpu} only ({@code taskset}); -1 = anywhere. */
     public CPeer onCpu(int cpu) {
-        return new CPeer(binary, cpu < 0 ? List.of() : List.of("taskset", "-c", String.valueOf(cpu)));
+        return new CPeer(program, cpu < 0 ? List.of() : List.of("taskset", "-c", String.valueOf(cpu)));
+    }
+
+    /**
+     * {@link JdkPeer} (plain {@code java.net.Socket}) in a new JVM of this Java installation with this
+     * class path, under {@code mptcpize run}, which turns its TCP sockets into MPTCP sockets (LD_PRELOAD).
+     * Needs {@code mptcpize} (Debian package mptcpize).
+     */
+    public static CPeer jdkUnderMptcpize() throws IOException {
+        if (!onPath("mptcpize")) {
+            throw new IOException("mptcpize not found: the JDK socket column needs it (apt-get install mptcpize)");
+        }
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return new CPeer(List.of("mptcpize", "run", java, "-cp", System.getProperty("java.class.path"),
+                JdkPeer.class.getName()), List.of());
+    }
+
+    private static boolean onPath(String tool) {
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, tool))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private List<String> command(String namespace, String... args) {
         List<String> cmd = new ArrayList<>(prefix);
-        cmd.add(binary.toString());
+        cmd.addAll(program);
         cmd.addAll(List.of(args));
         return BenchNet.in(namespace, cmd.toArray(String[]::new));
     }
@@ -55,7 +81,7 @@ public final class CPeer {
         } catch (IOException e) {
             throw new IOException("cannot compile the C peer (is gcc installed? apt-get install gcc): " + e.getMessage(), e);
         }
-        return new CPeer(bin, List.of());
+        return new CPeer(List.of(bin.toString()), List.of());
     }
 
     /** A running sink: listening once {@link #start} returns. */

@@ -33,7 +33,10 @@ import org.openjdk.jmh.runner.IterationType;
  * <li>{@code pairRatio}: the same for sender + receiver CPU together (steadier: the kernel charges
  *     softirq work to whichever process runs);</li>
  * <li>{@code mpsecGbitPerCpuSecond}, {@code cGbitPerCpuSecond}: the two efficiencies;</li>
- * <li>{@code stalledRuns}: transfers discarded because the kernel stalled them.</li>
+ * <li>{@code stalledRuns}: transfers discarded because the kernel stalled them;</li>
+ * <li>{@code jdkRatio}, {@code jdkPairRatio}, {@code jdkGbitPerCpuSecond}: the same for a plain
+ *     {@code java.net.Socket} program ({@link JdkPeer}) run under {@code mptcpize run java ...} on the
+ *     side under test, against the same C peer, in the same pairs (with {@code jdk=true}; needs mptcpize).</li>
  * </ul>
  * Run as root: {@code java -jar mpsec-bench/target/benchmarks.jar DataPathBenchmark}.
  */
@@ -71,6 +74,10 @@ public class DataPathBenchmark {
         @Param({"reno"})
         public String cc;
 
+        /** Whether every pair also measures the JDK's own socket under mptcpize ({@link JdkPeer}). */
+        @Param({"true"})
+        public boolean jdk;
+
         Efficiency efficiency;
         /** Whether the current iteration is JMH's warm-up (one pair then: JIT and class loading). */
         boolean warmup;
@@ -83,7 +90,7 @@ public class DataPathBenchmark {
         @Setup(Level.Trial)
         public void setUp() throws Exception {
             efficiency = Efficiency.create(Files.createTempDirectory("mpsec-bench"), seconds, !"tcp".equals(protocol), cpu,
-                    "default".equals(cc) ? null : cc);
+                    "default".equals(cc) ? null : cc, jdk);
             System.out.println("kernel " + System.getProperty("os.version") + ", Java " + System.getProperty("java.version"));
         }
 
@@ -104,6 +111,9 @@ public class DataPathBenchmark {
         public double mpsecGbitPerCpuSecond;
         public double cGbitPerCpuSecond;
         public double stalledRuns;
+        public double jdkRatio;
+        public double jdkPairRatio;
+        public double jdkGbitPerCpuSecond;
 
         @Setup(Level.Iteration)
         public void clear() {
@@ -112,6 +122,9 @@ public class DataPathBenchmark {
             mpsecGbitPerCpuSecond = 0;
             cGbitPerCpuSecond = 0;
             stalledRuns = 0;
+            jdkRatio = 0;
+            jdkPairRatio = 0;
+            jdkGbitPerCpuSecond = 0;
         }
     }
 
@@ -122,6 +135,9 @@ public class DataPathBenchmark {
         List<Double> pairRatios = new ArrayList<>();
         List<Double> mpsec = new ArrayList<>();
         List<Double> c = new ArrayList<>();
+        List<Double> jdkRatios = new ArrayList<>();
+        List<Double> jdkPairRatios = new ArrayList<>();
+        List<Double> jdk = new ArrayList<>();
         for (int i = 0; i < (env.warmup ? 1 : env.pairs); i++) {
             Efficiency.Pair p = env.efficiency.pair(env.direction, 20);
             if (p == null) {
@@ -130,6 +146,12 @@ public class DataPathBenchmark {
             }
             System.out.println(p.mpsec());
             System.out.println(p.c());
+            if (p.jdk() != null) {
+                System.out.println(p.jdk());
+                jdkRatios.add(p.jdkRatio());
+                jdkPairRatios.add(p.jdkPairRatio());
+                jdk.add(p.jdk().self().gbitPerCpuSecond());
+            }
             ratios.add(p.ratio());
             pairRatios.add(p.pairRatio());
             mpsec.add(p.mpsec().self().gbitPerCpuSecond());
@@ -140,5 +162,8 @@ public class DataPathBenchmark {
         result.pairRatio = EfficiencyMain.median(pairRatios);
         result.mpsecGbitPerCpuSecond = EfficiencyMain.median(mpsec);
         result.cGbitPerCpuSecond = EfficiencyMain.median(c);
+        result.jdkRatio = EfficiencyMain.median(jdkRatios);
+        result.jdkPairRatio = EfficiencyMain.median(jdkPairRatios);
+        result.jdkGbitPerCpuSecond = EfficiencyMain.median(jdk);
     }
 }

@@ -49,8 +49,18 @@ public final class Efficiency implements AutoCloseable {
         }
     }
 
-    /** MPSec and C in one direction, measured back to back. */
-    public record Pair(Direction direction, Run mpsec, Run c) {
+    /** MPSec and C (and, when asked for, the JDK's socket under mptcpize) in one direction, measured back to back. */
+    public record Pair(Direction direction, Run mpsec, Run c, Run jdk) {
+        /** The JDK socket's efficiency over C's, the side under test alone; NaN without a JDK run. */
+        public double jdkRatio() {
+            return jdk == null ? Double.NaN : jdk.self().gbitPerCpuSecond() / c.self().gbitPerCpuSecond();
+        }
+
+        /** {@link #jdkRatio()} for both processes together. */
+        public double jdkPairRatio() {
+            return jdk == null ? Double.NaN : combined(jdk) / combined(c);
+        }
+
         /** MPSec's efficiency over C's, the side under test alone (>= 0.90 is the target). */
         public double ratio() {
             return mpsec.self().gbitPerCpuSecond() / c.self().gbitPerCpuSecond();
@@ -71,16 +81,22 @@ public final class Efficiency implements AutoCloseable {
     }
 
     private final BenchNet net;
+    private final boolean mptcp;
     private final CPeer c;
+    /** {@link JdkPeer} under mptcpize, or null when not compared. */
+    private final CPeer jdk;
     private final NetNamespace clientNs;
     private final NetNamespace serverNs;
     private final double seconds;
     private final int cpu;
     private final List<Run> stalledRuns = new ArrayList<>();
 
-    private Efficiency(BenchNet net, CPeer c, NetNamespace clientNs, NetNamespace serverNs, double seconds, int cpu) {
+    private Efficiency(BenchNet net, boolean mptcp, CPeer c, CPeer jdk, NetNamespace clientNs, NetNamespace serverNs,
+                       double seconds, int cpu) {
         this.net = net;
+        this.mptcp = mptcp;
         this.c = c.onCpu(cpu);
+        this.jdk = jdk == null ? null : jdk.onCpu(cpu);
         this.clientNs = clientNs;
         this.serverNs = serverNs;
         this.seconds = seconds;
@@ -97,10 +113,21 @@ public final class Efficiency implements AutoCloseable {
      */
     public static Efficiency create(Path scratch, double seconds, boolean mptcp, int cpu, String congestionControl)
             throws IOException {
+        return create(scratch, seconds, mptcp, cpu, congestionControl, false);
+    }
+
+    /**
+     * Like {@link #create(Path, double, boolean, int, String)}; with {@code withJdk} every pair also
+     * measures a plain JDK socket program under {@code mptcpize} on the side under test
+     * ({@link CPeer#jdkUnderMptcpize()}), against the same C peer.
+     */
+    public static Efficiency create(Path scratch, double seconds, boolean mptcp, int cpu, String congestionControl,
+                                    boolean withJdk) throws IOException {
         CPeer c = CPeer.build(scratch);
+        CPeer jdk = withJdk ? CPeer.jdkUnderMptcpize() : null;
         BenchNet net = BenchNet.create(mptcp, congestionControl);
         try {
-            return new Efficiency(net, c, NetNamespace.open(net.client()), NetNamespace.open(net.server()), seconds, cpu);
+            return new Efficiency(net, mptcp, c, jdk, NetNamespace.open(net.client()), NetNamespace.open(net.server()), seconds, cpu);
         } catch (IOException | RuntimeException e) {
             net.close();
             throw e;
@@ -112,16 +139,23 @@ public final class Efficiency implements AutoCloseable {
         return List.copyOf(stalledRuns);
     }
 
-    /** One clean MPSec run and one clean C run in {@code direction}, each retried up to {@code attempts} times. */
+    /**
+     * One clean MPSec run and one clean C run in {@code direction} (and a clean JDK run when asked for at
+     * creation), each retried up to {@code attempts} times.
+     */
     public Pair pair(Direction direction, int attempts) throws Exception {
-        Run m = clean(direction, true, attempts);
-        Run cc = clean(direction, false, attempts);
-        return m == null || cc == null ? null : new Pair(direction, m, cc);
+        Run m = clean(direction, Side.MPSEC, attempts);
+        Run cc = clean(direction, Side.C, attempts);
+        Run j = jdk == null ? null : clean(direction, Side.JDK, attempts);
+        return m == null || cc == null || (jdk != null && j == null) ? null : new Pair(direction, m, cc, j);
     }
 
-    private Run clean(Direction d, boolean mpsec, int attempts) throws Exception {
+    /** What runs on the side under test. */
+    private enum Side { MPSEC, C, JDK }
+
+    private Run clean(Direction d, Side side, int attempts) throws Exception {
         for (int i = 0; i < attempts; i++) {
-            Run r = run(d, mpsec);
+            Run r = run(d, side);
             if (!r.stalled()) {
                 return r;
             }
@@ -132,6 +166,10 @@ public final class Efficiency implements AutoCloseable {
 
     /** One transfer with MPSec (or C) on the side under test and the C peer on the other. */
     public Run run(Direction d, boolean mpsec) throws Exception {
+        return run(d, mpsec ? Side.MPSEC : Side.C);
+    }
+
+    private Run run(Direction d, Side side) throws Exception {
         long[] affinity = Syscalls.threadAffinity();
         if (cpu >= 0) {
             long[] one = new long[affinity.length];
@@ -139,14 +177,16 @@ public final class Efficiency implements AutoCloseable {
             Syscalls.setThreadAffinity(one);
         }
         try {
-            return transfer(d, mpsec);
+            return transfer(d, side);
         } finally {
             Syscalls.setThreadAffinity(affinity);
         }
     }
 
-    private Run transfer(Direction d, boolean mpsec) throws Exception {
-        String who = mpsec ? "mpsec" : "c";
+    private Run transfer(Direction d, Side side) throws Exception {
+        boolean mpsec = side == Side.MPSEC;
+        String who = side.name().toLowerCase(java.util.Locale.ROOT);
+        CPeer measured = side == Side.JDK ? jdk : c;
         if (d == Direction.SEND) {
             CPeer.Sink sink = c.sink(net.server(), BenchNet.SERVER_ADDRESS);
             try {
@@ -157,9 +197,10 @@ public final class Efficiency implements AutoCloseable {
                         sender = JavaPeer.send(s, seconds, MIN_BYTES_AT_600MS);
                     }
                 } else {
-                    sender = c.source(net.client(), BenchNet.SERVER_ADDRESS, sink.port(), seconds, MIN_BYTES_AT_600MS);
+                    sender = measured.source(net.client(), BenchNet.SERVER_ADDRESS, sink.port(), seconds, MIN_BYTES_AT_600MS);
                 }
                 PeerResult receiver = sink.result();
+                requireMptcp(side, receiver);
                 return new Run(who, d, sender.samples().steady(SKIP_SECONDS), receiver.samples().steady(SKIP_SECONDS),
                         sender.infoLong("mptcp.bytes_retrans"), sender.infoLong("aborted") != 0);
             } finally {
@@ -184,16 +225,28 @@ public final class Efficiency implements AutoCloseable {
                 sender = src.get((long) seconds + 60, TimeUnit.SECONDS);
             }
         } else {
-            CPeer.Sink sink = c.sink(net.server(), BenchNet.SERVER_ADDRESS);
+            CPeer.Sink sink = measured.sink(net.server(), BenchNet.SERVER_ADDRESS);
             try {
                 sender = c.source(net.client(), BenchNet.SERVER_ADDRESS, sink.port(), seconds, MIN_BYTES_AT_600MS);
                 receiver = sink.result();
+                requireMptcp(side, sender);
             } finally {
                 sink.kill();
             }
         }
         return new Run(who, d, receiver.samples().steady(SKIP_SECONDS), sender.samples().steady(SKIP_SECONDS),
                 sender.infoLong("mptcp.bytes_retrans"), sender.infoLong("aborted") != 0);
+    }
+
+    /**
+     * A JDK run counts only over MPTCP: the C peer on the other end reports whether its connection fell
+     * back to TCP (MPTCP_INFO mptcpi_flags), i.e. whether mptcpize made the JDK's socket MPTCP.
+     */
+    private void requireMptcp(Side side, PeerResult cPeer) throws IOException {
+        if (side == Side.JDK && mptcp && !"0".equals(cPeer.info().get("mptcp.fallback"))) {
+            throw new IOException("the JDK peer's connection is not MPTCP (C peer: mptcp.fallback="
+                    + cPeer.info().get("mptcp.fallback") + "): mptcpize did not take effect");
+        }
     }
 
     @Override

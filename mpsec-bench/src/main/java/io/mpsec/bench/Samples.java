@@ -22,6 +22,13 @@ public final class Samples {
         add(timeNanos, bytes, cpu[0] + cpu[1], cpu[0]);
     }
 
+    /** Prints the samples as the C peer does ({@code SAMPLE <ns> <bytes> <cpu ns> <user cpu ns>}, see {@link PeerResult#parse}). */
+    public void print(java.io.PrintStream out) {
+        for (long[] r : rows) {
+            out.println("SAMPLE " + r[0] + " " + r[1] + " " + r[2] + " " + r[3]);
+        }
+    }
+
     public int size() {
         return rows.size();
     }

@@ -102,6 +102,10 @@ final class Sections {
             for (Report.Row row : r.rows()) {
                 md.append(f("| data path %s, bytes per CPU-second MPSec / C | >= 0.90 | %.3f (both processes %.3f) | %s |\n", row.p("direction"),
                         row.v("ratio"), row.v("pairRatio"), met(row.v("ratio") >= 0.90)));
+                if (!Double.isNaN(row.v("jdkRatio"))) {
+                    md.append(f("| data path %s, a JDK socket under `mptcpize` / C (reported beside them) | - | %.3f (both processes %.3f) | - |\n",
+                            row.p("direction"), row.v("jdkRatio"), row.v("jdkPairRatio")));
+                }
             }
         }
         for (Report.RunData r : of("FootprintBenchmark")) {
@@ -252,11 +256,16 @@ final class Sections {
         md.append("## Data path\n\nBytes per CPU-second of the whole process, `MpsecSocket` against a C program doing blocking `write(2)`/`read(2)` ")
                 .append("of 128 KiB, on an unshaped veth (MPTCP, reno), medians of clean pairs. Transfers that hit the kernel's stall mode ")
                 .append("(about 200 ms stalls, see [kernel-notes/mptcp-veth-stall.md](kernel-notes/mptcp-veth-stall.md), with a reproducer) are not compared; they are counted.\n\n")
-                .append("| direction | MPSec / C (side under test) | both processes | MPSec Gbit/CPU-s | C Gbit/CPU-s | stalled transfers | command |\n|---|---|---|---|---|---|---|\n");
+                .append("The JDK column is a plain `java.net.Socket` program doing the same (`JdkPeer`), run as its own JVM under ")
+                .append("`mptcpize run java ...` (LD_PRELOAD turns its TCP sockets into MPTCP; the C peer's MPTCP_INFO confirms no fallback), ")
+                .append("measured the same way in the same pairs: the JDK's own data path on the same connection.\n\n")
+                .append("| direction | MPSec / C (side under test) | both processes | JDK under mptcpize / C | JDK, both processes | MPSec Gbit/CPU-s | C Gbit/CPU-s | JDK Gbit/CPU-s | stalled transfers | command |\n|---|---|---|---|---|---|---|---|---|---|\n");
         for (Report.RunData r : rs) {
             for (Report.Row row : r.rows()) {
-                md.append(f("| %s | %.3f | %.3f | %.2f | %.2f | %.0f | %s |\n", row.p("direction"), row.v("ratio"), row.v("pairRatio"),
-                        row.v("mpsecGbitPerCpuSecond"), row.v("cGbitPerCpuSecond"), row.v("stalledRuns"), r.command(row)));
+                md.append(f("| %s | %.3f | %.3f | %s | %s | %.2f | %.2f | %s | %.0f | %s |\n", row.p("direction"), row.v("ratio"), row.v("pairRatio"),
+                        jdk(row, "jdkRatio", "%.3f"), jdk(row, "jdkPairRatio", "%.3f"),
+                        row.v("mpsecGbitPerCpuSecond"), row.v("cGbitPerCpuSecond"), jdk(row, "jdkGbitPerCpuSecond", "%.2f"),
+                        row.v("stalledRuns"), r.command(row)));
             }
         }
         md.append("\nThe side-under-test ratio counts only the MPSec process's CPU; the kernel charges much of the network work ")
@@ -265,6 +274,11 @@ final class Sections {
                 .append("that accounting rather than MPSec's own code is the likely difference; the JVM's user-space share is printed per transfer in ")
                 .append("the benchmark's output (`user ... ms/GB`).\n");
         md.append('\n');
+    }
+
+    /** A JDK column's value, or "-" when the run had no JDK peer (jdk=false, or results from before the column). */
+    private static String jdk(Report.Row row, String key, String format) {
+        return !Double.isNaN(row.v(key)) ? f(format, row.v(key)) : "-";
     }
 
     void footprint() throws IOException {

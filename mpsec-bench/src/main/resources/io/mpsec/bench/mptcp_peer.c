@@ -10,8 +10,9 @@
  *                                        were written after 600 ms: the kernel's stall mode
  *
  * Output (stdout): "READY <port>" (sink, once listening), "SAMPLE <ns> <bytes> <cpu ns> <user cpu ns>" lines,
- * then "INFO key=value" lines from the socket's own counters (sender side):
- * MPTCP_INFO mptcpi_bytes_retrans (Linux 6.5+) and the subflows' tcpi_total_retrans (MPTCP_TCPINFO).
+ * then "INFO key=value" lines from the socket's own counters: MPTCP_INFO mptcpi_bytes_retrans (Linux
+ * 6.5+), whether the connection fell back to TCP (mptcpi_flags), and the subflows' tcpi_total_retrans
+ * (MPTCP_TCPINFO).
  * Built by the benchmark with gcc at run time; no binary is committed.
  */
 #define _GNU_SOURCE
@@ -33,6 +34,7 @@
 #define SOL_MPTCP 284     /* include/linux/socket.h */
 #define MPTCP_INFO 1      /* include/uapi/linux/mptcp.h */
 #define MPTCP_TCPINFO 2
+#define MPTCP_INFO_FLAG_FALLBACK 1 /* include/uapi/linux/mptcp.h: _BITUL(0) in mptcpi_flags */
 #define CHUNK (128 * 1024)
 #define SAMPLE_NS 100000000LL
 #define MAX_SAMPLES 4096
@@ -80,8 +82,11 @@ static void print_counters(int fd) {
     memset(info, 0, sizeof info);
     if (getsockopt(fd, SOL_MPTCP, MPTCP_INFO, info, &len) == 0 && len >= 56) {
         uint64_t retrans;
+        uint32_t flags;
         memcpy(&retrans, info + 48, 8);
+        memcpy(&flags, info + 8, 4); /* mptcpi_flags */
         printf("INFO mptcp.bytes_retrans=%llu\n", (unsigned long long) retrans);
+        printf("INFO mptcp.fallback=%u\n", flags & MPTCP_INFO_FLAG_FALLBACK ? 1 : 0);
     }
     static unsigned char buf[16 + 8 * 256];
     memset(buf, 0, sizeof buf);
@@ -144,6 +149,7 @@ int main(int argc, char **argv) {
             bytes += n;
             if (t >= next) { sample(t, bytes); next += SAMPLE_NS; }
         }
+        print_counters(c);
         close(c);
     } else if (strcmp(argv[1], "source") == 0 && argc >= 5) {
         if (connect(fd, (struct sockaddr *) &sa, sizeof sa) < 0) die("connect");

@@ -28,6 +28,7 @@ class BenchSmokeIT {
         Privileged.require();
         Privileged.requireTool("gcc", "gcc");
         Privileged.requireTool("nft", "nftables");
+        Privileged.requireTool("mptcpize", "mptcpize"); // DataPathBenchmark's JDK column
         Path results = dir.resolve("results");
         long t0 = System.nanoTime();
         Suite.run(results, Suite.RUNS, true, List.of());

@@ -36,12 +36,14 @@ public interface LibC {
     @SaveError @ssize_t long write(int fd, Pointer buf, @size_t long count);
 
     /**
-     * {@code send(2)} from {@code buf} (heap or direct; JNR passes the address of its position). Only
-     * for non-blocking descriptors: a heap array stays pinned for the duration of the call.
+     * {@code send(2)} from {@code buf} (heap or direct; JNR passes the address of its position). A heap
+     * array stays pinned for the duration of the call (a JNI critical section, which holds off the
+     * garbage collector on Java 17), so with a heap buffer the call must not block: a non-blocking
+     * descriptor or MSG_DONTWAIT. Direct buffers are not pinned and may block.
      */
     @SaveError @ssize_t long send(int fd, @Pinned @In ByteBuffer buf, @size_t long len, int flags);
 
-    /** {@code recv(2)} into {@code buf} at its position; non-blocking descriptors only, like {@link #send}. */
+    /** {@code recv(2)} into {@code buf} at its position; with a heap buffer it must not block, like {@link #send}. */
     @SaveError @ssize_t long recv(int fd, @Pinned @Out ByteBuffer buf, @size_t long len, int flags);
 
     @SaveError @ssize_t long sendto(int fd, @In byte[] buf, @size_t long len, int flags, @In byte[] addr, int addrlen);

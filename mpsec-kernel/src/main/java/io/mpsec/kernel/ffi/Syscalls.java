@@ -246,12 +246,21 @@ public final class Syscalls {
      * {@code send(fd, buf, len, MSG_NOSIGNAL)} from {@code buf}'s position (heap or direct buffer; no
      * copy). Returns the bytes sent or {@code -EAGAIN}; EINTR is retried; a reset peer gives an
      * exception, never SIGPIPE. Failures are the JDK's exceptions ({@link SocketErrors#write}).
-     * {@code fd} must be non-blocking (see {@link LibC#send}).
+     * A heap {@code buf} needs a non-blocking {@code fd} or MSG_DONTWAIT (see {@link LibC#send}).
      */
     public static long send(int fd, java.nio.ByteBuffer buf, long len) throws IOException {
+        return send(fd, buf, len, 0);
+    }
+
+    /**
+     * Like {@link #send(int, java.nio.ByteBuffer, long)} with extra {@code flags} (MSG_NOSIGNAL is
+     * always added). {@code MSG_DONTWAIT} makes one call non-blocking on a blocking descriptor, which
+     * is what a heap buffer needs (see {@link LibC#send}).
+     */
+    public static long send(int fd, java.nio.ByteBuffer buf, long len, int flags) throws IOException {
         LibC c = libc();
         while (true) {
-            long n = c.send(fd, buf, len, MSG_NOSIGNAL);
+            long n = c.send(fd, buf, len, MSG_NOSIGNAL | flags);
             if (n >= 0) {
                 return n;
             }
@@ -268,12 +277,17 @@ public final class Syscalls {
     /**
      * {@code recv(fd, buf, len, 0)} into {@code buf}'s position (no copy). Returns the bytes read, 0
      * at end of stream, or {@code -EAGAIN}; EINTR is retried. Failures are the JDK's exceptions
-     * ({@link SocketErrors#read}). {@code fd} must be non-blocking.
+     * ({@link SocketErrors#read}). A heap {@code buf} needs a non-blocking {@code fd} or MSG_DONTWAIT.
      */
     public static long recv(int fd, java.nio.ByteBuffer buf, long len) throws IOException {
+        return recv(fd, buf, len, 0);
+    }
+
+    /** Like {@link #recv(int, java.nio.ByteBuffer, long)} with {@code flags} (e.g. MSG_DONTWAIT). */
+    public static long recv(int fd, java.nio.ByteBuffer buf, long len, int flags) throws IOException {
         LibC c = libc();
         while (true) {
-            long n = c.recv(fd, buf, len, 0);
+            long n = c.recv(fd, buf, len, flags);
             if (n >= 0) {
                 return n;
             }

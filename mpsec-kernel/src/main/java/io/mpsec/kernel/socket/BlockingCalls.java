@@ -8,8 +8,9 @@ import java.net.SocketException;
 import java.net.SocketTimeoutException;
 
 /**
- * connect(2) and accept4(2) with blocking semantics on a non-blocking descriptor held by the caller:
- * they wait with poll(2) through {@link FdHandle#await}, so timeouts and a concurrent close work.
+ * connect(2) and accept4(2) with blocking semantics on a descriptor held by the caller, made
+ * non-blocking for the call: they wait with poll(2) through {@link FdHandle#await}, so timeouts and a
+ * concurrent close work.
  */
 final class BlockingCalls {
     private BlockingCalls() {
@@ -17,6 +18,25 @@ final class BlockingCalls {
 
     /** Connects {@code fd} to {@code sockaddr} ({@code target} names it in messages); timeout 0 = none. */
     static void connect(FdHandle h, int fd, byte[] sockaddr, String target, int timeout) throws IOException {
+        if (h.nonBlocking(fd, timeout > 0)) {
+            connectNonBlocking(h, fd, sockaddr, target, timeout);
+            return;
+        }
+        // Untimed on a platform thread: the socket stays blocking for its reads and writes, but the
+        // connect itself runs non-blocking with poll, the path whose wake-up on close is proven; the
+        // descriptor is nobody else's yet, so the flag can go back.
+        Syscalls.setNonBlocking(fd, true);
+        try {
+            connectNonBlocking(h, fd, sockaddr, target, timeout);
+        } finally {
+            if (!h.isClosed()) {
+                Syscalls.setNonBlocking(fd, false);
+            }
+        }
+    }
+
+    private static void connectNonBlocking(FdHandle h, int fd, byte[] sockaddr, String target, int timeout)
+            throws IOException {
         if (Syscalls.libc().connect(fd, sockaddr, sockaddr.length) == 0) {
             return;
         }
@@ -35,13 +55,15 @@ final class BlockingCalls {
 
     /**
      * Accepts one connection on the listening {@code fd}; the peer address goes to {@code sockaddr}
-     * and its length to {@code len[0]}. Returns the new non-blocking, close-on-exec descriptor.
+     * and its length to {@code len[0]}. Returns the new close-on-exec descriptor, in blocking mode (see
+     * {@link FdHandle#nonBlocking}). The listening descriptor is switched to non-blocking mode.
      */
     static int accept(FdHandle h, int fd, byte[] sockaddr, int[] len, Deadline deadline) throws IOException {
         int capacity = len[0];
+        h.nonBlocking(fd, true);
         while (true) {
             len[0] = capacity;
-            int nfd = Syscalls.libc().accept4(fd, sockaddr, len, Syscalls.SOCK_NONBLOCK | Syscalls.SOCK_CLOEXEC);
+            int nfd = Syscalls.libc().accept4(fd, sockaddr, len, Syscalls.SOCK_CLOEXEC);
             if (nfd >= 0) {
                 return nfd;
             }

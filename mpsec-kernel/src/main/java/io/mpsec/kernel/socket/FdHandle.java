@@ -14,7 +14,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * wake them (their poll returns HUP); the descriptor is closed by whichever of {@code close} and the
  * last {@code release} comes last. Until then the number stays allocated, so it cannot be reused.
  *
- * <p>Waiting ({@link #await}): a platform thread blocks in {@code poll(2)}; a virtual thread parks
+ * <p>Blocking mode: the descriptor starts blocking and becomes non-blocking when a call needs
+ * poll-based waiting ({@link #nonBlocking(int, boolean)}). A platform thread blocked in recv, send,
+ * accept or connect on a blocking descriptor is woken by the same {@code shutdown(SHUT_RDWR)}.
+ *
+ * <p>Waiting ({@link #await}, non-blocking mode only): a platform thread blocks in {@code poll(2)}; a virtual thread parks
  * through the {@link Poller}, releasing its carrier. As for the JDK's sockets, interrupting a virtual
  * thread that waits closes the socket and throws {@code SocketException("Closed by interrupt")};
  * platform threads ignore interrupts, as {@code java.net.Socket} does.
@@ -27,13 +31,48 @@ final class FdHandle {
     private final int fd;
     /** Bit 31: closed. Bits 0-30: operations in flight. */
     private final AtomicInteger state = new AtomicInteger();
+    /** Whether O_NONBLOCK is set; it is set at most once and never cleared (see {@link #nonBlocking(int, boolean)}). */
+    private volatile boolean nonBlocking;
+
+    /** Owns the non-blocking descriptor {@code fd}. */
+    FdHandle(int fd) {
+        this(fd, true);
+    }
 
     /**
-     * Owns {@code fd}. The handle holds no reference to the socket that uses it, so a socket's
-     * Cleaner can close a handle whose socket became unreachable.
+     * Owns {@code fd}, which is in blocking mode unless {@code nonBlocking}. The handle holds no
+     * reference to the socket that uses it, so a socket's Cleaner can close a handle whose socket
+     * became unreachable.
      */
-    FdHandle(int fd) {
+    FdHandle(int fd, boolean nonBlocking) {
         this.fd = fd;
+        this.nonBlocking = nonBlocking;
+    }
+
+    /**
+     * Whether {@code fd} (held by the caller) is in non-blocking mode, after switching it there if
+     * this call needs it: a {@code timed} call or a virtual thread. As in the JDK's own socket
+     * implementation, a socket used only by platform threads without timeouts stays blocking, so a
+     * read with nothing queued is one blocking {@code recv(2)} (not recv, poll, recv); the first
+     * timed or virtual-thread call switches it, once and for good. A thread already blocked in a
+     * syscall keeps blocking (the kernel read the flag on entry); its next call sees the new mode.
+     */
+    boolean nonBlocking(int fd, boolean timed) throws IOException {
+        if (nonBlocking || !(timed || VirtualThreads.current())) {
+            return nonBlocking;
+        }
+        synchronized (this) {
+            if (!nonBlocking) {
+                Syscalls.setNonBlocking(fd, true);
+                nonBlocking = true;
+            }
+        }
+        return true;
+    }
+
+    /** Whether the descriptor is in non-blocking mode now. */
+    boolean isNonBlocking() {
+        return nonBlocking;
     }
 
     /** The descriptor number; only meaningful between acquire and release. */
@@ -62,6 +101,7 @@ final class FdHandle {
      * Waits until {@code fd} (held by the caller) is ready for {@code events} or {@code waitMillis}
      * pass (-1 = forever); a close meanwhile ends the wait with "Socket closed". Returns the revents,
      * 0 on timeout. Platform threads block in poll(2), virtual threads park (see {@link Poller}).
+     * Only for a descriptor in non-blocking mode ({@link #nonBlocking(int, boolean)}).
      */
     int await(int fd, short events, int waitMillis) throws IOException {
         int revents;

@@ -34,8 +34,10 @@ import java.util.Set;
  * The native {@link SocketImpl} behind MPSec sockets: an {@code IPPROTO_MPTCP} stream socket driven
  * through JNR-FFI.
  *
- * <p>The descriptor is non-blocking; blocking semantics come from {@code poll(2)}, which is what
- * makes {@code SO_TIMEOUT} and close-from-another-thread work (see {@link FdHandle}). The kernel
+ * <p>The descriptor starts in blocking mode: a platform thread without a timeout blocks in the
+ * syscall itself, as in C. The first timed call or virtual thread switches it to non-blocking for good,
+ * and from then on blocking semantics come from {@code poll(2)} or the {@link Poller}. A close from
+ * another thread wakes blocked calls in either mode (see {@link FdHandle}). The kernel
  * socket is created lazily, at {@code bind} or {@code connect}, when the address family is known;
  * options set before that are applied right after creation.
  */
@@ -77,7 +79,7 @@ public final class MptcpSocketImpl extends MpsecSocketImpl {
                 return handle;
             }
             SocketOpener.Opened opened = SocketOpener.open(fam, fallbackPolicy, server, pendingOptions);
-            FdHandle h = new FdHandle(opened.fd());
+            FdHandle h = new FdHandle(opened.fd(), false);
             fallbackCause = opened.fallbackCause();
             pendingOptions.clear();
             family = fam;
@@ -280,7 +282,7 @@ public final class MptcpSocketImpl extends MpsecSocketImpl {
 
     private void adoptAccepted(int nfd, int fam, InetSocketAddress remote) throws IOException {
         synchronized (stateLock) {
-            handle = new FdHandle(nfd);
+            handle = new FdHandle(nfd, false);
             guard(handle);
             family = fam;
             markCreated();

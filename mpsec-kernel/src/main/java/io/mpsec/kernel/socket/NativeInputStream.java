@@ -12,8 +12,9 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * The input stream of an MPSec socket. {@code recv(2)} writes straight into the caller's array (a
  * pinned heap buffer, see {@link io.mpsec.kernel.ffi.LibC#recv}): no copy through native memory,
- * no allocation per call. With nothing to read it waits for POLLIN through {@link FdHandle#await},
- * which honors SO_TIMEOUT.
+ * no allocation per call. A platform thread without SO_TIMEOUT on a descriptor still in blocking mode
+ * blocks in recv itself ({@link BlockingIo}); otherwise, with nothing to read, the stream waits for
+ * POLLIN through {@link FdHandle#await}, which honors SO_TIMEOUT and parks virtual threads.
  */
 final class NativeInputStream extends InputStream {
     private final MptcpSocketImpl impl;
@@ -120,7 +121,8 @@ final class NativeInputStream extends InputStream {
     static int receive(FdHandle h, int fd, ByteBuffer buf, int len, int timeoutMillis) throws IOException {
         Deadline deadline = Deadline.after(timeoutMillis);
         while (true) {
-            long n = Syscalls.recv(fd, buf, len);
+            boolean nonBlocking = h.nonBlocking(fd, timeoutMillis > 0);
+            long n = nonBlocking ? Syscalls.recv(fd, buf, len) : BlockingIo.recv(fd, buf, len);
             if (n > 0) {
                 return (int) n; // data is data, even if a close raced with the call
             }
@@ -130,8 +132,10 @@ final class NativeInputStream extends InputStream {
             if (n == 0) {
                 return -1;
             }
-            // -EAGAIN: wait for data
-            h.await(fd, Syscalls.POLLIN, deadline.remainingMillis("Read timed out"));
+            if (nonBlocking) {
+                // -EAGAIN: wait for data (in blocking mode -EAGAIN means the mode just changed: try again)
+                h.await(fd, Syscalls.POLLIN, deadline.remainingMillis("Read timed out"));
+            }
         }
     }
 

@@ -11,8 +11,9 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * The output stream of an MPSec socket. {@code send(2)} reads straight from the caller's array (a
  * pinned heap buffer, see {@link io.mpsec.kernel.ffi.LibC#send}): no copy through native memory,
- * no chunking, no allocation per call. When the send buffer is full (a partial send or EAGAIN) the
- * stream waits for POLLOUT through {@link FdHandle#await}, then sends the rest.
+ * no chunking, no allocation per call. On a descriptor still in blocking mode a platform thread
+ * blocks in send itself when the send buffer is full ({@link BlockingIo}); otherwise (a partial send
+ * or EAGAIN) the stream waits for POLLOUT through {@link FdHandle#await}, then sends the rest.
  */
 final class NativeOutputStream extends OutputStream {
     private final MptcpSocketImpl impl;
@@ -109,7 +110,8 @@ final class NativeOutputStream extends OutputStream {
         int pos = from;
         while (true) {
             buf.limit(to).position(pos);
-            long n = Syscalls.send(fd, buf, to - pos);
+            boolean nonBlocking = h.nonBlocking(fd, false);
+            long n = nonBlocking ? Syscalls.send(fd, buf, to - pos) : BlockingIo.send(fd, buf, to - pos);
             if (n > 0) {
                 pos += (int) n;
                 if (pos == to) {
@@ -119,8 +121,10 @@ final class NativeOutputStream extends OutputStream {
             if (h.isClosed()) {
                 throw new SocketException("Socket closed");
             }
-            // a partial send or EAGAIN both mean the send buffer is full: wait before trying again
-            h.await(fd, Syscalls.POLLOUT, -1);
+            if (nonBlocking) {
+                // a partial send or EAGAIN both mean the send buffer is full: wait before trying again
+                h.await(fd, Syscalls.POLLOUT, -1);
+            }
         }
     }
 

@@ -16,7 +16,7 @@ import java.util.Map;
  * "MPTCP unavailable".
  */
 final class SocketOpener {
-    /** A created, configured, non-blocking socket, and why it is TCP if it is. */
+    /** A created, configured socket in blocking mode (see {@link FdHandle#nonBlocking}), and why it is TCP if it is. */
     record Opened(int fd, String fallbackCause) {
     }
 
@@ -30,7 +30,7 @@ final class SocketOpener {
      */
     static Opened open(int family, FallbackPolicy policy, boolean server, Map<SocketOption<?>, Object> options)
             throws IOException {
-        int fd = Syscalls.socketOrErrno(family, Syscalls.SOCK_STREAM | Syscalls.SOCK_NONBLOCK, Syscalls.IPPROTO_MPTCP);
+        int fd = Syscalls.socketOrErrno(family, Syscalls.SOCK_STREAM, Syscalls.IPPROTO_MPTCP);
         String cause = null;
         if (fd < 0) {
             if (!MptcpProbe.isUnavailable(-fd)) {
@@ -40,7 +40,7 @@ final class SocketOpener {
             if (policy == FallbackPolicy.REQUIRE_MPTCP) {
                 throw new MptcpUnavailableException("MPTCP required (REQUIRE_MPTCP) but unavailable: " + cause);
             }
-            fd = Syscalls.socket(family, Syscalls.SOCK_STREAM | Syscalls.SOCK_NONBLOCK, Syscalls.IPPROTO_TCP);
+            fd = Syscalls.socket(family, Syscalls.SOCK_STREAM, Syscalls.IPPROTO_TCP);
         }
         try {
             if (family == Syscalls.AF_INET6) {

@@ -17,6 +17,26 @@ class FdHandleTest {
         return Syscalls.libc().fcntl(fd, Syscalls.F_GETFL, 0) >= 0;
     }
 
+    private static boolean nonBlockingFlag(int fd) throws Exception {
+        return (Syscalls.getFlags(fd) & Syscalls.O_NONBLOCK) != 0;
+    }
+
+    @Test
+    void descriptorStaysBlockingForUntimedPlatformThreadsAndSwitchesOnceWhenTimed() throws Exception {
+        int fd = Syscalls.socket(Syscalls.AF_INET, Syscalls.SOCK_STREAM, Syscalls.IPPROTO_TCP);
+        FdHandle h = new FdHandle(fd, false);
+        try {
+            assertThat(h.nonBlocking(fd, false)).isFalse();
+            assertThat(nonBlockingFlag(fd)).as("O_NONBLOCK (fcntl) after an untimed platform-thread call").isFalse();
+            assertThat(h.nonBlocking(fd, true)).isTrue();
+            assertThat(nonBlockingFlag(fd)).as("O_NONBLOCK after a timed call").isTrue();
+            assertThat(h.nonBlocking(fd, false)).as("the switch is for good").isTrue();
+            assertThat(nonBlockingFlag(fd)).isTrue();
+        } finally {
+            h.close();
+        }
+    }
+
     @Test
     void closeWithoutUsersClosesAtOnce() throws Exception {
         int fd = Syscalls.socket(Syscalls.AF_INET, Syscalls.SOCK_STREAM, Syscalls.IPPROTO_TCP);
