@@ -26,6 +26,8 @@ public final class Dashboard implements AutoCloseable {
     /** A path counts as active (multipath at a glance) from this rate on: 100 kbit/s. */
     static final double ACTIVE_BYTES_PER_SECOND = 12_500;
     private static final long SYSTEM_CACHE_MILLIS = 2_000;
+    /** {@code /api/v1/snapshot} answers with the stream's last snapshot while it is younger than this. */
+    static final long SNAPSHOT_REUSE_MILLIS = 900;
     private final Map<String, NamespaceWatch> watches = new LinkedHashMap<>();
     private final Map<String, ConnectionsSource> connectionSources = new ConcurrentHashMap<>();
     private final ConnectionsView connections;
@@ -38,6 +40,9 @@ public final class Dashboard implements AutoCloseable {
     private Views.Security securityCache;
     private long securityAt;
     private long systemAt;
+    private final Object snapshotLock = new Object();
+    private String snapshotJson;
+    private long snapshotAt;
     private int ticks;
 
     private Dashboard() {
@@ -112,7 +117,7 @@ public final class Dashboard implements AutoCloseable {
             sample(w);
         }
         if (++ticks % (1000 / PathTracker.SAMPLE_MILLIS) == 0 && stream.subscribers() > 0) {
-            stream.broadcast("snapshot", snapshot());
+            stream.broadcastJson("snapshot", freshSnapshotJson());
         }
     }
 
@@ -210,6 +215,29 @@ public final class Dashboard implements AutoCloseable {
     /** What the stream sends every second. */
     public Views.Snapshot snapshot() {
         return new Views.Snapshot(System.currentTimeMillis(), interfaces(), connections(), security());
+    }
+
+    /**
+     * {@link #snapshot()} as JSON, built and serialised once for the stream and every API client: the
+     * stream's last snapshot while it is younger than {@link #SNAPSHOT_REUSE_MILLIS}, else a new one.
+     */
+    String snapshotJson() {
+        synchronized (snapshotLock) {
+            if (snapshotJson != null && System.currentTimeMillis() - snapshotAt < SNAPSHOT_REUSE_MILLIS) {
+                return snapshotJson;
+            }
+            return freshSnapshotJson();
+        }
+    }
+
+    /** A new snapshot as JSON (kept for {@link #snapshotJson()}). */
+    String freshSnapshotJson() {
+        synchronized (snapshotLock) {
+            Views.Snapshot s = snapshot();
+            snapshotJson = Json.text(s);
+            snapshotAt = s.time();
+            return snapshotJson;
+        }
     }
 
     /** The namespaces watched, by label ({@code host} for the agent's own). */
