@@ -88,6 +88,13 @@ class BindersTest {
                 "MPTcpExt")).hasMessageContaining("2 names but 1 values");
     }
 
+    @Test
+    void netstatWordsSplitAsTheRegularExpressionDid() {
+        for (String s : new String[] {"", "   ", " A  B\tC ", "A", "1 2\u000b3\f4\r5\n", "\tX  Y\t\t"}) {
+            assertThat(ProcCounters.words(s)).as("'%s'", s).containsExactly(s.trim().split("\\s+"));
+        }
+    }
+
     static PathSa sa(long gen, String src, String dst, long spi, boolean out, byte keyByte) throws Exception {
         byte[] key = new byte[36];
         java.util.Arrays.fill(key, keyByte);

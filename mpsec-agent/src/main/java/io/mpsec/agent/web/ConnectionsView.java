@@ -53,8 +53,14 @@ final class ConnectionsView {
             subflows.add(new Views.SubflowView(text(s.local()), text(s.remote()), s.rttMicros(), s.cwnd(), s.bytesSent(),
                     s.bytesReceived(), s.backup(), s.congestionControl()));
         }
-        return new Views.ConnectionView(netns, String.format("0x%08x", r.token()), text(r.local()), text(r.remote()),
+        return new Views.ConnectionView(netns, hex32(r.token()), text(r.local()), text(r.remote()),
                 r.fallback(), subflows);
+    }
+
+    /** {@code 0x0000abcd}: as {@code String.format("0x%08x", value)}, without a Formatter per connection and second. */
+    static String hex32(long value) {
+        String h = Long.toHexString(value);
+        return "0x" + "00000000".substring(Math.min(8, h.length())) + h;
     }
 
     /** {@code 198.18.1.1:5000}, {@code [2001:2::1]:5000}. */
