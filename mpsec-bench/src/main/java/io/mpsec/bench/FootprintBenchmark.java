@@ -173,6 +173,7 @@ public class FootprintBenchmark {
         rec.put("streamBytes", env.dashboard.streamBytes());
         rec.put("snapshots", snaps);
         rec.put("snapshotErrors", env.dashboard.snapshotErrors());
+        rec.put("systemPolls", env.dashboard.systemPolls());
         rec.put("trickleBytes", env.trickle.read());
         rec.put("rssKbPerSecond", rss);
         rec.put("cpuPercentPerSecond", cpuPerSecond);

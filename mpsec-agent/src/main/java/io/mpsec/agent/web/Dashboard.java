@@ -21,6 +21,20 @@ import java.util.function.Supplier;
  * to the SSE stream every second and each event as it happens. Sources of connections, packet
  * security and SAs are plugged in with {@link #connections}, {@link #packetSecurity} and
  * {@link #securePaths}; until then those panels are empty (never made up).
+ *
+ * <p>How often each panel's data is read (the page renders each stream snapshot, once a second):
+ * <ul>
+ *   <li>paths (interface counters, rates, path status): an RTM_GETLINK dump per namespace every
+ *       {@link PathTracker#SAMPLE_MILLIS} ms and at each link event; pushed every second;</li>
+ *   <li>connections: whatever the {@link ConnectionsSource} holds; the agent's source is its
+ *       sock_diag sampler, which reads every 2 s, so the table changes every 2 s (views are rebuilt
+ *       only then);</li>
+ *   <li>packet security and SAs: read at most every 900 ms (once per snapshot);</li>
+ *   <li>system panel: on request ({@code /api/v1/system}, the page asks every 5 s), at most every 2 s;</li>
+ *   <li>events: as they happen.</li>
+ * </ul>
+ * A snapshot is built and serialised once per second for every stream client and
+ * {@code /api/v1/snapshot} caller ({@link #SNAPSHOT_REUSE_MILLIS}).
  */
 public final class Dashboard implements AutoCloseable {
     /** A path counts as active (multipath at a glance) from this rate on: 100 kbit/s. */
