@@ -30,7 +30,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code warmSeconds}, it measures over {@code seconds}: {@code rssMb} (largest VmRSS sampled every
  * second, target <= 160 MB), {@code hwmMb} (VmHWM at the end: the peak since the agent started),
  * {@code cpuPercent} (utime + stime over wall time, percent of one core, target < 5%). Per-second
- * samples go to the side file {@code FootprintBenchmark.jsonl}. {@code jvmOptions}: the agent's JVM
+ * samples and the CPU per thread group over the window ({@code cpuPercentByThread}: the agent's
+ * threads, the JIT compilers, GC) go to the side file {@code FootprintBenchmark.jsonl}. {@code jvmOptions}: the agent's JVM
  * options ({@code default}: none, as packaged).
  */
 @BenchmarkMode(Mode.Throughput)
