@@ -18,7 +18,18 @@ import java.util.Map;
  * namespace, feeding the metrics, the dashboard's connections table and {@code mpsec status}.
  */
 final class AgentConnections implements AutoCloseable {
+    /**
+     * The sampler reads the connections every this many periods (2: every 2 s): four sock_diag dumps
+     * per namespace are the sampler's largest cost with many connections. The dashboard's table and
+     * {@code mpsec status} show the last read; a Prometheus scrape still reads on demand.
+     */
+    static final int SAMPLE_PERIODS = 2;
     private final Map<String, ConnectionMetrics> byLabel = new LinkedHashMap<>();
+    private final Map<String, Rows> rows = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The dashboard rows built from one snapshot (rebuilt only when a new snapshot was read). */
+    private record Rows(NamespaceConnections snapshot, List<ConnectionRow> rows) {
+    }
 
     /**
      * Watches the namespace with label {@code label} ({@code name} null for the agent's own) and binds
@@ -31,10 +42,22 @@ final class AgentConnections implements AutoCloseable {
         return m;
     }
 
-    /** The dashboard rows of namespace {@code label}, from the last sample. */
+    /**
+     * The dashboard rows of namespace {@code label}, from the last sample: the same list until the
+     * next sample (so that the dashboard can keep what it built from it).
+     */
     List<ConnectionRow> rows(String label) {
         ConnectionMetrics m = byLabel.get(label);
-        return m == null ? List.of() : rows(m.last());
+        if (m == null) {
+            return List.of();
+        }
+        NamespaceConnections last = m.last();
+        Rows r = rows.get(label);
+        if (r == null || r.snapshot() != last) {
+            r = new Rows(last, List.copyOf(rows(last)));
+            rows.put(label, r);
+        }
+        return r.rows();
     }
 
     static List<ConnectionRow> rows(NamespaceConnections snapshot) {

@@ -217,7 +217,7 @@ public final class ServeCommand implements Callable<Integer> {
                 a.status = new StatusCollector(a.registry, names, a::info, a::linkStates);
                 for (String label : names) {
                     String name = "host".equals(label) && o.watchHostNamespace() && names.indexOf(label) == 0 ? null : label;
-                    a.sampler.add(a.connections.watch(label, name, a.registry));
+                    a.sampler.add(a.connections.watch(label, name, a.registry), AgentConnections.SAMPLE_PERIODS);
                     a.dashboard.connections(label, () -> a.connections.rows(label));
                 }
                 a.status.register("connections", a.connections::status);

@@ -5,9 +5,12 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -118,6 +121,34 @@ final class AgentProcess implements AutoCloseable {
         String stat = Files.readString(Path.of("/proc", Long.toString(pid()), "stat"));
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" "); // f[0] is field 3 (state)
         return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / CLK_TCK;
+    }
+
+    /**
+     * CPU seconds used so far per thread group: utime + stime of each live thread
+     * ({@code /proc/PID/task/TID/stat}), summed by thread name with its trailing number and the namespaces'
+     * random names folded ({@code C2 CompilerThreN}, {@code mpsec-netns-mps}); threads that exited are
+     * missing, so the sum can be below {@link #cpuSeconds()}.
+     */
+    Map<String, Double> cpuSecondsByThread() throws IOException {
+        Map<String, Double> out = new TreeMap<>();
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid()), "task"))) {
+            for (Path t : tasks) {
+                try {
+                    String stat = Files.readString(t.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    out.merge(threadGroup(name), (Long.parseLong(f[11]) + Long.parseLong(f[12])) / CLK_TCK, Double::sum);
+                } catch (NoSuchFileException e) {
+                    // the thread exited meanwhile
+                }
+            }
+        }
+        return out;
+    }
+
+    /** A thread's name (its 15-character comm) with the parts that differ from run to run folded. */
+    static String threadGroup(String comm) {
+        return comm.replaceAll("mpsec-\\d+-[0-9a-f]*", "").replaceAll("\\d+$", "N");
     }
 
     /** Threads of the process (the {@code Threads} field of /proc/PID/status). */

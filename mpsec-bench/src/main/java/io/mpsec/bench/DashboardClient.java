@@ -20,7 +20,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One open dashboard, as the page loads the agent: the server-sent events stream
- * {@code /api/v1/stream} read continuously, and {@code GET /api/v1/snapshot} every second. Counts
+ * {@code /api/v1/stream} read continuously and {@code GET /api/v1/system} every 5 seconds (as app.js
+ * does), plus {@code GET /api/v1/snapshot} every second (an API client on top of the page). Counts
  * what it received, so the benchmark can prove the dashboard was really served during the window.
  */
 final class DashboardClient implements AutoCloseable {
@@ -30,6 +31,7 @@ final class DashboardClient implements AutoCloseable {
     private final AtomicLong streamBytes = new AtomicLong();
     private final AtomicLong snapshots = new AtomicLong();
     private final AtomicLong snapshotErrors = new AtomicLong();
+    private final AtomicLong systemPolls = new AtomicLong();
     private final AtomicReference<InputStream> stream = new AtomicReference<>();
     private final ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "mpsec-bench-snapshot"));
     private volatile boolean closed;
@@ -78,6 +80,15 @@ final class DashboardClient implements AutoCloseable {
                 snapshotErrors.incrementAndGet();
             }
         }, 0, 1, TimeUnit.SECONDS);
+        poller.scheduleAtFixedRate(() -> {
+            try {
+                if (get("/api/v1/system").statusCode() == 200) {
+                    systemPolls.incrementAndGet();
+                }
+            } catch (IOException | RuntimeException e) {
+                // counted by its absence
+            }
+        }, 0, 5, TimeUnit.SECONDS);
     }
 
     private void readStream() {
@@ -138,6 +149,10 @@ final class DashboardClient implements AutoCloseable {
 
     long snapshots() {
         return snapshots.get();
+    }
+
+    long systemPolls() {
+        return systemPolls.get();
     }
 
     long snapshotErrors() {

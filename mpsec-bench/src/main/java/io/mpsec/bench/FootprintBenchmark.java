@@ -30,7 +30,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code warmSeconds}, it measures over {@code seconds}: {@code rssMb} (largest VmRSS sampled every
  * second, target <= 160 MB), {@code hwmMb} (VmHWM at the end: the peak since the agent started),
  * {@code cpuPercent} (utime + stime over wall time, percent of one core, target < 5%). Per-second
- * samples go to the side file {@code FootprintBenchmark.jsonl}. {@code jvmOptions}: the agent's JVM
+ * samples and the CPU per thread group over the window ({@code cpuPercentByThread}: the agent's
+ * threads, the JIT compilers, GC) go to the side file {@code FootprintBenchmark.jsonl}. {@code jvmOptions}: the agent's JVM
  * options ({@code default}: none, as packaged).
  */
 @BenchmarkMode(Mode.Throughput)
@@ -118,6 +119,7 @@ public class FootprintBenchmark {
         long events0 = env.dashboard.streamEvents();
         long snaps0 = env.dashboard.snapshots();
         double cpu0 = a.cpuSeconds();
+        Map<String, Double> threads0 = a.cpuSecondsByThread();
         long t0 = System.nanoTime();
         List<Long> rss = new ArrayList<>();
         List<Double> cpuPerSecond = new ArrayList<>();
@@ -135,6 +137,7 @@ public class FootprintBenchmark {
         }
         double wall = (System.nanoTime() - t0) / 1e9;
         double cpu = 100 * (a.cpuSeconds() - cpu0) / wall;
+        Map<String, Double> byThread = cpuPercentByThread(threads0, a.cpuSecondsByThread(), wall);
         long hwm = a.statusKb("VmHWM");
         long threads = a.threads();
         long events = env.dashboard.streamEvents() - events0;
@@ -164,18 +167,34 @@ public class FootprintBenchmark {
         rec.put("hwmMb", result.hwmMb);
         rec.put("cpuPercent", cpu);
         rec.put("threads", threads);
+        rec.put("cpuPercentByThread", byThread);
         rec.put("listedClient", listed.getOrDefault(env.net.client(), 0L));
         rec.put("listedServer", listed.getOrDefault(env.net.server(), 0L));
         rec.put("streamEvents", events);
         rec.put("streamBytes", env.dashboard.streamBytes());
         rec.put("snapshots", snaps);
         rec.put("snapshotErrors", env.dashboard.snapshotErrors());
+        rec.put("systemPolls", env.dashboard.systemPolls());
         rec.put("trickleBytes", env.trickle.read());
         rec.put("rssKbPerSecond", rss);
         rec.put("cpuPercentPerSecond", cpuPerSecond);
         rec.put("agentCommand", a.command().replaceAll("mpsec-\\d+-[0-9a-f]+-", "mpsec-PID-RND-"));
         SideFile.append("FootprintBenchmark", rec);
         System.out.println("footprint: " + rec);
+    }
+
+    /**
+     * Percent of one core per thread group over {@code wall} seconds, largest first, groups under
+     * 0.05% left out (where the agent's CPU goes: its own threads, the JIT compilers, GC).
+     */
+    static Map<String, Double> cpuPercentByThread(Map<String, Double> before, Map<String, Double> after, double wall) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        after.entrySet().stream()
+                .map(e -> Map.entry(e.getKey(), 100 * (e.getValue() - before.getOrDefault(e.getKey(), 0.0)) / wall))
+                .filter(e -> e.getValue() >= 0.05)
+                .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                .forEach(e -> out.put(e.getKey(), Math.round(e.getValue() * 100) / 100.0));
+        return out;
     }
 
     /** The JVM options of {@code param} ({@code default}: none). */

@@ -289,16 +289,17 @@ final class Sections {
         md.append("## Footprint\n\nThe agent as it runs on a host, a separate process (`java [JVM options] -jar mpsec-agent-*-all.jar serve --no-host-ns ")
                 .append("--netns CLIENT --netns SERVER --status-socket none`), watching both namespaces of a two-path testbed ")
                 .append("while that many MPTCP connections (`MpsecSocket`) are open between them, each writing 64 bytes a second. ")
-                .append("One dashboard is open: the server-sent events stream `/api/v1/stream` read continuously and `GET /api/v1/snapshot` every second, ")
-                .append("as the page does. Kernel counters are sampled every second (the agent's default); no packet capture. ")
+                .append("One dashboard is open: the server-sent events stream `/api/v1/stream` read continuously and `GET /api/v1/system` every 5 seconds, ")
+                .append("as the page does, plus `GET /api/v1/snapshot` every second (an API client on top). Kernel counters are sampled every second ")
+                .append("(the agent's default; the connections' sock_diag dumps every 2 s); no packet capture. ")
                 .append("The benchmark fails unless `/api/v1/connections` lists every connection in both namespaces before and after the window ")
                 .append("and the dashboard received events and snapshots during it. RSS from `/proc/PID/status` (VmRSS each second; VmHWM, the peak since ")
                 .append("the agent started, is what the target judges), CPU from `/proc/PID/stat` (utime + stime over the window's wall time). ")
                 .append("JVM options `default`: none, as the packaged launcher runs the agent unless `MPSEC_JAVA_OPTS` is set ")
                 .append("(the JVM then sizes the heap at up to a quarter of the machine's memory).\n\n")
                 .append("| JVM options | connections | window s (after warm-up s) | peak RSS (VmHWM) MiB | VmRSS first -> last second, mean MiB | ")
-                .append("CPU, % of one core | per second: median / busiest % | threads | stream events / snapshots | command |\n")
-                .append("|---|---|---|---|---|---|---|---|---|---|\n");
+                .append("CPU, % of one core | per second: median / busiest % | where the CPU went, % of one core | threads | stream events / snapshots | command |\n")
+                .append("|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Report.RunData r : rs) {
             List<Map<String, Object>> side = r.side("FootprintBenchmark");
             for (Report.Row row : r.rows()) {
@@ -308,17 +309,30 @@ final class Sections {
                 List<Double> cpu = numbers(rec.get("cpuPercentPerSecond"));
                 String growth = rss.isEmpty() ? "?" : f("%.1f -> %.1f", rss.get(0) / 1024, rss.get(rss.size() - 1) / 1024);
                 double busiest = cpu.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
-                md.append(f("| `%s` | %s | %s (%s) | %.1f: %s | %s, %.1f | %.2f: %s | %.0f / %.0f | %s | %.0f / %.0f | %s |\n", row.p("jvmOptions"),
+                md.append(f("| `%s` | %s | %s (%s) | %.1f: %s | %s, %.1f | %.2f: %s | %.0f / %.0f | %s | %s | %.0f / %.0f | %s |\n", row.p("jvmOptions"),
                         row.p("connections"), row.p("seconds"), row.p("warmSeconds"), row.v("hwmMb"), met(row.v("hwmMb") <= FOOTPRINT_RSS_MIB),
                         growth, row.v("meanRssMb"), row.v("cpuPercent"), met(row.v("cpuPercent") < 5),
-                        cpu.isEmpty() ? Double.NaN : EfficiencyMain.median(cpu), busiest, rec.getOrDefault("threads", "?"),
+                        cpu.isEmpty() ? Double.NaN : EfficiencyMain.median(cpu), busiest, byThread(rec.get("cpuPercentByThread")),
+                        rec.getOrDefault("threads", "?"),
                         row.v("streamEvents"), row.v("snapshots"), r.command(row)));
             }
         }
         md.append("\nWith the JVM's default options VmRSS climbs through the window: the garbage-collected heap grows towards its maximum ")
                 .append("instead of collecting; compare the bounded-heap row, where the same load runs in a flat VmRSS, so the live data fits it. The first seconds (start-up, ")
-                .append("class loading, JIT compilation) are not in the CPU window (they are in VmHWM); the per-second CPU shows what remains. ")
+                .append("class loading) are not in the CPU window (they are in VmHWM), but JIT compilation goes on for minutes at this low rate of work: ")
+                .append("the compiler threads (`C1/C2 CompilerThre`) are a large share of the window's CPU, the agent's own threads (`mpsec-*`, ")
+                .append("the HTTP event loop `multiThreadIoEv`) the rest. ")
                 .append("The machine is shared (load average in the table above), which inflates CPU time somewhat.\n\n");
+    }
+
+    /** The four busiest thread groups of a footprint record ({@code cpuPercentByThread}), e.g. {@code C2 CompilerThreN 1.2, mpsec-dashboard 0.6}. */
+    private static String byThread(Object map) {
+        if (!(map instanceof Map<?, ?> m) || m.isEmpty()) {
+            return "?";
+        }
+        List<String> out = new ArrayList<>();
+        m.entrySet().stream().limit(4).forEach(e -> out.add(f("%s %.2f", e.getKey(), num(e.getValue()))));
+        return String.join(", ", out);
     }
 
     private static List<Double> numbers(Object list) {

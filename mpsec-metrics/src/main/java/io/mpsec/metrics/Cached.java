@@ -40,6 +40,11 @@ final class Cached<T> {
         return value;
     }
 
+    /** The value of the last read (the initial value before any), without reading. */
+    synchronized T peek() {
+        return value;
+    }
+
     /** Reads now, whatever the age. */
     synchronized T refresh() {
         refresh(clock.getAsLong());

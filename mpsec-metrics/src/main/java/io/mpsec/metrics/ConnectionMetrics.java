@@ -173,9 +173,13 @@ public final class ConnectionMetrics implements MeterBinder, Sampled, AutoClosea
         return out;
     }
 
-    /** The last snapshot read (empty before the first read). */
+    /**
+     * The last snapshot read (empty before the first read), without reading: a {@link Sampler} reads
+     * once per period, and readers of the last snapshot (the dashboard, {@code mpsec status}) must not
+     * add sock_diag dumps of their own.
+     */
     public NamespaceConnections last() {
-        return connections.get().snapshot;
+        return connections.peek().snapshot;
     }
 
     /** How many connections have per-connection series now. */

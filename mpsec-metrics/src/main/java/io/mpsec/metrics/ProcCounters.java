@@ -17,6 +17,7 @@ import java.util.Map;
 public final class ProcCounters {
     /** The MPTCP MIB section of /proc/net/netstat (net/mptcp/mib.c). */
     public static final String MPTCP_EXT = "MPTcpExt";
+    private static final char VERTICAL_TAB = 11;
 
     private ProcCounters() {
     }
@@ -52,8 +53,8 @@ public final class ProcCounters {
             if (!lines[i].startsWith(prefix) || !lines[i + 1].startsWith(prefix)) {
                 continue;
             }
-            String[] names = lines[i].substring(prefix.length()).trim().split("\\s+");
-            String[] values = lines[i + 1].substring(prefix.length()).trim().split("\\s+");
+            String[] names = words(lines[i].substring(prefix.length()));
+            String[] values = words(lines[i + 1].substring(prefix.length()));
             if (names.length != values.length) {
                 throw new IOException("netstat section " + section + " has " + names.length + " names but "
                         + values.length + " values");
@@ -68,5 +69,30 @@ public final class ProcCounters {
             return out;
         }
         return out;
+    }
+
+    /** {@code line.trim().split("\\s+")} without a regular expression (read every second per namespace). */
+    static String[] words(String line) {
+        String s = line.trim();
+        java.util.List<String> out = new java.util.ArrayList<>();
+        int n = s.length();
+        int i = 0;
+        while (i < n) {
+            while (i < n && blank(s.charAt(i))) {
+                i++;
+            }
+            int start = i;
+            while (i < n && !blank(s.charAt(i))) {
+                i++;
+            }
+            if (i > start) {
+                out.add(s.substring(start, i));
+            }
+        }
+        return out.isEmpty() ? new String[] {""} : out.toArray(new String[0]);
+    }
+
+    private static boolean blank(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == VERTICAL_TAB || c == '\f' || c == '\r'; // what \s matches
     }
 }

@@ -35,6 +35,27 @@ public final class Sampler implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Adds a binder sampled once now and then every {@code periods} periods (for expensive sources
+     * whose readers do not need every period, such as the sock_diag dumps of many connections).
+     */
+    public Sampler add(Sampled binder, int periods) {
+        if (periods < 1) {
+            throw new IllegalArgumentException("periods must be at least 1, got " + periods);
+        }
+        if (periods == 1) {
+            return add(binder);
+        }
+        int[] calls = {0};
+        binders.add(() -> {
+            if (++calls[0] % periods == 0) {
+                binder.sample();
+            }
+        });
+        thread.execute(binder::sample);
+        return this;
+    }
+
     private void sampleAll() {
         for (Sampled b : binders) {
             try {

@@ -88,6 +88,39 @@ class BindersTest {
                 "MPTcpExt")).hasMessageContaining("2 names but 1 values");
     }
 
+    @Test
+    void samplerSamplesASlowBinderEveryNthPeriod() throws Exception {
+        AtomicLong every = new AtomicLong();
+        AtomicLong third = new AtomicLong();
+        Sampler s = new Sampler(java.time.Duration.ofMillis(100));
+        try {
+            s.add(every::incrementAndGet);
+            s.add(third::incrementAndGet, 3);
+            Thread.sleep(1_000);
+        } finally {
+            s.close();
+        }
+        Thread.sleep(200); // a round under way when closing finishes
+        // both once when added, then in the same rounds: the second at every third round (the first
+        // may have had one round more, when one ran between the two add calls)
+        long n = every.get();
+        assertThat(n).isGreaterThan(4);
+        assertThat(third.get()).isBetween(1 + (n - 2) / 3, 1 + (n - 1) / 3);
+        Sampler other = new Sampler(java.time.Duration.ofSeconds(1));
+        try {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> other.add(() -> { }, 0)).hasMessageContaining("at least 1");
+        } finally {
+            other.close();
+        }
+    }
+
+    @Test
+    void netstatWordsSplitAsTheRegularExpressionDid() {
+        for (String s : new String[] {"", "   ", " A  B\tC ", "A", "1 2\u000b3\f4\r5\n", "\tX  Y\t\t"}) {
+            assertThat(ProcCounters.words(s)).as("'%s'", s).containsExactly(s.trim().split("\\s+"));
+        }
+    }
+
     static PathSa sa(long gen, String src, String dst, long spi, boolean out, byte keyByte) throws Exception {
         byte[] key = new byte[36];
         java.util.Arrays.fill(key, keyByte);

@@ -21,11 +21,27 @@ import java.util.function.Supplier;
  * to the SSE stream every second and each event as it happens. Sources of connections, packet
  * security and SAs are plugged in with {@link #connections}, {@link #packetSecurity} and
  * {@link #securePaths}; until then those panels are empty (never made up).
+ *
+ * <p>How often each panel's data is read (the page renders each stream snapshot, once a second):
+ * <ul>
+ *   <li>paths (interface counters, rates, path status): an RTM_GETLINK dump per namespace every
+ *       {@link PathTracker#SAMPLE_MILLIS} ms and at each link event; pushed every second;</li>
+ *   <li>connections: whatever the {@link ConnectionsSource} holds; the agent's source is its
+ *       sock_diag sampler, which reads every 2 s, so the table changes every 2 s (views are rebuilt
+ *       only then);</li>
+ *   <li>packet security and SAs: read at most every 900 ms (once per snapshot);</li>
+ *   <li>system panel: on request ({@code /api/v1/system}, the page asks every 5 s), at most every 2 s;</li>
+ *   <li>events: as they happen.</li>
+ * </ul>
+ * A snapshot is built and serialised once per second for every stream client and
+ * {@code /api/v1/snapshot} caller ({@link #SNAPSHOT_REUSE_MILLIS}).
  */
 public final class Dashboard implements AutoCloseable {
     /** A path counts as active (multipath at a glance) from this rate on: 100 kbit/s. */
     static final double ACTIVE_BYTES_PER_SECOND = 12_500;
     private static final long SYSTEM_CACHE_MILLIS = 2_000;
+    /** {@code /api/v1/snapshot} answers with the stream's last snapshot while it is younger than this. */
+    static final long SNAPSHOT_REUSE_MILLIS = 900;
     private final Map<String, NamespaceWatch> watches = new LinkedHashMap<>();
     private final Map<String, ConnectionsSource> connectionSources = new ConcurrentHashMap<>();
     private final ConnectionsView connections;
@@ -38,6 +54,9 @@ public final class Dashboard implements AutoCloseable {
     private Views.Security securityCache;
     private long securityAt;
     private long systemAt;
+    private final Object snapshotLock = new Object();
+    private String snapshotJson;
+    private long snapshotAt;
     private int ticks;
 
     private Dashboard() {
@@ -112,7 +131,7 @@ public final class Dashboard implements AutoCloseable {
             sample(w);
         }
         if (++ticks % (1000 / PathTracker.SAMPLE_MILLIS) == 0 && stream.subscribers() > 0) {
-            stream.broadcast("snapshot", snapshot());
+            stream.broadcastJson("snapshot", freshSnapshotJson());
         }
     }
 
@@ -210,6 +229,29 @@ public final class Dashboard implements AutoCloseable {
     /** What the stream sends every second. */
     public Views.Snapshot snapshot() {
         return new Views.Snapshot(System.currentTimeMillis(), interfaces(), connections(), security());
+    }
+
+    /**
+     * {@link #snapshot()} as JSON, built and serialised once for the stream and every API client: the
+     * stream's last snapshot while it is younger than {@link #SNAPSHOT_REUSE_MILLIS}, else a new one.
+     */
+    String snapshotJson() {
+        synchronized (snapshotLock) {
+            if (snapshotJson != null && System.currentTimeMillis() - snapshotAt < SNAPSHOT_REUSE_MILLIS) {
+                return snapshotJson;
+            }
+            return freshSnapshotJson();
+        }
+    }
+
+    /** A new snapshot as JSON (kept for {@link #snapshotJson()}). */
+    String freshSnapshotJson() {
+        synchronized (snapshotLock) {
+            Views.Snapshot s = snapshot();
+            snapshotJson = Json.text(s);
+            snapshotAt = s.time();
+            return snapshotJson;
+        }
     }
 
     /** The namespaces watched, by label ({@code host} for the agent's own). */

@@ -14,7 +14,7 @@ final class PmEventText {
 
     /** The line for {@code e}, or {@code null} for events the list does not show (listeners). */
     static Line of(PmEvent e) {
-        String token = String.format("0x%08x", e.token());
+        String token = ConnectionsView.hex32(e.token());
         if (e instanceof PmEvent.Created c) {
             return new Line("connection-created", token, "connection " + token + " " + ends(c.endpoints()) + " created");
         } else if (e instanceof PmEvent.Established c) {

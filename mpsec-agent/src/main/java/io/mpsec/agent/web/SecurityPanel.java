@@ -121,7 +121,7 @@ final class SecurityPanel {
                 .orElse(null);
         long hard = sa.sa().lifetime().hardAddSeconds();
         Long expires = hard == 0 || age == null ? null : Math.max(0, hard - age);
-        return new Views.SaView(sa.outbound() ? "out" : "in", String.format("0x%08x", sa.sa().spi()), sa.generation(),
+        return new Views.SaView(sa.outbound() ? "out" : "in", ConnectionsView.hex32(sa.sa().spi()), sa.generation(),
                 u.map(SaUsage::bytes).orElse(null), u.map(SaUsage::packets).orElse(null), age, expires);
     }
 

@@ -1,5 +1,6 @@
 package io.mpsec.agent.web;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -43,9 +44,9 @@ final class SseHub implements AutoCloseable {
 
     /**
      * Turns this request's connection into a stream: the headers and the recent events at once, the
-     * first snapshot from {@code first} run on {@code executor} (the dashboard's thread, not the event loop).
+     * first snapshot (its JSON) from {@code first} run on {@code executor} (the dashboard's thread, not the event loop).
      */
-    void open(ChannelHandlerContext ctx, FullHttpRequest req, Supplier<Views.Snapshot> first, Executor executor) {
+    void open(ChannelHandlerContext ctx, FullHttpRequest req, Supplier<String> first, Executor executor) {
         if (clients.size() >= MAX_CLIENTS) {
             Responses.send(ctx, req, Responses.text(HttpResponseStatus.SERVICE_UNAVAILABLE,
                     "too many live dashboards (" + MAX_CLIENTS + "); close one\n"));
@@ -72,7 +73,7 @@ final class SseHub implements AutoCloseable {
         ch.closeFuture().addListener(f -> clients.remove(ch));
         executor.execute(() -> {
             if (ch.isActive()) {
-                ch.writeAndFlush(chunk(message("snapshot", -1, Json.text(first.get()))));
+                ch.writeAndFlush(chunk(message("snapshot", -1, first.get())));
             }
         });
     }
@@ -93,12 +94,25 @@ final class SseHub implements AutoCloseable {
         if (clients.isEmpty()) {
             return;
         }
-        String text = message(event, data instanceof DashboardEvent e ? e.seq() : -1, Json.text(data));
+        send(message(event, data instanceof DashboardEvent e ? e.seq() : -1, Json.text(data)));
+    }
+
+    /** Sends {@code json} (one line, serialised once for all clients) as an event without id. */
+    void broadcastJson(String event, String json) {
+        if (!clients.isEmpty()) {
+            send(message(event, -1, json));
+        }
+    }
+
+    /** One message, encoded once, to every client that can take it. */
+    private void send(String text) {
+        ByteBuf bytes = Unpooled.wrappedBuffer(text.getBytes(StandardCharsets.UTF_8));
         for (Channel ch : clients) {
             if (ch.isActive() && ch.isWritable()) {
-                ch.writeAndFlush(chunk(text));
+                ch.writeAndFlush(new DefaultHttpContent(bytes.retainedDuplicate()));
             }
         }
+        bytes.release();
     }
 
     /** One SSE message; {@code json} is a single line. */

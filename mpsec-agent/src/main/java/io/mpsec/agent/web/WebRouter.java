@@ -49,7 +49,7 @@ public final class WebRouter {
         if (asset.isPresent()) {
             Responses.send(ctx, req, asset(req, asset.get()));
         } else if (path.equals("/api/v1/stream") && req.method().equals(HttpMethod.GET)) {
-            dashboard.stream().open(ctx, req, dashboard::snapshot, dashboard.executor());
+            dashboard.stream().open(ctx, req, dashboard::snapshotJson, dashboard.executor());
         } else {
             Responses.send(ctx, req, api(path, uri.parameters()));
         }
@@ -75,12 +75,14 @@ public final class WebRouter {
 
     FullHttpResponse api(String path, Map<String, List<String>> params) {
         Object body;
+        if (path.equals("/api/v1/snapshot")) {
+            return Responses.bytes(HttpResponseStatus.OK, dashboard.snapshotJson().getBytes(StandardCharsets.UTF_8), JSON);
+        }
         switch (path) {
             case "/api/v1/interfaces": body = dashboard.interfaces(); break;
             case "/api/v1/system": body = dashboard.system(); break;
             case "/api/v1/connections": body = dashboard.connections(); break;
             case "/api/v1/security": body = dashboard.security(); break;
-            case "/api/v1/snapshot": body = dashboard.snapshot(); break;
             case "/api/v1/events":
                 try {
                     long after = number(params, "after", 0, Long.MAX_VALUE, 0);

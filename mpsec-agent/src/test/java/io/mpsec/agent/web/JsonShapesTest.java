@@ -69,6 +69,9 @@ class JsonShapesTest {
         JsonNode n = json(ConnectionsView.view("c", row));
         assertThat(fields(n)).containsExactly("netns", "token", "local", "remote", "fallback", "subflows");
         assertThat(n.get("token").asText()).isEqualTo("0x0000abcd");
+        for (long t : new long[] {0, 0xabcdL, 0xffffffffL, 0x12345678L, -1L}) {
+            assertThat(ConnectionsView.hex32(t)).isEqualTo(String.format("0x%08x", t));
+        }
         assertThat(n.get("local").asText()).isEqualTo("198.18.1.1:40000");
         JsonNode sf = n.get("subflows").get(1);
         assertThat(fields(sf)).containsExactly("local", "remote", "rttMicros", "cwnd", "bytesSent", "bytesReceived",
