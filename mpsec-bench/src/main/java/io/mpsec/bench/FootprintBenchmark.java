@@ -60,7 +60,7 @@ public class FootprintBenchmark {
          * JVM options of the agent process, separated by spaces: {@code default} for none (as the
          * packaged launcher runs it unless MPSEC_JAVA_OPTS is set), or e.g. a bounded heap.
          */
-        @Param({"default", "-Xmx64m -XX:+UseSerialGC"})
+        @Param({"default", "-Xmx64m -XX:+UseSerialGC -XX:TieredStopAtLevel=1"})
         public String jvmOptions;
 
         PathNet net;

@@ -47,7 +47,7 @@ class BenchSmokeIT {
         Report.write(results, docs);
         String md = Files.readString(docs.resolve("BENCHMARKS.md"));
         assertThat(md).contains("## Aggregation", "## Unbalanced paths", "## Failover", "## Control plane", "## Data path", "## Footprint",
-                "| agent footprint, 5 MPTCP connections + 1 dashboard, JVM options `-Xmx64m -XX:+UseSerialGC`, peak RSS (VmHWM) | <= 160 MB");
+                "| agent footprint, 5 MPTCP connections + 1 dashboard, JVM options `-Xmx64m -XX:+UseSerialGC -XX:TieredStopAtLevel=1`, peak RSS (VmHWM) | <= 160 MB");
         assertThat(docs.resolve("bench/aggregation.svg")).isNotEmptyFile();
         assertThat(docs.resolve("bench/failover-gaps.svg")).isNotEmptyFile();
         assertThat(docs.resolve("bench/failover-timeline.svg")).isNotEmptyFile();
