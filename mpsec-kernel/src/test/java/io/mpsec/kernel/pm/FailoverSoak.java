@@ -93,17 +93,18 @@ class FailoverSoak {
                 StrategyRunner runner = StrategyRunner.start(ns, stateDir,
                         new FailoverVariant(mode, c.address(2), s.address(2)))) {
             Proc server = Proc.python(s, "pattern_server.py", Integer.toString(port));
-            server.await(l -> l.equals("listening"), 5000);
-            double seconds = 2.0 + cuts * (cutMillis + 1400) / 1000.0;
+            server.await(l -> l.equals("listening"), 30_000);
+            Path stop = stateDir.resolve("stop-" + port);
             Proc client = Proc.python(c, "pattern_client.py", s.address(1).getHostAddress(), Integer.toString(port),
-                    Double.toString(seconds));
-            client.await(l -> l.equals("connected"), 5000);
+                    "600", stop.toString());
+            client.await(l -> l.equals("connected"), 30_000);
             long deadline = System.currentTimeMillis() + 5000;
             while ((runner.connections().isEmpty() || runner.connections().iterator().next().subflows().stream()
                     .noneMatch(x -> x.local().equals(c.address(2)))) && System.currentTimeMillis() < deadline) {
                 Thread.sleep(50);
             }
             Thread.sleep(1000);
+            runner.connections().stream().findFirst().ifPresent(x -> System.out.println("[soak " + mode + "] subflows " + x.subflows()));
             long[] cutAt = new long[cuts];
             for (int i = 0; i < cuts; i++) {
                 cutAt[i] = System.nanoTime();
@@ -112,6 +113,8 @@ class FailoverSoak {
                 NET.path(1).restore();
                 Thread.sleep(1400);
             }
+            Thread.sleep(500);
+            java.nio.file.Files.writeString(stop, "stop");
             client.await(l -> l.startsWith("bytes="), 120_000);
             String end = server.await(l -> l.startsWith("bytes=") && l.contains("mismatches="), 30_000);
             List<String> mism = new ArrayList<>();

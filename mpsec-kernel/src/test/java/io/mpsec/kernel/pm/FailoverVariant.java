@@ -14,10 +14,13 @@ import java.util.Set;
  * Failover variants compared by {@link FailoverSoak}; subflow set-up is {@link Backup}'s.
  * {@code SWAP}: MP_PRIO swap only. {@code DESTROY_FIRST}: the withdrawn variant of commit 26ae23a (promote
  * the backup, then SUBFLOW_DESTROY every subflow on the primary address, the connection's first
- * subflow included; on link up create a new primary subflow).
+ * subflow included; on link up create a new primary subflow). {@code DESTROY_EXTRA}: the first
+ * subflow is never destroyed: a second subflow on the primary path carries the traffic and the first
+ * one is marked backup (idle); link down promotes the backup path and destroys only that extra
+ * subflow; link up opens a new extra subflow.
  */
 final class FailoverVariant implements PmStrategy {
-    enum Mode { SWAP, DESTROY_FIRST }
+    enum Mode { SWAP, DESTROY_FIRST, DESTROY_EXTRA }
 
     private final Backup setup;
     private final InetAddress backupLocal;
@@ -37,11 +40,22 @@ final class FailoverVariant implements PmStrategy {
     @Override
     public void onEstablished(PmContext ctx, PmEvent.Established e) throws IOException {
         setup.onEstablished(ctx, e);
+        if (mode == Mode.DESTROY_EXTRA && !e.serverSide()) {
+            PmEvent.Endpoints ep = e.endpoints();
+            ctx.pm().createSubflow(e.token(), ctx.localId(e.token(), ep.local()), ep.local(), ep.remote(), ep.remotePort());
+        }
     }
 
     @Override
     public void onSubflowEstablished(PmContext ctx, PmEvent.SubflowEstablished e) throws IOException {
         setup.onSubflowEstablished(ctx, e);
+        ConnectionState c = ctx.connection(e.token());
+        PmEvent.Endpoints ep = e.endpoints();
+        if (mode == Mode.DESTROY_EXTRA && c != null && !c.serverSide() && c.local().equals(ep.local())
+                && ep.localPort() != c.localPort()) {
+            // an extra primary is up: the first subflow goes idle (backup), so it never has data in flight
+            ctx.pm().setSubflowBackup(c.token(), c.local(), c.localPort(), c.remote(), c.remotePort(), true);
+        }
     }
 
     @Override
@@ -69,6 +83,21 @@ final class FailoverVariant implements PmStrategy {
                 if (sf.local().equals(backupLocal)) {
                     ctx.pm().setSubflowBackup(c.token(), sf.local(), sf.localPort(), sf.remote(), sf.remotePort(), up);
                 }
+            }
+            if (mode == Mode.DESTROY_EXTRA) {
+                boolean extraOpen = false;
+                for (ConnectionState.Subflow sf : c.subflows()) {
+                    if (sf.local().equals(c.local()) && sf.localPort() != c.localPort()) {
+                        extraOpen = true;
+                        if (!up) {
+                            ctx.pm().destroySubflow(c.token(), sf.local(), sf.localPort(), sf.remote(), sf.remotePort());
+                        }
+                    }
+                }
+                if (up && !extraOpen) {
+                    ctx.pm().createSubflow(c.token(), ctx.localId(c.token(), c.local()), c.local(), c.remote(), c.remotePort());
+                }
+                continue;
             }
             boolean primaryOpen = false;
             for (ConnectionState.Subflow sf : c.subflows()) {
