@@ -11,7 +11,8 @@ import java.util.HashSet;
 import java.util.Set;
 
 /**
- * Failover variants compared by {@link FailoverSoak}; subflow set-up is {@link Backup}'s.
+ * Failover variants compared by {@link FailoverSoak}. {@code BACKUP}: the shipped {@link Backup}, unchanged.
+ * The others set up one standby subflow (backup, MP_PRIO) like the swap-only {@code Backup} did.
  * {@code SWAP}: MP_PRIO swap only. {@code DESTROY_FIRST}: the withdrawn variant of commit 26ae23a (promote
  * the backup, then SUBFLOW_DESTROY every subflow on the primary address, the connection's first
  * subflow included; on link up create a new primary subflow). {@code DESTROY_EXTRA}: the first
@@ -20,16 +21,18 @@ import java.util.Set;
  * subflow; link up opens a new extra subflow.
  */
 final class FailoverVariant implements PmStrategy {
-    enum Mode { SWAP, DESTROY_FIRST, DESTROY_EXTRA }
+    enum Mode { SWAP, DESTROY_FIRST, DESTROY_EXTRA, BACKUP }
 
-    private final Backup setup;
+    private final Backup shipped;
     private final InetAddress backupLocal;
+    private final InetAddress backupRemote;
     private final Mode mode;
 
     FailoverVariant(Mode mode, InetAddress backupLocal, InetAddress backupRemote) {
         this.mode = mode;
-        this.setup = new Backup(backupLocal, backupRemote);
+        this.shipped = new Backup(backupLocal, backupRemote);
         this.backupLocal = backupLocal;
+        this.backupRemote = backupRemote;
     }
 
     @Override
@@ -39,8 +42,16 @@ final class FailoverVariant implements PmStrategy {
 
     @Override
     public void onEstablished(PmContext ctx, PmEvent.Established e) throws IOException {
-        setup.onEstablished(ctx, e);
-        if (mode == Mode.DESTROY_EXTRA && !e.serverSide()) {
+        if (mode == Mode.BACKUP) {
+            shipped.onEstablished(ctx, e);
+            return;
+        }
+        if (e.serverSide()) {
+            return;
+        }
+        ctx.pm().createBackupSubflow(e.token(), ctx.localId(e.token(), backupLocal), backupLocal, backupRemote,
+                e.endpoints().remotePort());
+        if (mode == Mode.DESTROY_EXTRA) {
             PmEvent.Endpoints ep = e.endpoints();
             ctx.pm().createSubflow(e.token(), ctx.localId(e.token(), ep.local()), ep.local(), ep.remote(), ep.remotePort());
         }
@@ -48,7 +59,14 @@ final class FailoverVariant implements PmStrategy {
 
     @Override
     public void onSubflowEstablished(PmContext ctx, PmEvent.SubflowEstablished e) throws IOException {
-        setup.onSubflowEstablished(ctx, e);
+        if (mode == Mode.BACKUP) {
+            shipped.onSubflowEstablished(ctx, e);
+            return;
+        }
+        PmEvent.Endpoints sfEp = e.endpoints();
+        if (sfEp.local() != null && sfEp.local().equals(backupLocal) && !e.backup()) {
+            ctx.pm().setSubflowBackup(e.token(), sfEp.local(), sfEp.localPort(), sfEp.remote(), sfEp.remotePort(), true);
+        }
         ConnectionState c = ctx.connection(e.token());
         PmEvent.Endpoints ep = e.endpoints();
         if (mode == Mode.DESTROY_EXTRA && c != null && !c.serverSide() && c.local().equals(ep.local())
@@ -60,6 +78,10 @@ final class FailoverVariant implements PmStrategy {
 
     @Override
     public void onLink(PmContext ctx, int ifIndex, String name, boolean up) throws IOException {
+        if (mode == Mode.BACKUP) {
+            shipped.onLink(ctx, ifIndex, name, up);
+            return;
+        }
         Set<InetAddress> onLink = new HashSet<>();
         for (io.mpsec.kernel.rtnl.Address a : ctx.addresses()) {
             if (a.ifIndex() == ifIndex) {
