@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * ({@code mpsec.soak.rate} Mbit/s, default 50), cuts path 1 (link down both ends) {@code mpsec.soak.cuts}
  * times in streams of {@code mpsec.soak.perStream} cuts, and prints per mode the receive gap of every
  * cut (p50, p95, max), every mismatched byte range the server saw, and both hosts' MPTcpExt counter
- * deltas. Fails when any byte differs.
+ * deltas, and how many cuts hit an idle path 1 ({@code idleCuts}). Fails when any byte differs.
  */
 class FailoverSoak {
     static final int RATE = Integer.getInteger("mpsec.soak.rate", 50);
@@ -53,6 +53,7 @@ class FailoverSoak {
             List<String> mismatches = new ArrayList<>();
             long bytes = 0;
             int streams = 0;
+            int idleCuts = 0;
             Map<String, Long> c0 = nstat(NET.host("c"));
             Map<String, Long> s0 = nstat(NET.host("s"));
             List<String> errors = new ArrayList<>();
@@ -63,6 +64,7 @@ class FailoverSoak {
                 mismatches.addAll(st.mismatches);
                 errors.addAll(st.errors);
                 bytes += st.bytes;
+                idleCuts += st.idleCuts;
                 streams++;
                 System.out.printf("[soak %s] stream %d: %d bytes, gaps %s, mismatches %s%n", mode, streams, st.bytes, st.gaps, st.mismatches);
             }
@@ -70,9 +72,9 @@ class FailoverSoak {
             Map<String, Long> sd = delta(s0, nstat(NET.host("s")));
             List<Double> sorted = new ArrayList<>(gaps);
             sorted.sort(null);
-            String line = String.format("[soak %s] rate=%d cuts=%d streams=%d bytes=%d mismatchRanges=%d gap p50=%.0f p95=%.0f max=%.0f ms"
+            String line = String.format("[soak %s] rate=%d cuts=%d streams=%d bytes=%d mismatchRanges=%d idleCuts=%d gap p50=%.0f p95=%.0f max=%.0f ms"
                     + " strategyErrors=%s%n  client MPTcpExt deltas %s%n  server MPTcpExt deltas %s%n  mismatches %s",
-                    mode, RATE, gaps.size(), streams, bytes, mismatches.size(), rank(sorted, 0.5), rank(sorted, 0.95),
+                    mode, RATE, gaps.size(), streams, bytes, mismatches.size(), idleCuts, rank(sorted, 0.5), rank(sorted, 0.95),
                     sorted.get(sorted.size() - 1), errors, cd, sd, mismatches);
             System.out.println(line);
             summary.add(line);
@@ -83,7 +85,7 @@ class FailoverSoak {
         assertThat(totalMismatches).as("mismatched byte ranges over all modes").isZero();
     }
 
-    record Stream(long bytes, List<Double> gaps, List<String> mismatches, List<String> errors) {
+    record Stream(long bytes, List<Double> gaps, List<String> mismatches, List<String> errors, int idleCuts) {
     }
 
     private Stream stream(FailoverVariant.Mode mode, int cuts, long cutMillis, int port) throws Exception {
@@ -106,7 +108,12 @@ class FailoverSoak {
             Thread.sleep(1000);
             runner.connections().stream().findFirst().ifPresent(x -> System.out.println("[soak " + mode + "] subflows " + x.subflows()));
             long[] cutAt = new long[cuts];
+            int idle = 0;
             for (int i = 0; i < cuts; i++) {
+                // was path 1 carrying data right before the cut (a fifth of its rate over 200 ms)?
+                long before = NET.path(1).txBytes(c);
+                Thread.sleep(200);
+                idle += NET.path(1).txBytes(c) - before < RATE * 1_000_000L / 8 / 5 / 5 ? 1 : 0;
                 cutAt[i] = System.nanoTime();
                 NET.path(1).cut();
                 Thread.sleep(cutMillis);
@@ -140,7 +147,7 @@ class FailoverSoak {
             }
             assertThat(Long.parseLong(Proc.field(end, "bytes"))).as("bytes received").isEqualTo(
                     Long.parseLong(Proc.field(client.await(l -> l.startsWith("bytes="), 1000), "bytes")));
-            return new Stream(Long.parseLong(Proc.field(end, "bytes")), gaps, mism, runner.errors());
+            return new Stream(Long.parseLong(Proc.field(end, "bytes")), gaps, mism, runner.errors(), idle);
         }
     }
 
