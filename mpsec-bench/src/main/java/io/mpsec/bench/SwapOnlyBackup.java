@@ -12,17 +12,17 @@ import java.util.Set;
 
 /**
  * The failover of {@link Backup} before it closed the dead primary subflow, kept as a control for the
- * failover benchmark ({@code pm=BACKUP_SWAP_ONLY}): on link-down it only swaps the priorities (MP_PRIO:
- * primary backup, standby regular) and swaps them back on link-up. The same run then shows what
- * closing the subflow buys. Subflow set-up is {@link Backup}'s.
+ * failover benchmark ({@code pm=BACKUP_SWAP_ONLY}): one standby subflow (backup, MP_PRIO) and no
+ * working primary; on link-down it only swaps the priorities (MP_PRIO: primary backup, standby
+ * regular) and swaps them back on link-up. The same run then shows what closing the subflow buys.
  */
 final class SwapOnlyBackup implements PmStrategy {
-    private final Backup setup;
     private final InetAddress backupLocal;
+    private final InetAddress backupRemote;
 
     SwapOnlyBackup(InetAddress backupLocal, InetAddress backupRemote) {
-        this.setup = new Backup(backupLocal, backupRemote);
         this.backupLocal = backupLocal;
+        this.backupRemote = backupRemote;
     }
 
     @Override
@@ -32,12 +32,18 @@ final class SwapOnlyBackup implements PmStrategy {
 
     @Override
     public void onEstablished(PmContext ctx, PmEvent.Established e) throws IOException {
-        setup.onEstablished(ctx, e);
+        if (!e.serverSide()) {
+            ctx.pm().createBackupSubflow(e.token(), ctx.localId(e.token(), backupLocal), backupLocal, backupRemote,
+                    e.endpoints().remotePort());
+        }
     }
 
     @Override
     public void onSubflowEstablished(PmContext ctx, PmEvent.SubflowEstablished e) throws IOException {
-        setup.onSubflowEstablished(ctx, e);
+        PmEvent.Endpoints ep = e.endpoints();
+        if (ep.local() != null && ep.local().equals(backupLocal) && !e.backup()) {
+            ctx.pm().setSubflowBackup(e.token(), ep.local(), ep.localPort(), ep.remote(), ep.remotePort(), true);
+        }
     }
 
     @Override

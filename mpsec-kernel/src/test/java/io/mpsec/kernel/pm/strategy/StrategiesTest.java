@@ -11,6 +11,7 @@ import io.mpsec.kernel.pm.MptcpPathManager;
 import io.mpsec.kernel.pm.MptcpPmUapi;
 import io.mpsec.kernel.pm.SetFlags;
 import io.mpsec.kernel.pm.SubflowCreate;
+import io.mpsec.kernel.pm.SubflowDestroy;
 import io.mpsec.kernel.rtnl.Address;
 import io.mpsec.pm.PmEvent;
 import java.net.InetAddress;
@@ -126,47 +127,76 @@ class StrategiesTest {
     }
 
     @Test
-    void backupOpensABackupSubflowAndSendsMpPrio() throws Exception {
+    void backupOpensAStandbyAndAWorkingPrimaryThenIdlesTheInitialSubflow() throws Exception {
         Backup b = new Backup(ip("198.18.2.1"), ip("198.18.2.2"));
         b.onEstablished(ctx, established(false));
-        assertThat(creates()).singleElement().satisfies(c -> {
-            assertThat(c.local().flags()).isEqualTo(MptcpPmUapi.FLAG_BACKUP);
-            assertThat(c.remote().address()).isEqualTo(ip("198.18.2.2"));
-        });
+        assertThat(creates()).hasSize(2);
+        SubflowCreate standby = creates().get(0);
+        assertThat(standby.local().flags()).isEqualTo(MptcpPmUapi.FLAG_BACKUP);
+        assertThat(standby.remote().address()).isEqualTo(ip("198.18.2.2"));
+        SubflowCreate working = creates().get(1);
+        assertThat(working.local().address()).isEqualTo(ip("198.18.1.1"));
+        assertThat(working.remote().address()).isEqualTo(ip("198.18.1.2"));
+        assertThat(working.local().flags()).as("no backup flag").isNotEqualTo(MptcpPmUapi.FLAG_BACKUP);
+
+        commands.clear();
         PmEvent.Endpoints ep = new PmEvent.Endpoints(ip("198.18.2.1"), 41000, ip("198.18.2.2"), 5201);
         b.onSubflowEstablished(ctx, new PmEvent.SubflowEstablished(7, 5, 0, ep, false, 4));
         SetFlags sf = SetFlags.decode(commands.get(commands.size() - 1));
         assertThat(sf.token()).isEqualTo(7);
         assertThat(sf.address().flags()).isEqualTo(MptcpPmUapi.FLAG_BACKUP);
         assertThat(sf.address().port()).isEqualTo(41000);
+
+        // the working primary is up: the initial subflow (port 40000) becomes backup, nothing else
+        commands.clear();
+        PmEvent.Endpoints wp = new PmEvent.Endpoints(ip("198.18.1.1"), 42000, ip("198.18.1.2"), 5201);
+        b.onSubflowEstablished(ctx, new PmEvent.SubflowEstablished(7, 0, 0, wp, false, 3));
+        assertThat(commands).singleElement().satisfies(m -> {
+            SetFlags f = SetFlags.decode(m);
+            assertThat(f.address().address()).isEqualTo(ip("198.18.1.1"));
+            assertThat(f.address().port()).isEqualTo(40000);
+            assertThat(f.address().flags()).isEqualTo(MptcpPmUapi.FLAG_BACKUP);
+        });
     }
 
     @Test
-    void backupSwapsPrioritiesWhenThePrimaryLinkGoesDownAndBack() throws Exception {
+    void backupClosesTheWorkingPrimaryNeverTheInitialSubflowAndReopensIt() throws Exception {
         established(false);
+        ConnectionState.Subflow first = state.subflows().iterator().next();
         ConnectionState.Subflow bk = new ConnectionState.Subflow(5, ip("198.18.2.1"), 41000, 0, ip("198.18.2.2"), 5201, true);
-        state = new ConnectionState(7, false, state.local(), 40000, state.remote(), 5201, Map.of(),
-                Set.of(state.subflows().iterator().next(), bk));
+        ConnectionState.Subflow working = new ConnectionState.Subflow(0, ip("198.18.1.1"), 42000, 0, ip("198.18.1.2"), 5201, false);
+        state = new ConnectionState(7, false, state.local(), 40000, state.remote(), 5201, Map.of(), Set.of(first, bk, working));
         addresses.add(new Address(3, ip("198.18.1.1"), 24, null));
         addresses.add(new Address(4, ip("198.18.2.1"), 24, null));
         Backup b = new Backup(ip("198.18.2.1"), ip("198.18.2.2"));
-        b.onLink(ctx, 4, "c2", false); // the backup's own link: nothing to swap
+        b.onLink(ctx, 4, "c2", false); // the standby's own link: nothing to do
         assertThat(commands).isEmpty();
+
         b.onLink(ctx, 3, "c1", false);
         assertThat(commands).hasSize(2);
-        for (NetlinkMessage m : commands) {
-            SetFlags f = SetFlags.decode(m);
-            boolean primary = f.address().address().equals(ip("198.18.1.1"));
-            assertThat(f.address().flags()).isEqualTo(primary ? MptcpPmUapi.FLAG_BACKUP : 0);
-        }
+        SetFlags promoted = SetFlags.decode(commands.get(0));
+        assertThat(promoted.address().address()).isEqualTo(ip("198.18.2.1"));
+        assertThat(promoted.address().flags()).isZero();
+        assertThat(GenlMessage.decode(commands.get(1)).cmd()).isEqualTo(MptcpPmUapi.CMD_SUBFLOW_DESTROY);
+        SubflowDestroy closed = SubflowDestroy.decode(commands.get(1));
+        assertThat(closed.local().port()).as("the working primary, not the initial subflow").isEqualTo(42000);
+
+        // link up with the working primary gone: the standby is backup again and a new one opens
         commands.clear();
+        state = new ConnectionState(7, false, state.local(), 40000, state.remote(), 5201, Map.of(), Set.of(first, bk));
         b.onLink(ctx, 3, "c1", true);
-        for (NetlinkMessage m : commands) {
-            SetFlags f = SetFlags.decode(m);
-            boolean primary = f.address().address().equals(ip("198.18.1.1"));
-            assertThat(f.address().flags()).isEqualTo(primary ? 0 : MptcpPmUapi.FLAG_BACKUP);
-        }
         assertThat(commands).hasSize(2);
+        assertThat(SetFlags.decode(commands.get(0)).address().flags()).isEqualTo(MptcpPmUapi.FLAG_BACKUP);
+        assertThat(creates()).singleElement().satisfies(c -> assertThat(c.local().address()).isEqualTo(ip("198.18.1.1")));
+
+        // no working primary at link down (its creation failed): the initial subflow is only marked backup
+        commands.clear();
+        b.onLink(ctx, 3, "c1", false);
+        assertThat(commands).hasSize(2).allSatisfy(m ->
+                assertThat(GenlMessage.decode(m).cmd()).isNotEqualTo(MptcpPmUapi.CMD_SUBFLOW_DESTROY));
+        SetFlags idled = SetFlags.decode(commands.get(1));
+        assertThat(idled.address().port()).isEqualTo(40000);
+        assertThat(idled.address().flags()).isEqualTo(MptcpPmUapi.FLAG_BACKUP);
     }
 
     @Test
