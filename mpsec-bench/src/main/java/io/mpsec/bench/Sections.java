@@ -321,6 +321,30 @@ final class Sections {
                 .append("The machine is shared (load average in the table above), which inflates CPU time somewhat.\n\n");
     }
 
+    void virtualThreads() throws IOException {
+        List<Report.RunData> rs = of("VirtualThreadsBenchmark");
+        if (rs.isEmpty()) {
+            return;
+        }
+        md.append("## Virtual threads\n\nMPSec connections served from virtual threads on two carriers: a server JVM (JDK 21+, ")
+                .append("`-Djdk.virtualThreadScheduler.parallelism=2 -Djdk.virtualThreadScheduler.maxPoolSize=2`) in one namespace accepts on an ")
+                .append("`MpsecServerSocket` and echoes each connection on its own virtual thread; a client JVM, on two carriers too, opens the connections ")
+                .append("from the other namespace over an unshaped veth and, on one virtual thread per connection, sends a request and reads its echo in a loop ")
+                .append("for the window. Round trips and latency are measured by the clients; carriers (`CarrierThread`s, sampled every 100 ms) and ")
+                .append("MPTCP connections (`isMultipath()`) by the server. The benchmark fails unless every connection was served without an error.\n\n")
+                .append("| connections | request bytes | window s | round trips/s | MB/s (both directions) | p50 / p99 ms | carriers | platform threads | MPTCP share | command |\n")
+                .append("|---|---|---|---|---|---|---|---|---|---|\n");
+        for (Report.RunData r : rs) {
+            for (Report.Row row : r.rows()) {
+                md.append(f("| %.0f | %s | %s | %.0f | %.1f | %.1f / %.1f | %.0f | %.0f | %.3f | %s |\n", row.v("connected"), row.p("size"),
+                        row.p("seconds"), row.v("roundTripsPerSecond"), row.v("mbytesPerSecond"), row.v("p50Millis"), row.v("p99Millis"),
+                        row.v("carriers"), row.v("platformThreads"), row.v("mptcpShare"), r.command(row)));
+            }
+        }
+        md.append("\nClient and server share the machine's two cores with each other and with the kernel's network work, so the figures are a floor ")
+                .append("for a server with its cores to itself.\n\n");
+    }
+
     private static List<Double> numbers(Object list) {
         List<Double> out = new ArrayList<>();
         if (list instanceof List<?> l) {

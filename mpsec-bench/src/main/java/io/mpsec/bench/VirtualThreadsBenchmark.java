@@ -33,19 +33,22 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * {@code connections} MPSec connections served from virtual threads on two carriers: a child JVM
- * ({@link VirtualThreadsLoad}) on a JDK 21+ found under {@code /usr/lib/jvm} (or {@code $MPSEC_JDK21}),
- * with {@code -Djdk.virtualThreadScheduler.parallelism=2 -Djdk.virtualThreadScheduler.maxPoolSize=2},
- * under {@code prlimit --nofile=65536:65536} (both ends of every connection are in that JVM), in the
- * client namespace of an unshaped {@link BenchNet}. The server side listens in the server namespace
- * with one virtual thread per accepted connection; every client virtual thread sends {@code size}
- * bytes and reads the echo in a loop for {@code seconds}. Client and server share the two carriers.
+ * {@code connections} MPSec connections served from virtual threads on two carriers. Two child JVMs
+ * ({@link VirtualThreadsLoad}) on a JDK 21+ ({@code $MPSEC_JDK21}, the running JVM, else the newest
+ * under {@code /usr/lib/jvm}), each with {@code -Djdk.virtualThreadScheduler.parallelism=2
+ * -Djdk.virtualThreadScheduler.maxPoolSize=2}, in the two namespaces of an unshaped {@link BenchNet}:
+ * the server listens on an {@code MpsecServerSocket} with one virtual thread per accepted connection
+ * (an echo); the client opens the connections, one virtual thread each, and every one sends
+ * {@code size} bytes and reads the echo in a loop, for {@code warmSeconds} (not counted), then for
+ * {@code seconds}. Each end holds one socket per connection: the JVM raises its soft limit of open
+ * files to the hard limit (20,000 on the build machine; a process here cannot raise the hard limit,
+ * so {@code prlimit --nofile=65536} fails), which bounds {@code connections}.
  *
  * <p>Secondary results (read them, not the primary score): {@code roundTripsPerSecond},
  * {@code mbytesPerSecond} (both directions), {@code p50Millis}, {@code p99Millis},
  * {@code carriers} (most carrier threads seen), {@code platformThreads} (peak, whole JVM),
  * {@code connected}, {@code mptcpShare} (MPTCP connections / connected). The benchmark fails when a
- * connection is missing or any error occurred. The child's JSON goes to the side file
+ * connection is missing or any error occurred. Both children's JSON goes to the side file
  * {@code VirtualThreadsBenchmark.jsonl}. Run as root:
  * {@code java -jar mpsec-bench/target/benchmarks.jar VirtualThreadsBenchmark}.
  */
@@ -67,6 +70,10 @@ public class VirtualThreadsBenchmark {
         @Param({"10"})
         public double seconds;
 
+        /** Round trips before the window, not counted (JIT compilation, first allocations) (s). */
+        @Param({"3"})
+        public double warmSeconds;
+
         /** Request (and echo) size in bytes. */
         @Param({"1024"})
         public int size;
@@ -76,9 +83,9 @@ public class VirtualThreadsBenchmark {
 
         @Setup(Level.Trial)
         public void setUp() throws IOException {
-            if (connections < 1 || connections > 30_000 || seconds <= 0 || size < 1) {
-                throw new IllegalArgumentException("connections must be 1..30000, seconds > 0 and size >= 1, not "
-                        + connections + ", " + seconds + ", " + size);
+            if (connections < 1 || connections > 30_000 || seconds <= 0 || warmSeconds < 0 || size < 1) {
+                throw new IllegalArgumentException("connections must be 1..30000, seconds > 0, warmSeconds >= 0 and size >= 1, not "
+                        + connections + ", " + seconds + ", " + warmSeconds + ", " + size);
             }
             java = jdk21().orElseThrow(() -> new IllegalStateException(
                     "no JDK 21+ (virtual threads) found: set MPSEC_JDK21 to a JDK home or install one under /usr/lib/jvm"));
@@ -126,11 +133,11 @@ public class VirtualThreadsBenchmark {
                 throw new IllegalStateException("the server printed no port: " + first + "\n" + serverErr.get(10, TimeUnit.SECONDS));
             }
             Process client = new ProcessBuilder(command(env, env.net.client(), "client", BenchNet.SERVER_ADDRESS, first.substring(5),
-                    String.valueOf(env.connections), String.valueOf(env.seconds), String.valueOf(env.size))).start();
+                    String.valueOf(env.connections), String.valueOf(env.warmSeconds), String.valueOf(env.seconds), String.valueOf(env.size))).start();
             client.getOutputStream().close();
             CompletableFuture<String> cErr = CompletableFuture.supplyAsync(() -> drain(client.getErrorStream()));
             String cOut = drain(client.getInputStream());
-            if (!client.waitFor((long) env.seconds + 240, TimeUnit.SECONDS)) {
+            if (!client.waitFor((long) (env.warmSeconds + env.seconds) + 240, TimeUnit.SECONDS)) {
                 client.destroyForcibly();
             }
             clientErr = cErr.get(10, TimeUnit.SECONDS);

@@ -28,9 +28,10 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * <li>{@code server ADDRESS SIZE} (in the server namespace): an {@link MpsecServerSocket} that serves
  *     every accepted connection on its own virtual thread (an echo of whatever arrives); it prints
  *     {@code PORT <port>}, serves until its standard input ends, then prints its result;</li>
- * <li>{@code client ADDRESS PORT CONNECTIONS SECONDS SIZE} (in the client namespace): one virtual
- *     thread per connection connects (at most 256 connects in flight), then all of them together, for
- *     {@code seconds}, send {@code size} bytes and read the echo in a loop.</li>
+ * <li>{@code client ADDRESS PORT CONNECTIONS WARM-SECONDS SECONDS SIZE} (in the client namespace): one
+ *     virtual thread per connection connects (at most 256 connects in flight), then all of them together
+ *     send {@code size} bytes and read the echo in a loop, for {@code warmSeconds} (not counted) and then
+ *     {@code seconds} (the window).</li>
  * </ul>
  * Each prints one line {@code VTRESULT <json>}: connections accepted or established, how many are
  * MPTCP ({@link MpsecSocket#isMultipath()}), and, for the client, round trips and bytes per second
@@ -49,11 +50,11 @@ public final class VirtualThreadsLoad {
     public static void main(String[] args) throws Exception {
         if (args.length == 3 && args[0].equals("server")) {
             server(InetAddress.getByName(args[1]), Integer.parseInt(args[2]));
-        } else if (args.length == 6 && args[0].equals("client")) {
+        } else if (args.length == 7 && args[0].equals("client")) {
             client(InetAddress.getByName(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]), Double.parseDouble(args[4]),
-                    Integer.parseInt(args[5]));
+                    Double.parseDouble(args[5]), Integer.parseInt(args[6]));
         } else {
-            System.err.println("usage: VirtualThreadsLoad server ADDRESS SIZE | client ADDRESS PORT CONNECTIONS SECONDS SIZE");
+            System.err.println("usage: VirtualThreadsLoad server ADDRESS SIZE | client ADDRESS PORT CONNECTIONS WARM-SECONDS SECONDS SIZE");
             System.exit(2);
         }
     }
@@ -104,8 +105,8 @@ public final class VirtualThreadsLoad {
         finish(out, errors);
     }
 
-    /** {@code n} client virtual threads: connect, then request / answer for {@code seconds}; prints the result. */
-    private static void client(InetAddress address, int port, int n, double seconds, int size) throws Exception {
+    /** {@code n} client virtual threads: connect, then request / answer for {@code warmSeconds + seconds}; prints the result. */
+    private static void client(InetAddress address, int port, int n, double warmSeconds, double seconds, int size) throws Exception {
         ExecutorService vts = virtualThreads();
         Queue<Throwable> errors = new ConcurrentLinkedQueue<>();
         AtomicInteger connected = new AtomicInteger();
@@ -160,10 +161,10 @@ public final class VirtualThreadsLoad {
         boolean allReady = ready.await(120, TimeUnit.SECONDS);
         Map<String, Object> out = common();
         out.put("setupMillis", (System.nanoTime() - t0) / 1_000_000);
-        window[0] = System.nanoTime();
+        window[0] = System.nanoTime() + (long) (warmSeconds * 1e9);
         window[1] = window[0] + (long) (seconds * 1e9);
         go.countDown();
-        boolean allFinished = finished.await((long) seconds + 60, TimeUnit.SECONDS);
+        boolean allFinished = finished.await((long) (warmSeconds + seconds) + 60, TimeUnit.SECONDS);
         double wall = (window[1] - window[0]) / 1e9;
         long trips = roundTrips.get();
         out.put("connections", n);
@@ -171,6 +172,7 @@ public final class VirtualThreadsLoad {
         out.put("mptcp", mptcp.get());
         out.put("allReady", allReady);
         out.put("allFinished", allFinished);
+        out.put("warmSeconds", warmSeconds);
         out.put("seconds", wall);
         out.put("size", size);
         out.put("roundTrips", trips);
@@ -223,7 +225,7 @@ public final class VirtualThreadsLoad {
         System.exit(0); // a stuck virtual thread must not keep the JVM alive
     }
 
-    /** One client: request / answer until the window closes; returns the round trips completed in it. */
+    /** One client: request / answer until the window closes; returns the round trips that started and ended in it. */
     private static long requests(MpsecSocket s, int size, long[] window, AtomicLongArray histogram) throws Exception {
         byte[] req = new byte[size];
         java.util.Arrays.fill(req, (byte) 0x5a);
@@ -246,7 +248,7 @@ public final class VirtualThreadsLoad {
                 got += r;
             }
             long done = System.nanoTime();
-            if (done <= window[1]) {
+            if (t >= window[0] && done <= window[1]) {
                 count++;
                 histogram.incrementAndGet((int) Math.min(BUCKETS - 1, (done - t) / BUCKET_NANOS));
             }
