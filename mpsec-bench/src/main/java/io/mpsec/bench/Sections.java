@@ -341,7 +341,9 @@ final class Sections {
                         row.v("carriers"), row.v("platformThreads"), row.v("mptcpShare"), r.command(row)));
             }
         }
-        md.append("\nClient and server share the machine's two cores with each other and with the kernel's network work, so the figures are a floor ")
+        md.append("\nEvery connection keeps one request outstanding, so the latency is about connections / round trips per second ")
+                .append("(Little's law): with thousands of connections it measures the queue, not the network. ")
+                .append("Client and server share the machine's two cores with each other and with the kernel's network work, so the figures are a floor ")
                 .append("for a server with its cores to itself.\n\n");
     }
 
