@@ -332,11 +332,13 @@ final class Sections {
                 .append("from the other namespace over an unshaped veth and, on one virtual thread per connection, sends a request and reads its echo in a loop ")
                 .append("for the window. Round trips and latency are measured by the clients; carriers (`CarrierThread`s, sampled every 100 ms) and ")
                 .append("MPTCP connections (`isMultipath()`) by the server. The benchmark fails unless every connection was served without an error.\n\n")
-                .append("| connections | request bytes | window s | round trips/s | MB/s (both directions) | p50 / p99 ms | carriers | platform threads | MPTCP share | command |\n")
-                .append("|---|---|---|---|---|---|---|---|---|---|\n");
+                .append("The `jdk` rows run the same programs on the JDK's own `Socket` and `ServerSocket` (plain TCP, the JDK's own poller), a baseline.\n\n")
+                .append("| sockets | connections | request bytes | window s | round trips/s | MB/s (both directions) | p50 / p99 ms | carriers | platform threads | MPTCP share | command |\n")
+                .append("|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Report.RunData r : rs) {
             for (Report.Row row : r.rows()) {
-                md.append(f("| %.0f | %s | %s | %.0f | %.1f | %.1f / %.1f | %.0f | %.0f | %.3f | %s |\n", row.v("connected"), row.p("size"),
+                String sockets = row.p("socket").isEmpty() ? "mpsec" : row.p("socket");
+                md.append(f("| %s | %.0f | %s | %s | %.0f | %.1f | %.1f / %.1f | %.0f | %.0f | %.3f | %s |\n", sockets, row.v("connected"), row.p("size"),
                         row.p("seconds"), row.v("roundTripsPerSecond"), row.v("mbytesPerSecond"), row.v("p50Millis"), row.v("p99Millis"),
                         row.v("carriers"), row.v("platformThreads"), row.v("mptcpShare"), r.command(row)));
             }

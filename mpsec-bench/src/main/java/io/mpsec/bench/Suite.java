@@ -62,7 +62,7 @@ public final class Suite {
             new Run("FootprintBenchmark", "FootprintBenchmark", List.of(),
                     List.of("-p", "connections=5", "-p", "seconds=5", "-p", "warmSeconds=1", "-p", "jvmOptions=-Xmx64m -XX:+UseSerialGC")),
             new Run("VirtualThreadsBenchmark", "VirtualThreadsBenchmark", List.of(),
-                    List.of("-p", "connections=200", "-p", "warmSeconds=1", "-p", "seconds=2")));
+                    List.of("-p", "socket=mpsec", "-p", "connections=200", "-p", "warmSeconds=1", "-p", "seconds=2")));
 
     private Suite() {
     }

@@ -74,6 +74,13 @@ public class VirtualThreadsBenchmark {
         @Param({"3"})
         public double warmSeconds;
 
+        /**
+         * {@code mpsec}: {@code MpsecSocket} / {@code MpsecServerSocket}; {@code jdk}: the JDK's own
+         * {@code Socket} / {@code ServerSocket} (plain TCP, the JDK's virtual-thread poller), a baseline.
+         */
+        @Param({"mpsec", "jdk"})
+        public String socket;
+
         /** Request (and echo) size in bytes. */
         @Param({"1024"})
         public int size;
@@ -83,6 +90,9 @@ public class VirtualThreadsBenchmark {
 
         @Setup(Level.Trial)
         public void setUp() throws IOException {
+            if (!socket.equals("mpsec") && !socket.equals("jdk")) {
+                throw new IllegalArgumentException("socket must be mpsec or jdk, not " + socket);
+            }
             if (connections < 1 || connections > 30_000 || seconds <= 0 || warmSeconds < 0 || size < 1) {
                 throw new IllegalArgumentException("connections must be 1..30000, seconds > 0, warmSeconds >= 0 and size >= 1, not "
                         + connections + ", " + seconds + ", " + warmSeconds + ", " + size);
@@ -168,13 +178,16 @@ public class VirtualThreadsBenchmark {
         result.platformThreads = num(s, "platformThreadsPeak");
         result.connected = connected;
         result.mptcpShare = num(s, "mptcp") / connected;
+        if (env.socket.equals("mpsec") && result.mptcpShare == 0) {
+            throw new IllegalStateException("no connection was MPTCP: " + rec);
+        }
     }
 
     /** {@code java ... VirtualThreadsLoad args} in {@code namespace}, on two carriers, with the hard limit of open files. */
     private static List<String> command(Env env, String namespace, String... args) {
         List<String> cmd = new ArrayList<>(BenchNet.in(namespace, env.java.toString(), "--enable-native-access=ALL-UNNAMED",
                 "-Djdk.virtualThreadScheduler.parallelism=2", "-Djdk.virtualThreadScheduler.maxPoolSize=2", "-XX:+UseSerialGC",
-                "-Xmx512m", "-cp", System.getProperty("java.class.path"), VirtualThreadsLoad.class.getName()));
+                "-Xmx512m", "-Dmpsec.vt.socket=" + env.socket, "-cp", System.getProperty("java.class.path"), VirtualThreadsLoad.class.getName()));
         cmd.addAll(List.of(args));
         return cmd;
     }

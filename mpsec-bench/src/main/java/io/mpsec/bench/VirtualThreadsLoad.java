@@ -8,6 +8,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Queue;
@@ -37,10 +39,13 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * MPTCP ({@link MpsecSocket#isMultipath()}), and, for the client, round trips and bytes per second
  * over the window and round-trip latency percentiles (100 us buckets); for both, the largest number
  * of carrier threads ({@code jdk.internal.misc.CarrierThread}) and of platform threads seen, and the
- * errors. Compiled for Java 17: virtual threads are reached through reflection.
+ * errors. With {@code -Dmpsec.vt.socket=jdk} both ends use the JDK's own sockets (plain TCP) instead,
+ * as a baseline. Compiled for Java 17: virtual threads are reached through reflection.
  */
 public final class VirtualThreadsLoad {
     static final String PREFIX = "VTRESULT ";
+    /** {@code -Dmpsec.vt.socket=jdk}: the JDK's own {@link Socket} and {@link ServerSocket} (plain TCP) instead of MPSec's, as a baseline. */
+    static final boolean JDK = "jdk".equals(System.getProperty("mpsec.vt.socket", "mpsec"));
     private static final long BUCKET_NANOS = 100_000L;
     private static final int BUCKETS = 100_000; // up to 10 s, the last bucket holds anything slower
 
@@ -65,7 +70,7 @@ public final class VirtualThreadsLoad {
      */
     private static void server(InetAddress address, int size) throws Exception {
         ExecutorService vts = virtualThreads();
-        MpsecServerSocket server = new MpsecServerSocket(0, 65535, address);
+        ServerSocket server = JDK ? new ServerSocket(0, 65535, address) : new MpsecServerSocket(0, 65535, address);
         Queue<Throwable> errors = new ConcurrentLinkedQueue<>();
         AtomicInteger accepted = new AtomicInteger();
         AtomicInteger mptcp = new AtomicInteger();
@@ -73,11 +78,11 @@ public final class VirtualThreadsLoad {
         vts.submit(() -> {
             while (!server.isClosed()) {
                 try {
-                    MpsecSocket s = server.accept();
+                    Socket s = server.accept();
                     accepted.incrementAndGet();
                     vts.submit(() -> {
                         try {
-                            if (s.isMultipath()) {
+                            if (s instanceof MpsecSocket m && m.isMultipath()) {
                                 mptcp.incrementAndGet();
                             }
                         } catch (Throwable t) {
@@ -122,16 +127,16 @@ public final class VirtualThreadsLoad {
         long t0 = System.nanoTime();
         for (int i = 0; i < n; i++) {
             vts.submit(() -> {
-                MpsecSocket s = null;
+                Socket s = null;
                 try {
                     connecting.acquire();
                     try {
-                        s = new MpsecSocket(address, port);
+                        s = JDK ? new Socket(address, port) : new MpsecSocket(address, port);
                     } finally {
                         connecting.release();
                     }
                     connected.incrementAndGet();
-                    if (s.isMultipath()) {
+                    if (s instanceof MpsecSocket m && m.isMultipath()) {
                         mptcp.incrementAndGet();
                     }
                 } catch (Throwable t) {
@@ -194,6 +199,7 @@ public final class VirtualThreadsLoad {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("javaVersion", System.getProperty("java.version"));
         out.put("parallelism", System.getProperty("jdk.virtualThreadScheduler.parallelism"));
+        out.put("socket", JDK ? "jdk" : "mpsec");
         return out;
     }
 
@@ -226,7 +232,7 @@ public final class VirtualThreadsLoad {
     }
 
     /** One client: request / answer until the window closes; returns the round trips that started and ended in it. */
-    private static long requests(MpsecSocket s, int size, long[] window, AtomicLongArray histogram) throws Exception {
+    private static long requests(Socket s, int size, long[] window, AtomicLongArray histogram) throws Exception {
         byte[] req = new byte[size];
         java.util.Arrays.fill(req, (byte) 0x5a);
         byte[] ans = new byte[size];
@@ -256,7 +262,7 @@ public final class VirtualThreadsLoad {
     }
 
     /** The server side of one connection: echoes until end of stream. */
-    private static void echo(MpsecSocket s, int size, Queue<Throwable> errors) {
+    private static void echo(Socket s, int size, Queue<Throwable> errors) {
         byte[] buf = new byte[size];
         try (s; InputStream in = s.getInputStream(); OutputStream o = s.getOutputStream()) {
             int r;
