@@ -47,7 +47,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>Secondary results (read them, not the primary score): {@code roundTripsPerSecond},
  * {@code mbytesPerSecond} (both directions), {@code p50Millis}, {@code p99Millis},
  * {@code carriers} (most carrier threads seen), {@code platformThreads} (peak, whole JVM),
- * {@code connected}, {@code mptcpShare} (MPTCP connections / connected). The benchmark fails when a
+ * {@code connected}, {@code mptcpShare} (MPTCP connections / connected, from {@code isMultipath()} on the server),
+ * {@code ssMptcpShare} (established MPTCP sockets that {@code ss -M} lists in the client namespace once all are connected / connected). The benchmark fails when a
  * connection is missing or any error occurred. Both children's JSON goes to the side file
  * {@code VirtualThreadsBenchmark.jsonl}. Run as root:
  * {@code java -jar mpsec-bench/target/benchmarks.jar VirtualThreadsBenchmark}.
@@ -76,9 +77,10 @@ public class VirtualThreadsBenchmark {
 
         /**
          * {@code mpsec}: {@code MpsecSocket} / {@code MpsecServerSocket}; {@code jdk}: the JDK's own
-         * {@code Socket} / {@code ServerSocket} (plain TCP, the JDK's virtual-thread poller), a baseline.
+         * {@code Socket} / {@code ServerSocket} (plain TCP, the JDK's virtual-thread poller), a baseline;
+         * {@code jdk-mptcpize}: the same under {@code mptcpize run} (its TCP sockets become MPTCP).
          */
-        @Param({"mpsec", "jdk"})
+        @Param({"mpsec", "jdk", "jdk-mptcpize"})
         public String socket;
 
         /** Request (and echo) size in bytes. */
@@ -90,8 +92,8 @@ public class VirtualThreadsBenchmark {
 
         @Setup(Level.Trial)
         public void setUp() throws IOException {
-            if (!socket.equals("mpsec") && !socket.equals("jdk")) {
-                throw new IllegalArgumentException("socket must be mpsec or jdk, not " + socket);
+            if (!List.of("mpsec", "jdk", "jdk-mptcpize").contains(socket)) {
+                throw new IllegalArgumentException("socket must be mpsec, jdk or jdk-mptcpize, not " + socket);
             }
             if (connections < 1 || connections > 30_000 || seconds <= 0 || warmSeconds < 0 || size < 1) {
                 throw new IllegalArgumentException("connections must be 1..30000, seconds > 0, warmSeconds >= 0 and size >= 1, not "
@@ -125,6 +127,7 @@ public class VirtualThreadsBenchmark {
         public double platformThreads;
         public double connected;
         public double mptcpShare;
+        public double ssMptcpShare;
     }
 
     @Benchmark
@@ -135,6 +138,7 @@ public class VirtualThreadsBenchmark {
         Map<String, Object> s;
         Map<String, Object> c;
         String clientErr;
+        long ssMptcp = -1;
         try {
             BufferedReader serverOut = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
             String first = serverOut.readLine();
@@ -146,12 +150,19 @@ public class VirtualThreadsBenchmark {
                     String.valueOf(env.connections), String.valueOf(env.warmSeconds), String.valueOf(env.seconds), String.valueOf(env.size))).start();
             client.getOutputStream().close();
             CompletableFuture<String> cErr = CompletableFuture.supplyAsync(() -> drain(client.getErrorStream()));
-            String cOut = drain(client.getInputStream());
+            BufferedReader clientOut = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.UTF_8));
+            StringBuilder cOut = new StringBuilder();
+            for (String l = clientOut.readLine(); l != null; l = clientOut.readLine()) {
+                cOut.append(l).append('\n');
+                if (l.equals("CONNECTED")) {
+                    ssMptcp = ssMptcpEstablished(env.net.client());
+                }
+            }
             if (!client.waitFor((long) (env.warmSeconds + env.seconds) + 240, TimeUnit.SECONDS)) {
                 client.destroyForcibly();
             }
             clientErr = cErr.get(10, TimeUnit.SECONDS);
-            c = result(cOut, "client", clientErr);
+            c = result(cOut.toString(), "client", clientErr);
             server.getOutputStream().close(); // the server prints its result and exits
             String sOut = drain(server.getInputStream());
             server.waitFor(60, TimeUnit.SECONDS);
@@ -161,6 +172,7 @@ public class VirtualThreadsBenchmark {
         }
         Map<String, Object> rec = new LinkedHashMap<>(c);
         s.forEach((k, v) -> rec.put("server." + k, v));
+        rec.put("ssMptcpEstablished", ssMptcp);
         rec.put("jdk", env.java.toString());
         SideFile.append("VirtualThreadsBenchmark", rec);
         System.out.println("virtual threads: " + rec);
@@ -178,16 +190,22 @@ public class VirtualThreadsBenchmark {
         result.platformThreads = num(s, "platformThreadsPeak");
         result.connected = connected;
         result.mptcpShare = num(s, "mptcp") / connected;
-        if (env.socket.equals("mpsec") && result.mptcpShare == 0) {
+        result.ssMptcpShare = (double) ssMptcp / connected;
+        if (!env.socket.equals("jdk") && result.ssMptcpShare == 0) {
             throw new IllegalStateException("no connection was MPTCP: " + rec);
         }
     }
 
     /** {@code java ... VirtualThreadsLoad args} in {@code namespace}, on two carriers, with the hard limit of open files. */
     private static List<String> command(Env env, String namespace, String... args) {
-        List<String> cmd = new ArrayList<>(BenchNet.in(namespace, env.java.toString(), "--enable-native-access=ALL-UNNAMED",
+        List<String> cmd = new ArrayList<>(BenchNet.in(namespace));
+        if (env.socket.equals("jdk-mptcpize")) {
+            cmd.addAll(List.of("mptcpize", "run"));
+        }
+        cmd.addAll(List.of(env.java.toString(), "--enable-native-access=ALL-UNNAMED",
                 "-Djdk.virtualThreadScheduler.parallelism=2", "-Djdk.virtualThreadScheduler.maxPoolSize=2", "-XX:+UseSerialGC",
-                "-Xmx512m", "-Dmpsec.vt.socket=" + env.socket, "-cp", System.getProperty("java.class.path"), VirtualThreadsLoad.class.getName()));
+                "-Xmx512m", "-Dmpsec.vt.socket=" + (env.socket.equals("mpsec") ? "mpsec" : "jdk"), "-cp", System.getProperty("java.class.path"),
+                VirtualThreadsLoad.class.getName()));
         cmd.addAll(List.of(args));
         return cmd;
     }
@@ -197,6 +215,12 @@ public class VirtualThreadsBenchmark {
         String line = out.lines().filter(l -> l.startsWith(VirtualThreadsLoad.PREFIX)).findFirst()
                 .orElseThrow(() -> new IllegalStateException("the " + side + " printed no result:\n" + out + stderr));
         return SideFile.JSON.readValue(line.substring(VirtualThreadsLoad.PREFIX.length()), Map.class);
+    }
+
+    /** Established MPTCP sockets in {@code namespace} ({@code ss -HMn state established}, one line each), an independent count. */
+    static long ssMptcpEstablished(String namespace) throws IOException {
+        return BenchNet.output("ip", "netns", "exec", namespace, "ss", "-HMn", "state", "established").lines()
+                .filter(l -> !l.isBlank()).count();
     }
 
     private static double num(Map<String, Object> r, String key) {

@@ -166,6 +166,8 @@ public final class VirtualThreadsLoad {
         boolean allReady = ready.await(120, TimeUnit.SECONDS);
         Map<String, Object> out = common();
         out.put("setupMillis", (System.nanoTime() - t0) / 1_000_000);
+        System.out.println("CONNECTED"); // the benchmark counts the MPTCP sockets with ss now
+        System.out.flush();
         window[0] = System.nanoTime() + (long) (warmSeconds * 1e9);
         window[1] = window[0] + (long) (seconds * 1e9);
         go.countDown();

@@ -45,7 +45,8 @@ class BenchSmokeIT {
                 });
         assertThat(SideFile.read(results.resolve("VirtualThreadsBenchmark"), "VirtualThreadsBenchmark")).as("virtual-threads side file")
                 .singleElement().satisfies(r -> {
-                    assertThat(r).containsEntry("connected", 200).containsEntry("server.accepted", 200).containsEntry("errors", 0);
+                    assertThat(r).containsEntry("connected", 200).containsEntry("server.accepted", 200).containsEntry("errors", 0)
+                            .containsEntry("server.mptcp", 200).containsEntry("ssMptcpEstablished", 200);
                     assertThat(((Number) r.get("server.carriersPeak")).intValue()).as("carrier threads of the server").isBetween(1, 2);
                     assertThat(((Number) r.get("roundTrips")).longValue()).as("round trips in the window").isPositive();
                 });
