@@ -41,7 +41,7 @@ public final class Suite {
     }
 
     /**
-     * The full suite (about 40 minutes on the 2-core build machine, the footprint run about 3 of them) and, per run, the smoke
+     * The full suite (about 40 minutes on the 2-core build machine, the footprint run about 3 of them, the virtual-threads run 1) and, per run, the smoke
      * parameters: every benchmark class and code path (both cuts, both strategies' set-up, the default
      * PM, rto_min, the agent's footprint with 5 connections) once with small sizes, about 2-3 minutes in all.
      */
