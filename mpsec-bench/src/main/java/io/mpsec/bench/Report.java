@@ -69,6 +69,7 @@ public final class Report {
         s.controlPlane();
         s.dataPath();
         s.footprint();
+        s.virtualThreads();
         s.laneSection();
         Files.writeString(docs.resolve("BENCHMARKS.md"), md.toString(), StandardCharsets.UTF_8);
     }

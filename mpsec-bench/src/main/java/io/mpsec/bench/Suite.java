@@ -41,7 +41,7 @@ public final class Suite {
     }
 
     /**
-     * The full suite (about 40 minutes on the 2-core build machine, the footprint run about 3 of them) and, per run, the smoke
+     * The full suite (about 40 minutes on the 2-core build machine, the footprint run about 3 of them, the virtual-threads run 1) and, per run, the smoke
      * parameters: every benchmark class and code path (both cuts, both strategies' set-up, the default
      * PM, rto_min, the agent's footprint with 5 connections) once with small sizes, about 2-3 minutes in all.
      */
@@ -60,7 +60,9 @@ public final class Suite {
             new Run("DataPathBenchmark", "DataPathBenchmark", List.of(),
                     List.of("-p", "direction=SEND", "-p", "pairs=1", "-p", "seconds=2")),
             new Run("FootprintBenchmark", "FootprintBenchmark", List.of(),
-                    List.of("-p", "connections=5", "-p", "seconds=5", "-p", "warmSeconds=1", "-p", "jvmOptions=-Xmx64m -XX:+UseSerialGC -XX:TieredStopAtLevel=1")));
+                    List.of("-p", "connections=5", "-p", "seconds=5", "-p", "warmSeconds=1", "-p", "jvmOptions=-Xmx64m -XX:+UseSerialGC -XX:TieredStopAtLevel=1")),
+            new Run("VirtualThreadsBenchmark", "VirtualThreadsBenchmark", List.of(),
+                    List.of("-p", "socket=mpsec", "-p", "connections=200", "-p", "warmSeconds=1", "-p", "seconds=2")));
 
     private Suite() {
     }

@@ -43,10 +43,17 @@ class BenchSmokeIT {
                     assertThat(((Number) r.get("rssMb")).doubleValue()).as("agent RSS MiB").isPositive();
                     assertThat(((Number) r.get("snapshots")).intValue()).as("dashboard snapshots").isPositive();
                 });
+        assertThat(SideFile.read(results.resolve("VirtualThreadsBenchmark"), "VirtualThreadsBenchmark")).as("virtual-threads side file")
+                .singleElement().satisfies(r -> {
+                    assertThat(r).containsEntry("connected", 200).containsEntry("server.accepted", 200).containsEntry("errors", 0)
+                            .containsEntry("server.mptcp", 200).containsEntry("ssMptcpEstablished", 200);
+                    assertThat(((Number) r.get("server.carriersPeak")).intValue()).as("carrier threads of the server").isBetween(1, 2);
+                    assertThat(((Number) r.get("roundTrips")).longValue()).as("round trips in the window").isPositive();
+                });
         Path docs = dir.resolve("docs");
         Report.write(results, docs);
         String md = Files.readString(docs.resolve("BENCHMARKS.md"));
-        assertThat(md).contains("## Aggregation", "## Unbalanced paths", "## Failover", "## Control plane", "## Data path", "## Footprint",
+        assertThat(md).contains("## Aggregation", "## Unbalanced paths", "## Failover", "## Control plane", "## Data path", "## Footprint", "## Virtual threads",
                 "| agent footprint, 5 MPTCP connections + 1 dashboard, JVM options `-Xmx64m -XX:+UseSerialGC -XX:TieredStopAtLevel=1`, peak RSS (VmHWM) | <= 160 MB");
         assertThat(docs.resolve("bench/aggregation.svg")).isNotEmptyFile();
         assertThat(docs.resolve("bench/failover-gaps.svg")).isNotEmptyFile();
