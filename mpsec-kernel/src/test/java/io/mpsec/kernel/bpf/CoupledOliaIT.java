@@ -122,8 +122,12 @@ class CoupledOliaIT {
                         assertThat(map[k].alpha()).as("alpha of the map's sets").isCloseTo(own.alpha(k, 2),
                                 org.assertj.core.api.Assertions.within(1e-5));
                     }
-                    // M: clear when the windows differ by more than 10 % (they move between the two reads)
-                    if (Math.abs(cwnd[0] - cwnd[1]) > 0.10 * Math.max(cwnd[0], cwnd[1])) {
+                    // M: comparable when ss and the map read the same windows, or when the windows differ by more
+                    // than 10 % (they may move between the two reads). Without losses both windows can stay within a
+                    // few packets of each other (seen on an idle machine: 318 and 322), so the 10 % rule alone may
+                    // leave no sample
+                    boolean sameRead = map[0].cwnd() == (int) cwnd[0] && map[1].cwnd() == (int) cwnd[1] && cwnd[0] != cwnd[1];
+                    if (sameRead || Math.abs(cwnd[0] - cwnd[1]) > 0.10 * Math.max(cwnd[0], cwnd[1])) {
                         clearM++;
                         agreeM += ss.maxWindow().equals(mapM) ? 1 : 0;
                     }
@@ -144,10 +148,10 @@ class CoupledOliaIT {
                 double mbit = t.measureMbit(500);
                 t.finish();
                 log.forEach(System.out::println);
-                System.out.printf("mpsec_olia on 100 + 25 Mbit/s: M agrees with ss in %d of %d clear samples, B in %d of %d;"
+                System.out.printf("mpsec_olia on 100 + 25 Mbit/s: M agrees with ss in %d of %d comparable samples, B in %d of %d;"
                         + " l within 25%% of the ss estimate in %d of %d; %.1f Mbit/s at the end%n",
                         agreeM, clearM, agreeB, clearB, lClose, lChecked, mbit);
-                assertThat(clearM).as("samples where ss shows a clear largest window").isGreaterThanOrEqualTo(5);
+                assertThat(clearM).as("samples where ss shows a largest window the map must agree with").isGreaterThanOrEqualTo(5);
                 assertThat(agreeM).as("M from the map equals M from ss -ti").isGreaterThanOrEqualTo((int) Math.ceil(0.8 * clearM));
                 assertThat(clearB).as("samples where ss shows a clear best path").isGreaterThanOrEqualTo(5);
                 assertThat(agreeB).as("B from the map equals B from ss -ti").isGreaterThanOrEqualTo((int) Math.ceil(0.8 * clearB));
