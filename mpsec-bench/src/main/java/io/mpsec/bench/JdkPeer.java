@@ -1,8 +1,6 @@
 package io.mpsec.bench;
 
-import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -23,8 +21,6 @@ import java.util.Arrays;
  * </pre>
  */
 public final class JdkPeer {
-    private static final long SAMPLE_NANOS = 100_000_000L;
-
     private JdkPeer() {
     }
 
@@ -47,33 +43,14 @@ public final class JdkPeer {
                 out.println("READY " + listener.getLocalPort());
                 out.flush();
                 try (Socket c = listener.accept()) {
-                    InputStream in = c.getInputStream();
-                    long bytes = 0;
-                    long next = 0;
-                    while (true) {
-                        int n = in.read(buf);
-                        long t = System.nanoTime();
-                        if (next == 0) {
-                            s.addNow(t, 0);
-                            next = t + SAMPLE_NANOS;
-                        }
-                        if (n < 0) {
-                            s.addNow(t, bytes);
-                            break;
-                        }
-                        bytes += n;
-                        if (t >= next) {
-                            s.addNow(t, bytes);
-                            next += SAMPLE_NANOS;
-                        }
-                    }
+                    s.readAll(c.getInputStream(), buf);
                 }
             }
         } else {
             long minBytes = args.length >= 5 ? Long.parseLong(args[4]) : 0;
             try (Socket c = new Socket()) {
                 c.connect(address);
-                boolean aborted = source(c, Double.parseDouble(args[3]), minBytes, buf, s);
+                boolean aborted = s.writeFor(c.getOutputStream(), buf, Double.parseDouble(args[3]), minBytes);
                 out.println("INFO aborted=" + (aborted ? 1 : 0));
                 c.shutdownOutput();
                 InputStream in = c.getInputStream();
@@ -84,34 +61,5 @@ public final class JdkPeer {
         }
         s.print(out);
         out.flush();
-    }
-
-    private static boolean source(Socket c, double seconds, long minBytes, byte[] buf, Samples s) throws IOException {
-        OutputStream o = c.getOutputStream();
-        long start = System.nanoTime();
-        long end = start + (long) (seconds * 1e9);
-        long check = start + 600_000_000L;
-        long next = start + SAMPLE_NANOS;
-        long bytes = 0;
-        s.addNow(start, 0);
-        while (true) {
-            o.write(buf);
-            bytes += buf.length;
-            long t = System.nanoTime();
-            if (t >= next) {
-                s.addNow(t, bytes);
-                next += SAMPLE_NANOS;
-            }
-            if (t >= end) {
-                return false;
-            }
-            if (minBytes > 0 && check != 0 && t >= check) {
-                if (bytes < minBytes) {
-                    s.addNow(t, bytes);
-                    return true;
-                }
-                check = 0;
-            }
-        }
     }
 }

@@ -23,6 +23,65 @@ public final class Samples {
     }
 
     /** Prints the samples as the C peer does ({@code SAMPLE <ns> <bytes> <cpu ns> <user cpu ns>}, see {@link PeerResult#parse}). */
+    /** How often the peers sample their byte count while they stream. */
+    static final long PERIOD_NANOS = 100_000_000L;
+
+    /**
+     * Writes {@code buf} over and over to {@code out} for {@code seconds}, sampling every
+     * {@link #PERIOD_NANOS}; gives up at 600 ms when fewer than {@code minBytes} went out (the stall
+     * mode) and returns true then.
+     */
+    public boolean writeFor(java.io.OutputStream out, byte[] buf, double seconds, long minBytes) throws java.io.IOException {
+        long start = System.nanoTime();
+        long end = start + (long) (seconds * 1e9);
+        long check = start + 600_000_000L;
+        long next = start + PERIOD_NANOS;
+        long bytes = 0;
+        addNow(start, 0);
+        while (true) {
+            out.write(buf);
+            bytes += buf.length;
+            long t = System.nanoTime();
+            if (t >= next) {
+                addNow(t, bytes);
+                next += PERIOD_NANOS;
+            }
+            if (t >= end) {
+                return false;
+            }
+            if (check != 0 && t >= check) {
+                if (bytes < minBytes) {
+                    addNow(t, bytes);
+                    return true;
+                }
+                check = 0;
+            }
+        }
+    }
+
+    /** Reads {@code in} to its end through {@code buf}, sampling every {@link #PERIOD_NANOS}; returns the bytes read. */
+    public long readAll(java.io.InputStream in, byte[] buf) throws java.io.IOException {
+        long bytes = 0;
+        long next = 0;
+        while (true) {
+            int n = in.read(buf);
+            long t = System.nanoTime();
+            if (next == 0) {
+                addNow(t, 0);
+                next = t + PERIOD_NANOS;
+            }
+            if (n < 0) {
+                addNow(t, bytes);
+                return bytes;
+            }
+            bytes += n;
+            if (t >= next) {
+                addNow(t, bytes);
+                next += PERIOD_NANOS;
+            }
+        }
+    }
+
     public void print(java.io.PrintStream out) {
         for (long[] r : rows) {
             out.println("SAMPLE " + r[0] + " " + r[1] + " " + r[2] + " " + r[3]);
