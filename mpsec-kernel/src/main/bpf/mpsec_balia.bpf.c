@@ -29,6 +29,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
+#include "mpsec_coupling.h"
 
 char _license[] SEC("license") = "GPL";
 
@@ -41,7 +42,6 @@ char _license[] SEC("license") = "GPL";
 
 extern u32 tcp_reno_undo_cwnd(struct sock *sk) __ksym;
 extern u32 tcp_slow_start(struct tcp_sock *tp, u32 acked) __ksym;
-extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
 
 /* The layout Java reads (BaliaConnection.java): keep in step. 248 bytes, no padding. */
 struct mpsec_balia_conn {
@@ -80,22 +80,6 @@ struct mpsec_balia_sf {
 static __always_inline struct mpsec_balia_sf *sf_of(struct sock *sk)
 {
 	return (struct mpsec_balia_sf *)((struct inet_connection_sock *)sk)->icsk_ca_priv;
-}
-
-static __always_inline u64 connection_of(struct sock *sk, u32 *token)
-{
-	struct inet_connection_sock *icsk = (struct inet_connection_sock *)sk;
-	struct mptcp_subflow_context *ctx;
-	void *ulp;
-
-	if (!((struct tcp_sock *)sk)->is_mptcp)
-		return 0;
-	ulp = icsk->icsk_ulp_data;
-	if (!ulp)
-		return 0;
-	ctx = bpf_rdonly_cast(ulp, bpf_core_type_id_kernel(struct mptcp_subflow_context));
-	*token = ctx->token;
-	return (u64)ctx->conn;
 }
 
 static __always_inline void join_connection(struct sock *sk)
@@ -170,14 +154,6 @@ void BPF_PROG(mpsec_balia_release, struct sock *sk)
 	c->owner[slot] = 0;
 	if (__sync_fetch_and_add(&c->subflows, -1) == 1)
 		bpf_map_delete_elem(&mpsec_balia_conns, &key);
-}
-
-/* tcp_is_cwnd_limited() of include/net/tcp.h, which is not a kfunc. */
-static __always_inline bool cwnd_limited(struct tcp_sock *tp)
-{
-	if (tp->snd_cwnd < tp->snd_ssthresh)
-		return tp->snd_cwnd < 2 * tp->max_packets_out;
-	return !!BPF_CORE_READ_BITFIELD(tp, is_cwnd_limited);
 }
 
 /*

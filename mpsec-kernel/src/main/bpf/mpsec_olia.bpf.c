@@ -42,6 +42,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
+#include "mpsec_coupling.h"
 
 char _license[] SEC("license") = "GPL";
 
@@ -55,7 +56,6 @@ char _license[] SEC("license") = "GPL";
 extern u32 tcp_reno_ssthresh(struct sock *sk) __ksym;
 extern u32 tcp_reno_undo_cwnd(struct sock *sk) __ksym;
 extern u32 tcp_slow_start(struct tcp_sock *tp, u32 acked) __ksym;
-extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
 
 /* The layout Java reads (OliaConnection.java): keep in step. 528 bytes, no padding. */
 struct mpsec_olia_conn {
@@ -105,22 +105,6 @@ struct mpsec_olia_sf {
 static __always_inline struct mpsec_olia_sf *sf_of(struct sock *sk)
 {
 	return (struct mpsec_olia_sf *)((struct inet_connection_sock *)sk)->icsk_ca_priv;
-}
-
-static __always_inline u64 connection_of(struct sock *sk, u32 *token)
-{
-	struct inet_connection_sock *icsk = (struct inet_connection_sock *)sk;
-	struct mptcp_subflow_context *ctx;
-	void *ulp;
-
-	if (!((struct tcp_sock *)sk)->is_mptcp)
-		return 0;
-	ulp = icsk->icsk_ulp_data;
-	if (!ulp)
-		return 0;
-	ctx = bpf_rdonly_cast(ulp, bpf_core_type_id_kernel(struct mptcp_subflow_context));
-	*token = ctx->token;
-	return (u64)ctx->conn;
 }
 
 static __always_inline void join_connection(struct sock *sk)
@@ -198,14 +182,6 @@ void BPF_PROG(mpsec_olia_release, struct sock *sk)
 	c->owner[slot] = 0;
 	if (__sync_fetch_and_add(&c->subflows, -1) == 1)
 		bpf_map_delete_elem(&mpsec_olia_conns, &key);
-}
-
-/* tcp_is_cwnd_limited() of include/net/tcp.h, which is not a kfunc. */
-static __always_inline bool cwnd_limited(struct tcp_sock *tp)
-{
-	if (tp->snd_cwnd < tp->snd_ssthresh)
-		return tp->snd_cwnd < 2 * tp->max_packets_out;
-	return !!BPF_CORE_READ_BITFIELD(tp, is_cwnd_limited);
 }
 
 /* quality[i] = l_r / rtt_r^2 with l_r = max(l1, l2) in KiB, in 2^-40 KiB/us^2 (B's ranking). A global function. */

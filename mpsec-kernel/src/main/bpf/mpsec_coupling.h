@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What MPSec's coupled congestion controls (mpsec_lia, mpsec_olia, mpsec_balia) share: finding a
+ * subflow's MPTCP connection, and the kernel's cwnd-limited test. Include after vmlinux.h and the
+ * libbpf headers.
+ */
+#ifndef MPSEC_COUPLING_H
+#define MPSEC_COUPLING_H
+
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+
+/*
+ * The MPTCP connection (msk pointer, the coupling key) of subflow sk, and its token; 0 for a plain
+ * TCP socket. The subflow context is icsk_ulp_data, read through a read-only cast (CO-RE;
+ * bpf_rdonly_cast needs Linux 6.2+), because the kfunc bpf_mptcp_sock_from_subflow is refused for
+ * struct_ops programs.
+ */
+static __always_inline u64 connection_of(struct sock *sk, u32 *token)
+{
+	struct inet_connection_sock *icsk = (struct inet_connection_sock *)sk;
+	struct mptcp_subflow_context *ctx;
+	void *ulp;
+
+	if (!((struct tcp_sock *)sk)->is_mptcp)
+		return 0;
+	ulp = icsk->icsk_ulp_data;
+	if (!ulp)
+		return 0;
+	ctx = bpf_rdonly_cast(ulp, bpf_core_type_id_kernel(struct mptcp_subflow_context));
+	*token = ctx->token;
+	return (u64)ctx->conn;
+}
+
+/* tcp_is_cwnd_limited() of include/net/tcp.h, which is not a kfunc. */
+static __always_inline bool cwnd_limited(struct tcp_sock *tp)
+{
+	if (tp->snd_cwnd < tp->snd_ssthresh)
+		return tp->snd_cwnd < 2 * tp->max_packets_out;
+	return !!BPF_CORE_READ_BITFIELD(tp, is_cwnd_limited);
+}
+
+#endif
