@@ -1,6 +1,7 @@
 package io.mpsec.ipsec.inspect;
 
 import io.mpsec.kernel.netlink.NetlinkConnection;
+import io.mpsec.kernel.netns.NamespaceTool;
 import io.mpsec.kernel.netns.NetNamespace;
 import java.io.IOException;
 import java.util.List;
@@ -45,11 +46,11 @@ public final class PeerTrafficCounters implements AutoCloseable {
     public static final String UNLISTED = "(unlisted)";
 
     private final NetNamespace ns;
-    private final NftRun nft;
+    private final NamespaceTool nft;
     private final List<String> interfaces;
     private NetlinkConnection netlink;
 
-    private PeerTrafficCounters(NetNamespace ns, NftRun nft, List<String> interfaces) {
+    private PeerTrafficCounters(NetNamespace ns, NamespaceTool nft, List<String> interfaces) {
         this.ns = ns;
         this.nft = nft;
         this.interfaces = interfaces;
@@ -68,8 +69,8 @@ public final class PeerTrafficCounters implements AutoCloseable {
     public static PeerTrafficCounters install(NetNamespace ns, PeerAddresses peers, List<String> interfaces) throws IOException {
         List<String> ifs = PeerCounterRuleset.checkInterfaces(interfaces);
         String script = PeerCounterRuleset.install(peers, ifs);
-        PeerTrafficCounters c = new PeerTrafficCounters(ns, NftRun.in(ns), ifs);
-        NftRun.Result r = c.nft.run(script, "-f", "-");
+        PeerTrafficCounters c = new PeerTrafficCounters(ns, nft(ns), ifs);
+        NamespaceTool.Result r = c.nft.run(script, "-f", "-");
         if (!r.ok()) {
             throw new IOException("installing the peer traffic counters (" + TABLE + ") in " + c.nft.where() + " failed: "
                     + PeerCounterRuleset.firstError(r.stderr()) + " (needs root, nftables and a kernel with nf_tables "
@@ -84,7 +85,14 @@ public final class PeerTrafficCounters implements AutoCloseable {
 
     /** The counters already installed in {@code ns} for {@code interfaces}, without changing anything: to read or remove them. */
     public static PeerTrafficCounters of(NetNamespace ns, List<String> interfaces) throws IOException {
-        return new PeerTrafficCounters(ns, NftRun.in(ns), PeerCounterRuleset.checkInterfaces(interfaces));
+        return new PeerTrafficCounters(ns, nft(ns), PeerCounterRuleset.checkInterfaces(interfaces));
+    }
+
+    /** {@code nft} in {@code ns}: only to install, check and remove the counters table (the counters are read over netlink). */
+    private static NamespaceTool nft(NetNamespace ns) throws IOException {
+        return new NamespaceTool(ns, NamespaceTool.find("nft").orElseThrow(() -> new IOException("the nft tool (nftables) is "
+                + "not installed; the peer traffic counters need it to install their table: install the Debian package "
+                + "nftables ('apt-get install nftables')")), 30);
     }
 
     /** The nftables transaction {@link #install} applies, for documentation and review. */
@@ -116,7 +124,7 @@ public final class PeerTrafficCounters implements AutoCloseable {
 
     /** The same as {@link #read()} through {@code nft list counters} (a process per call): a cross-check. */
     public Map<String, InterfaceTraffic> readWithNft() throws IOException {
-        NftRun.Result r = nft.run(null, "list", "counters", "table", PeerCounterRuleset.FAMILY, PeerCounterRuleset.TABLE);
+        NamespaceTool.Result r = nft.run(null, "list", "counters", "table", PeerCounterRuleset.FAMILY, PeerCounterRuleset.TABLE);
         if (!r.ok()) {
             throw new IOException("listing the counters of " + TABLE + " in " + nft.where() + " failed: "
                     + PeerCounterRuleset.firstError(r.stderr()));
@@ -136,7 +144,7 @@ public final class PeerTrafficCounters implements AutoCloseable {
 
     /** Whether the table is present with all its rules. */
     public boolean installed() throws IOException {
-        NftRun.Result r = nft.run(null, "list", "table", PeerCounterRuleset.FAMILY, PeerCounterRuleset.TABLE);
+        NamespaceTool.Result r = nft.run(null, "list", "table", PeerCounterRuleset.FAMILY, PeerCounterRuleset.TABLE);
         if (r.ok()) {
             return PeerCounterRuleset.complete(r.stdout());
         }
@@ -148,7 +156,7 @@ public final class PeerTrafficCounters implements AutoCloseable {
 
     /** Removes the table (idempotent). */
     public void remove() throws IOException {
-        NftRun.Result r = nft.run(PeerCounterRuleset.remove(), "-f", "-");
+        NamespaceTool.Result r = nft.run(PeerCounterRuleset.remove(), "-f", "-");
         if (!r.ok()) {
             throw new IOException("removing " + TABLE + " in " + nft.where() + " failed: " + PeerCounterRuleset.firstError(r.stderr()));
         }
