@@ -1,12 +1,7 @@
 package io.mpsec.bench;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -67,45 +62,9 @@ public class AggregationBenchmark {
         }
     }
 
-    /** Medians of the rounds, reported by JMH as secondary metrics. */
-    @State(Scope.Thread)
-    @AuxCounters(AuxCounters.Type.EVENTS)
-    public static class Result {
-        public double ratio;
-        public double fractionOfSum;
-        public double onePathMbit;
-        public double allPathsMbit;
-        public double minShare;
-    }
-
     @Benchmark
-    public void aggregate(Env env, Result result) throws Exception {
-        List<Double> ratio = new ArrayList<>();
-        List<Double> fraction = new ArrayList<>();
-        List<Double> one = new ArrayList<>();
-        List<Double> all = new ArrayList<>();
-        List<Double> minShare = new ArrayList<>();
-        for (int i = 0; i < env.rounds; i++) {
-            Aggregation.Round r = Aggregation.round(env.net, env.warmSeconds, env.seconds, true);
-            ratio.add(r.ratio());
-            fraction.add(r.fractionOfSum());
-            one.add(r.alone()[0]);
-            all.add(r.together());
-            minShare.add(Arrays.stream(r.shares()).min().orElse(0));
-            Map<String, Object> rec = new LinkedHashMap<>();
-            rec.put("rates", env.rates);
-            rec.put("round", i);
-            rec.put("ratio", r.ratio());
-            rec.put("fractionOfSum", r.fractionOfSum());
-            rec.putAll(r.detail());
-            SideFile.append("AggregationBenchmark", rec);
-            System.out.println("round " + i + ": " + rec);
-        }
-        result.ratio = EfficiencyMain.median(ratio);
-        result.fractionOfSum = EfficiencyMain.median(fraction);
-        result.onePathMbit = EfficiencyMain.median(one);
-        result.allPathsMbit = EfficiencyMain.median(all);
-        result.minShare = EfficiencyMain.median(minShare);
+    public void aggregate(Env env, RoundMedians result) throws Exception {
+        result.measure(env.net, env.rates, env.rounds, env.warmSeconds, env.seconds, true, "AggregationBenchmark");
     }
 
     static int[] parseRates(String rates) {
