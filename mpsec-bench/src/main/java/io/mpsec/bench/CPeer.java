@@ -49,6 +49,12 @@ public final class CPeer {
                 JdkPeer.class.getName()), List.of());
     }
 
+    /** {@link NettyPeer} (MPSec's {@code MptcpChannels} on Netty's epoll transport) in a new JVM of this Java installation. */
+    public static CPeer nettyPeer() {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return new CPeer(List.of(java, "-cp", System.getProperty("java.class.path"), NettyPeer.class.getName()), List.of());
+    }
+
     private static boolean onPath(String tool) {
         for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
             if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, tool))) {

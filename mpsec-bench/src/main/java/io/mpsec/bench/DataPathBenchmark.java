@@ -37,6 +37,8 @@ import org.openjdk.jmh.runner.IterationType;
  * <li>{@code jdkRatio}, {@code jdkPairRatio}, {@code jdkGbitPerCpuSecond}: the same for a plain
  *     {@code java.net.Socket} program ({@link JdkPeer}) run under {@code mptcpize run java ...} on the
  *     side under test, against the same C peer, in the same pairs (with {@code jdk=true}; needs mptcpize).</li>
+ * <li>{@code nettyRatio}, {@code nettyPairRatio}, {@code nettyGbitPerCpuSecond}: the same for a Netty
+ *     application on MPSec's {@code MptcpChannels} ({@link NettyPeer}, with {@code netty=true}).</li>
  * </ul>
  * Run as root: {@code java -jar mpsec-bench/target/benchmarks.jar DataPathBenchmark}.
  */
@@ -78,6 +80,10 @@ public class DataPathBenchmark {
         @Param({"true"})
         public boolean jdk;
 
+        /** Whether every pair also measures a Netty application on MPSec's channels ({@link NettyPeer}). */
+        @Param({"true"})
+        public boolean netty;
+
         Efficiency efficiency;
         /** Whether the current iteration is JMH's warm-up (one pair then: JIT and class loading). */
         boolean warmup;
@@ -90,7 +96,7 @@ public class DataPathBenchmark {
         @Setup(Level.Trial)
         public void setUp() throws Exception {
             efficiency = Efficiency.create(Files.createTempDirectory("mpsec-bench"), seconds, !"tcp".equals(protocol), cpu,
-                    "default".equals(cc) ? null : cc, jdk);
+                    "default".equals(cc) ? null : cc, jdk, netty);
             System.out.println("kernel " + System.getProperty("os.version") + ", Java " + System.getProperty("java.version"));
         }
 
@@ -114,6 +120,9 @@ public class DataPathBenchmark {
         public double jdkRatio;
         public double jdkPairRatio;
         public double jdkGbitPerCpuSecond;
+        public double nettyRatio;
+        public double nettyPairRatio;
+        public double nettyGbitPerCpuSecond;
 
         @Setup(Level.Iteration)
         public void clear() {
@@ -125,6 +134,9 @@ public class DataPathBenchmark {
             jdkRatio = 0;
             jdkPairRatio = 0;
             jdkGbitPerCpuSecond = 0;
+            nettyRatio = 0;
+            nettyPairRatio = 0;
+            nettyGbitPerCpuSecond = 0;
         }
     }
 
@@ -138,6 +150,9 @@ public class DataPathBenchmark {
         List<Double> jdkRatios = new ArrayList<>();
         List<Double> jdkPairRatios = new ArrayList<>();
         List<Double> jdk = new ArrayList<>();
+        List<Double> nettyRatios = new ArrayList<>();
+        List<Double> nettyPairRatios = new ArrayList<>();
+        List<Double> netty = new ArrayList<>();
         for (int i = 0; i < (env.warmup ? 1 : env.pairs); i++) {
             Efficiency.Pair p = env.efficiency.pair(env.direction, 20);
             if (p == null) {
@@ -152,6 +167,12 @@ public class DataPathBenchmark {
                 jdkPairRatios.add(p.jdkPairRatio());
                 jdk.add(p.jdk().self().gbitPerCpuSecond());
             }
+            if (p.netty() != null) {
+                System.out.println(p.netty());
+                nettyRatios.add(p.nettyRatio());
+                nettyPairRatios.add(p.nettyPairRatio());
+                netty.add(p.netty().self().gbitPerCpuSecond());
+            }
             ratios.add(p.ratio());
             pairRatios.add(p.pairRatio());
             mpsec.add(p.mpsec().self().gbitPerCpuSecond());
@@ -165,5 +186,8 @@ public class DataPathBenchmark {
         result.jdkRatio = EfficiencyMain.median(jdkRatios);
         result.jdkPairRatio = EfficiencyMain.median(jdkPairRatios);
         result.jdkGbitPerCpuSecond = EfficiencyMain.median(jdk);
+        result.nettyRatio = EfficiencyMain.median(nettyRatios);
+        result.nettyPairRatio = EfficiencyMain.median(nettyPairRatios);
+        result.nettyGbitPerCpuSecond = EfficiencyMain.median(netty);
     }
 }

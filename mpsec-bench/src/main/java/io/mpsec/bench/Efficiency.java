@@ -49,21 +49,34 @@ public final class Efficiency implements AutoCloseable {
         }
     }
 
-    /** MPSec and C (and, when asked for, the JDK's socket under mptcpize) in one direction, measured back to back. */
-    public record Pair(Direction direction, Run mpsec, Run c, Run jdk) {
+    /**
+     * MPSec and C (and, when asked for, the JDK's socket under mptcpize and the Netty peer on MPSec's
+     * channels) in one direction, measured back to back.
+     */
+    public record Pair(Direction direction, Run mpsec, Run c, Run jdk, Run netty) {
         /** The JDK socket's efficiency over C's, the side under test alone; NaN without a JDK run. */
         public double jdkRatio() {
-            return jdk == null ? Double.NaN : jdk.self().gbitPerCpuSecond() / c.self().gbitPerCpuSecond();
+            return ratioOf(jdk);
         }
 
         /** {@link #jdkRatio()} for both processes together. */
         public double jdkPairRatio() {
-            return jdk == null ? Double.NaN : combined(jdk) / combined(c);
+            return pairRatioOf(jdk);
+        }
+
+        /** The Netty peer's efficiency over C's, the side under test alone; NaN without a Netty run. */
+        public double nettyRatio() {
+            return ratioOf(netty);
+        }
+
+        /** {@link #nettyRatio()} for both processes together. */
+        public double nettyPairRatio() {
+            return pairRatioOf(netty);
         }
 
         /** MPSec's efficiency over C's, the side under test alone (>= 0.90 is the target). */
         public double ratio() {
-            return mpsec.self().gbitPerCpuSecond() / c.self().gbitPerCpuSecond();
+            return ratioOf(mpsec);
         }
 
         /**
@@ -72,7 +85,15 @@ public final class Efficiency implements AutoCloseable {
          * the two sides from run to run; the sum is steadier, and the peer is the same C program.
          */
         public double pairRatio() {
-            return combined(mpsec) / combined(c);
+            return pairRatioOf(mpsec);
+        }
+
+        private double ratioOf(Run r) {
+            return r == null ? Double.NaN : r.self().gbitPerCpuSecond() / c.self().gbitPerCpuSecond();
+        }
+
+        private double pairRatioOf(Run r) {
+            return r == null ? Double.NaN : combined(r) / combined(c);
         }
 
         private static double combined(Run r) {
@@ -85,18 +106,21 @@ public final class Efficiency implements AutoCloseable {
     private final CPeer c;
     /** {@link JdkPeer} under mptcpize, or null when not compared. */
     private final CPeer jdk;
+    /** {@link NettyPeer}, or null when not compared. */
+    private final CPeer netty;
     private final NetNamespace clientNs;
     private final NetNamespace serverNs;
     private final double seconds;
     private final int cpu;
     private final List<Run> stalledRuns = new ArrayList<>();
 
-    private Efficiency(BenchNet net, boolean mptcp, CPeer c, CPeer jdk, NetNamespace clientNs, NetNamespace serverNs,
-                       double seconds, int cpu) {
+    private Efficiency(BenchNet net, boolean mptcp, CPeer c, CPeer jdk, CPeer netty, NetNamespace clientNs,
+                       NetNamespace serverNs, double seconds, int cpu) {
         this.net = net;
         this.mptcp = mptcp;
         this.c = c.onCpu(cpu);
         this.jdk = jdk == null ? null : jdk.onCpu(cpu);
+        this.netty = netty == null ? null : netty.onCpu(cpu);
         this.clientNs = clientNs;
         this.serverNs = serverNs;
         this.seconds = seconds;
@@ -123,11 +147,23 @@ public final class Efficiency implements AutoCloseable {
      */
     public static Efficiency create(Path scratch, double seconds, boolean mptcp, int cpu, String congestionControl,
                                     boolean withJdk) throws IOException {
+        return create(scratch, seconds, mptcp, cpu, congestionControl, withJdk, false);
+    }
+
+    /**
+     * Like {@link #create(Path, double, boolean, int, String, boolean)}; with {@code withNetty} every pair
+     * also measures the Netty peer ({@link CPeer#nettyPeer()}: MPSec's channels on Netty's epoll
+     * transport) on the side under test, against the same C peer.
+     */
+    public static Efficiency create(Path scratch, double seconds, boolean mptcp, int cpu, String congestionControl,
+                                    boolean withJdk, boolean withNetty) throws IOException {
         CPeer c = CPeer.build(scratch);
         CPeer jdk = withJdk ? CPeer.jdkUnderMptcpize() : null;
+        CPeer netty = withNetty ? CPeer.nettyPeer() : null;
         BenchNet net = BenchNet.create(mptcp, congestionControl);
         try {
-            return new Efficiency(net, mptcp, c, jdk, NetNamespace.open(net.client()), NetNamespace.open(net.server()), seconds, cpu);
+            return new Efficiency(net, mptcp, c, jdk, netty, NetNamespace.open(net.client()), NetNamespace.open(net.server()),
+                    seconds, cpu);
         } catch (IOException | RuntimeException e) {
             net.close();
             throw e;
@@ -140,18 +176,20 @@ public final class Efficiency implements AutoCloseable {
     }
 
     /**
-     * One clean MPSec run and one clean C run in {@code direction} (and a clean JDK run when asked for at
-     * creation), each retried up to {@code attempts} times.
+     * One clean MPSec run and one clean C run in {@code direction} (and a clean JDK and Netty run when
+     * asked for at creation), each retried up to {@code attempts} times.
      */
     public Pair pair(Direction direction, int attempts) throws Exception {
         Run m = clean(direction, Side.MPSEC, attempts);
         Run cc = clean(direction, Side.C, attempts);
         Run j = jdk == null ? null : clean(direction, Side.JDK, attempts);
-        return m == null || cc == null || (jdk != null && j == null) ? null : new Pair(direction, m, cc, j);
+        Run n = netty == null ? null : clean(direction, Side.NETTY, attempts);
+        boolean missing = m == null || cc == null || (jdk != null && j == null) || (netty != null && n == null);
+        return missing ? null : new Pair(direction, m, cc, j, n);
     }
 
     /** What runs on the side under test. */
-    private enum Side { MPSEC, C, JDK }
+    private enum Side { MPSEC, C, JDK, NETTY }
 
     private Run clean(Direction d, Side side, int attempts) throws Exception {
         for (int i = 0; i < attempts; i++) {
@@ -186,7 +224,7 @@ public final class Efficiency implements AutoCloseable {
     private Run transfer(Direction d, Side side) throws Exception {
         boolean mpsec = side == Side.MPSEC;
         String who = side.name().toLowerCase(java.util.Locale.ROOT);
-        CPeer measured = side == Side.JDK ? jdk : c;
+        CPeer measured = side == Side.JDK ? jdk : side == Side.NETTY ? netty : c;
         if (d == Direction.SEND) {
             CPeer.Sink sink = c.sink(net.server(), BenchNet.SERVER_ADDRESS);
             try {
@@ -239,13 +277,14 @@ public final class Efficiency implements AutoCloseable {
     }
 
     /**
-     * A JDK run counts only over MPTCP: the C peer on the other end reports whether its connection fell
-     * back to TCP (MPTCP_INFO mptcpi_flags), i.e. whether mptcpize made the JDK's socket MPTCP.
+     * A JDK or Netty run counts only over MPTCP: the C peer on the other end reports whether its
+     * connection fell back to TCP (MPTCP_INFO mptcpi_flags), i.e. whether mptcpize (JDK) or MPSec's
+     * channels (Netty) made the peer's socket MPTCP.
      */
     private void requireMptcp(Side side, PeerResult cPeer) throws IOException {
-        if (side == Side.JDK && mptcp && !"0".equals(cPeer.info().get("mptcp.fallback"))) {
-            throw new IOException("the JDK peer's connection is not MPTCP (C peer: mptcp.fallback="
-                    + cPeer.info().get("mptcp.fallback") + "): mptcpize did not take effect");
+        if ((side == Side.JDK || side == Side.NETTY) && mptcp && !"0".equals(cPeer.info().get("mptcp.fallback"))) {
+            throw new IOException("the " + side + " peer's connection is not MPTCP (C peer: mptcp.fallback="
+                    + cPeer.info().get("mptcp.fallback") + ")");
         }
     }
 

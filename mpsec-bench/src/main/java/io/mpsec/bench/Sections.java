@@ -106,6 +106,10 @@ final class Sections {
                     md.append(f("| data path %s, a JDK socket under `mptcpize` / C (reported beside them) | - | %.3f (both processes %.3f) | - |\n",
                             row.p("direction"), row.v("jdkRatio"), row.v("jdkPairRatio")));
                 }
+                if (!Double.isNaN(row.v("nettyRatio"))) {
+                    md.append(f("| data path %s, a Netty application on MPSec's `MptcpChannels` / C (reported beside them) | - | %.3f (both processes %.3f) | - |\n",
+                            row.p("direction"), row.v("nettyRatio"), row.v("nettyPairRatio")));
+                }
             }
         }
         for (Report.RunData r : of("FootprintBenchmark")) {
@@ -258,14 +262,19 @@ final class Sections {
                 .append("(about 200 ms stalls, see [kernel-notes/mptcp-veth-stall.md](kernel-notes/mptcp-veth-stall.md), with a reproducer) are not compared; they are counted.\n\n")
                 .append("The JDK column is a plain `java.net.Socket` program doing the same (`JdkPeer`), run as its own JVM under ")
                 .append("`mptcpize run java ...` (LD_PRELOAD turns its TCP sockets into MPTCP; the C peer's MPTCP_INFO confirms no fallback), ")
-                .append("measured the same way in the same pairs: the JDK's own data path on the same connection.\n\n")
-                .append("| direction | MPSec / C (side under test) | both processes | JDK under mptcpize / C | JDK, both processes | MPSec Gbit/CPU-s | C Gbit/CPU-s | JDK Gbit/CPU-s | stalled transfers | command |\n|---|---|---|---|---|---|---|---|---|---|\n");
+                .append("measured the same way in the same pairs: the JDK's own data path on the same connection. ")
+                .append("The Netty column is the same program as a Netty application (`NettyPeer`: one epoll event loop, MPSec's `MptcpChannels`, ")
+                .append("a 128 KiB direct buffer written while the channel is writable, 128 KiB reads), its own JVM, warmed up on loopback before it is measured, in the same pairs.\n\n")
+                .append("| direction | MPSec / C (side under test) | both processes | JDK under mptcpize / C | JDK, both processes | Netty / C | Netty, both processes "
+                        + "| MPSec Gbit/CPU-s | C Gbit/CPU-s | JDK Gbit/CPU-s | Netty Gbit/CPU-s | stalled transfers | command |\n"
+                        + "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Report.RunData r : rs) {
             for (Report.Row row : r.rows()) {
-                md.append(f("| %s | %.3f | %.3f | %s | %s | %.2f | %.2f | %s | %.0f | %s |\n", row.p("direction"), row.v("ratio"), row.v("pairRatio"),
-                        jdk(row, "jdkRatio", "%.3f"), jdk(row, "jdkPairRatio", "%.3f"),
-                        row.v("mpsecGbitPerCpuSecond"), row.v("cGbitPerCpuSecond"), jdk(row, "jdkGbitPerCpuSecond", "%.2f"),
-                        row.v("stalledRuns"), r.command(row)));
+                md.append(f("| %s | %.3f | %.3f | %s | %s | %s | %s | %.2f | %.2f | %s | %s | %.0f | %s |\n", row.p("direction"), row.v("ratio"),
+                        row.v("pairRatio"), optional(row, "jdkRatio", "%.3f"), optional(row, "jdkPairRatio", "%.3f"),
+                        optional(row, "nettyRatio", "%.3f"), optional(row, "nettyPairRatio", "%.3f"),
+                        row.v("mpsecGbitPerCpuSecond"), row.v("cGbitPerCpuSecond"), optional(row, "jdkGbitPerCpuSecond", "%.2f"),
+                        optional(row, "nettyGbitPerCpuSecond", "%.2f"), row.v("stalledRuns"), r.command(row)));
             }
         }
         md.append("\nThe side-under-test ratio counts only the MPSec process's CPU; the kernel charges much of the network work ")
@@ -276,8 +285,8 @@ final class Sections {
         md.append('\n');
     }
 
-    /** A JDK column's value, or "-" when the run had no JDK peer (jdk=false, or results from before the column). */
-    private static String jdk(Report.Row row, String key, String format) {
+    /** A JDK or Netty column's value, or "-" when the run had no such peer (jdk/netty=false, or results from before the column). */
+    private static String optional(Report.Row row, String key, String format) {
         return !Double.isNaN(row.v(key)) ? f(format, row.v(key)) : "-";
     }
 

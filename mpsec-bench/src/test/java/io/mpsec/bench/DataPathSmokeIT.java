@@ -24,7 +24,7 @@ class DataPathSmokeIT {
         Privileged.requireTool("mptcpize", "mptcpize");
         Path scratch = Files.createTempDirectory("mpsec-bench");
         System.out.println("kernel " + System.getProperty("os.version") + ", Java " + System.getProperty("java.version"));
-        try (Efficiency e = Efficiency.create(scratch, 2, true, -1, "reno", true)) {
+        try (Efficiency e = Efficiency.create(scratch, 2, true, -1, "reno", true, true)) {
             e.run(Efficiency.Direction.SEND, true); // warm-up: JIT and class loading outside any window
             for (Efficiency.Direction d : Efficiency.Direction.values()) {
                 Efficiency.Pair p = e.pair(d, 6);
@@ -40,6 +40,10 @@ class DataPathSmokeIT {
                 System.out.println(p.jdk());
                 System.out.printf("%s: jdk/c %.3f, both processes %.3f%n", d, p.jdkRatio(), p.jdkPairRatio());
                 assertThat(p.jdk().self().bytes()).as("%s bytes the JDK peer moved in its window", d).isPositive();
+                // the Netty column: a Netty application on MPSec's MptcpChannels (MPTCP checked the same way)
+                System.out.println(p.netty());
+                System.out.printf("%s: netty/c %.3f, both processes %.3f%n", d, p.nettyRatio(), p.nettyPairRatio());
+                assertThat(p.netty().self().bytes()).as("%s bytes the Netty peer moved in its window", d).isPositive();
             }
         } finally {
             try (var files = Files.list(scratch)) {
