@@ -38,6 +38,8 @@ public final class PathNet implements AutoCloseable {
         this.ratesMbit = ratesMbit.clone();
     }
 
+    private volatile String congestionControl;
+
     /** Builds the namespaces and one HTB-limited path per rate (Mbit/s); deletes what it made if a step fails. */
     public static PathNet create(int... ratesMbit) throws IOException {
         if (ratesMbit.length < 1 || ratesMbit.length > 8) {
@@ -73,6 +75,19 @@ public final class PathNet implements AutoCloseable {
             throw e;
         }
         return net;
+    }
+
+    /**
+     * The congestion control the client's sockets ask for with TCP_CONGESTION before they connect, so
+     * every subflow runs it (null: the namespace's default). Per socket, because a namespace other than
+     * the first cannot make a BPF algorithm its default.
+     */
+    public void congestionControl(String name) {
+        this.congestionControl = name;
+    }
+
+    public String congestionControl() {
+        return congestionControl;
     }
 
     public String client() {

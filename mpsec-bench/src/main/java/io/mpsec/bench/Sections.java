@@ -78,6 +78,7 @@ final class Sections {
                 }
             }
         }
+        CoupledAggregationSection.targets(md, of("CoupledAggregationBenchmark"));
         for (Report.RunData r : of("UnbalancedBenchmark")) {
             for (Report.Row row : r.rows()) {
                 md.append(f("| unbalanced %s Mbit/s, fraction of the sum | >= 0.90 | %.3f | %s |\n", row.p("rates"), row.v("fractionOfSum"),
@@ -346,6 +347,10 @@ final class Sections {
 
     void virtualThreads() {
         VirtualThreadsSection.write(md, of("VirtualThreadsBenchmark"));
+    }
+
+    void coupledAggregation() {
+        CoupledAggregationSection.write(md, of("CoupledAggregationBenchmark"));
     }
 
     private static List<Double> numbers(Object list) {

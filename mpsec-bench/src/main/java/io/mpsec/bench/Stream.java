@@ -2,6 +2,7 @@ package io.mpsec.bench;
 
 import io.mpsec.MpsecServerSocket;
 import io.mpsec.MpsecSocket;
+import io.mpsec.MpsecSocketOptions;
 import io.mpsec.kernel.netns.NetNamespace;
 import java.io.IOException;
 import java.io.InputStream;
@@ -52,7 +53,21 @@ public final class Stream implements AutoCloseable {
             listener = s.call(() -> new MpsecServerSocket(0, 4, null)); // every address: joins may go to any of them
         }
         try (NetNamespace c = NetNamespace.open(net.client())) {
-            MpsecSocket socket = c.call(() -> new MpsecSocket(server, listener.getLocalPort()));
+            String cc = net.congestionControl();
+            MpsecSocket socket = c.call(() -> {
+                if (cc == null) {
+                    return new MpsecSocket(server, listener.getLocalPort());
+                }
+                MpsecSocket s = new MpsecSocket();
+                try {
+                    s.setOption(MpsecSocketOptions.TCP_CONGESTION, cc);
+                    s.connect(new java.net.InetSocketAddress(server, listener.getLocalPort()));
+                    return s;
+                } catch (IOException | RuntimeException e) {
+                    s.close();
+                    throw e;
+                }
+            });
             return new Stream(listener, socket);
         } catch (IOException | RuntimeException e) {
             listener.close();

@@ -48,6 +48,8 @@ public final class Suite {
     static final List<Run> RUNS = List.of(
             new Run("AggregationBenchmark", "AggregationBenchmark", List.of(),
                     List.of("-p", "rates=100+100", "-p", "rounds=1", "-p", "seconds=1.5")),
+            new Run("CoupledAggregationBenchmark", "CoupledAggregationBenchmark", List.of(),
+                    List.of("-p", "cc=mpsec_lia", "-p", "rounds=1", "-p", "seconds=1.5")),
             new Run("UnbalancedBenchmark", "UnbalancedBenchmark", List.of(),
                     List.of("-p", "rounds=1", "-p", "seconds=1.5")),
             new Run("FailoverBenchmark", "FailoverBenchmark", List.of(),
