@@ -1,14 +1,11 @@
 package io.mpsec.testbed;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -29,9 +26,6 @@ public final class Privileged {
 
     private static final String HOW_TO_RUN = "Run the privileged tests as root: 'sudo ./mpsec test' "
             + "(or 'sudo mvn verify'). With -D" + REQUIRE_ROOT_PROPERTY + "=true a missing requirement fails instead of skipping.";
-    private static final List<String> EXTRA_TOOL_DIRS = List.of("/usr/local/sbin", "/usr/local/bin", "/usr/sbin",
-            "/usr/bin", "/sbin", "/bin");
-
     private static volatile String baseProblem;
     private static volatile boolean baseChecked;
 
@@ -84,23 +78,7 @@ public final class Privileged {
             Path p = Path.of(tool);
             return Files.isExecutable(p) ? Optional.of(p) : Optional.empty();
         }
-        Set<String> dirs = new LinkedHashSet<>();
-        String path = System.getenv("PATH");
-        if (path != null) {
-            for (String d : path.split(File.pathSeparator)) {
-                if (!d.isEmpty()) {
-                    dirs.add(d);
-                }
-            }
-        }
-        dirs.addAll(EXTRA_TOOL_DIRS);
-        for (String d : dirs) {
-            Path p = Path.of(d, tool);
-            if (Files.isRegularFile(p) && Files.isExecutable(p)) {
-                return Optional.of(p);
-            }
-        }
-        return Optional.empty();
+        return io.mpsec.kernel.netns.NamespaceTool.find(tool);
     }
 
     /** The absolute path of {@code ip} (iproute2), after {@link #require()} passed. */

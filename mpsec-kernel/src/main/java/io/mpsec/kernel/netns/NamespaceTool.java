@@ -26,8 +26,8 @@ import java.util.concurrent.TimeoutException;
  * Each run has a time limit; a run that exceeds it is killed.
  */
 public final class NamespaceTool {
-    /** Debian installs administration tools in /usr/sbin, often missing from a non-root PATH. */
-    private static final List<String> SBIN_DIRS = List.of("/usr/sbin", "/sbin", "/usr/local/sbin");
+    /** Searched after PATH: Debian installs administration tools in /usr/sbin, often missing from a non-root PATH. */
+    private static final List<String> STANDARD_DIRS = List.of("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin");
 
     /** What one run printed and returned. */
     public record Result(int exitCode, String stdout, String stderr) {
@@ -55,7 +55,7 @@ public final class NamespaceTool {
         this.timeoutSeconds = timeoutSeconds;
     }
 
-    /** The executable {@code name} in PATH or the sbin directories; empty when it is not installed. */
+    /** The executable {@code name} in PATH, then in the standard (s)bin directories; empty when it is not installed. */
     public static Optional<Path> find(String name) {
         Set<String> dirs = new LinkedHashSet<>();
         String path = System.getenv("PATH");
@@ -66,7 +66,7 @@ public final class NamespaceTool {
                 }
             }
         }
-        dirs.addAll(SBIN_DIRS);
+        dirs.addAll(STANDARD_DIRS);
         return dirs.stream().map(d -> Path.of(d, name)).filter(p -> Files.isRegularFile(p) && Files.isExecutable(p)).findFirst();
     }
 
