@@ -37,24 +37,13 @@ import org.openjdk.jmh.annotations.Warmup;
 public class CoupledAggregationBenchmark {
     /** The testbed, the loaded algorithm and the round parameters. */
     @State(Scope.Benchmark)
-    public static class Env {
+    public static class Env extends RoundParams {
         /** The kernel name: reno (uncoupled baseline) or one of MPSec's BPF algorithms. */
         @Param({"reno", "mpsec_lia", "mpsec_olia", "mpsec_balia"})
         public String cc;
 
         @Param({"100+100"})
         public String rates;
-
-        @Param({"3"})
-        public int rounds;
-
-        /** Measurement window per transfer (s). */
-        @Param({"4"})
-        public double seconds;
-
-        /** Time before the window (s): connection, joins, slow start. */
-        @Param({"1"})
-        public double warmSeconds;
 
         PathNet net;
         CoupledCongestionControl loaded;

@@ -31,20 +31,9 @@ import org.openjdk.jmh.annotations.Warmup;
 public class UnbalancedBenchmark {
     /** The testbed and the round parameters. */
     @State(Scope.Benchmark)
-    public static class Env {
+    public static class Env extends RoundParams {
         @Param({"100+25"})
         public String rates;
-
-        @Param({"3"})
-        public int rounds;
-
-        /** Measurement window per transfer (s). */
-        @Param({"4"})
-        public double seconds;
-
-        /** Time before the window (s): connection, joins, slow start. */
-        @Param({"1"})
-        public double warmSeconds;
 
         PathNet net;
 
