@@ -7,8 +7,11 @@
  * 1995).
  *
  * Per subflow r (section III of the paper):
- *   - baseRTT_r: the smallest RTT sample seen on r; rtt_r: the smoothed RTT, an EWMA (gain 1/8, as
- *     the kernel's srtt) of the samples pkts_acked delivers;
+ *   - rtt_r: the smoothed RTT, an EWMA (gain 1/8, as the kernel's srtt) of the RTT samples pkts_acked
+ *     delivers; baseRTT_r: the smallest RTT of the path. Here it is the smallest rtt_r seen (after the
+ *     first WARMUP samples), not the smallest single sample: on the veth/HTB test paths single samples
+ *     of 3-7 us occur (ss's minrtt shows them too, with any algorithm), below the 116 us one 1500-byte
+ *     packet takes at 100 Mbit/s, and a baseRTT that small would read every RTT as a queue;
  *   - the backlog r keeps in the network, in packets:
  *         diff_r = (cwnd_r / baseRTT_r - cwnd_r / rtt_r) * baseRTT_r = cwnd_r (rtt_r - baseRTT_r) / rtt_r
  *   - the connection's total backlog target total_alpha is split among its subflows in proportion to
@@ -57,6 +60,7 @@ char _license[] SEC("license") = "GPL";
 #define RATE_SHIFT 20          /* rates x_r in packets per 2^-20 microsecond */
 #define TOTAL_ALPHA 10ULL      /* the connection's total backlog target, packets */
 #define GAMMA 1ULL             /* slow-start exit threshold, packets */
+#define WARMUP 8               /* RTT samples before baseRTT_r is taken from the smoothed RTT */
 
 extern u32 tcp_reno_ssthresh(struct sock *sk) __ksym;
 extern u32 tcp_reno_undo_cwnd(struct sock *sk) __ksym;
@@ -103,6 +107,7 @@ struct mpsec_wvegas_sf {
 	u32 q_min;        /* smallest non-zero queueing delay since the last backoff, us; 0 = none */
 	u32 samples;      /* RTT samples in this round */
 	u32 grow;         /* slow start: this round grows the window */
+	u32 warmup;       /* samples absorbed before baseRTT_r is tracked, up to WARMUP */
 };
 
 static __always_inline struct mpsec_wvegas_sf *sf_of(struct sock *sk)
@@ -170,6 +175,7 @@ void BPF_PROG(mpsec_wvegas_init, struct sock *sk)
 	sf->q_min = 0;
 	sf->samples = 0;
 	sf->grow = 1;
+	sf->warmup = 0;
 	join_connection(sk);
 }
 
@@ -208,8 +214,11 @@ void BPF_PROG(mpsec_wvegas_pkts_acked, struct sock *sk, const struct ack_sample 
 		sf->srtt8 = (u32)rtt << 3;
 	else
 		sf->srtt8 = sf->srtt8 - (sf->srtt8 >> 3) + (u32)rtt;   /* rtt_r += (sample - rtt_r) / 8 */
-	if (!sf->base_rtt || (sf->srtt8 >> 3) < sf->base_rtt)
+	if (sf->warmup < WARMUP) {
+		sf->warmup++;   /* the first samples alone are not yet a smoothed RTT */
+	} else if (!sf->base_rtt || (sf->srtt8 >> 3) < sf->base_rtt) {
 		sf->base_rtt = (sf->srtt8 >> 3) ? (sf->srtt8 >> 3) : 1;
+	}
 	sf->samples++;
 	c = conn_of(sf);
 	slot = sf->slot;
