@@ -2,15 +2,16 @@
 /*
  * mpsec_wvegas: weighted Vegas, the delay-based coupled congestion control, as a BPF
  * tcp_congestion_ops, written from Yu Cao, Mingwei Xu, Xiaoming Fu, "Delay-based congestion control
- * for multipath TCP" (IEEE ICNP 2012), section III (the wVegas algorithm), and the Vegas it extends
+ * for multipath TCP" (IEEE ICNP 2012), its wVegas algorithm, and the Vegas it extends
  * (Brakmo, Peterson, "TCP Vegas: end to end congestion avoidance on a global Internet", IEEE JSAC
  * 1995).
  *
- * Per subflow r (section III of the paper):
+ * Per subflow r, the paper's quantities and rules by name (its section and equation numbers could not be
+ * checked when this was written, so none are cited):
  *   - rtt_r: the smoothed RTT, an EWMA (gain 1/8, as the kernel's srtt) of the RTT samples pkts_acked
  *     delivers; baseRTT_r: the smallest RTT of the path. Here it is the smallest rtt_r seen (after the
  *     first WARMUP samples), not the smallest single sample: on the veth/HTB test paths single samples
- *     of 3-7 us occur (ss's minrtt shows them too, with any algorithm), below the 116 us one 1500-byte
+ *     of 3-7 us occur (ss's minrtt shows them too, with any algorithm), below the 120 us one 1500-byte
  *     packet takes at 100 Mbit/s, and a baseRTT that small would read every RTT as a queue;
  *   - the backlog r keeps in the network, in packets:
  *         diff_r = (cwnd_r / baseRTT_r - cwnd_r / rtt_r) * baseRTT_r = cwnd_r (rtt_r - baseRTT_r) / rtt_r
@@ -32,7 +33,7 @@
  *
  * Parameters of this implementation (not fixed by the paper): total_alpha = 10 packets, gamma = 1
  * packet, the EWMA gain 1/8. A round (one RTT) ends when an ACK covers the snd_nxt recorded at its
- * start, as in the kernel's Vegas; a round without an RTT sample makes no decision.
+ * start, as in the kernel's Vegas; a round without an RTT sample takes a Reno step instead.
  *
  * All arithmetic is integer: rates in packets per 2^-20 microsecond, weights in 2^-16, alpha_r and
  * diff_r in 2^-10 packets.
@@ -199,7 +200,7 @@ void BPF_PROG(mpsec_wvegas_release, struct sock *sk)
 		bpf_map_delete_elem(&mpsec_wv_conns, &key);
 }
 
-/* baseRTT_r and rtt_r from the ACK's RTT sample (section III: both come from the RTT samples). */
+/* baseRTT_r and rtt_r from the ACK's RTT sample (the paper's two RTTs per subflow). */
 SEC("struct_ops/mpsec_wvegas_pkts_acked")
 void BPF_PROG(mpsec_wvegas_pkts_acked, struct sock *sk, const struct ack_sample *sample)
 {
@@ -230,7 +231,7 @@ void BPF_PROG(mpsec_wvegas_pkts_acked, struct sock *sk, const struct ack_sample 
 
 /*
  * weight_r = x_r / sum_k x_k with x_k = cwnd_k / rtt_k, and alpha_r = weight_r * total_alpha, into
- * slot r of the entry (section III, the rate-proportional split of total_alpha). Intermediate values
+ * slot r of the entry (the paper's rate-proportional split of total_alpha). Intermediate values
  * go through a volatile pointer into the map value so the verifier can prune; a global function,
  * verified once.
  */
@@ -265,7 +266,7 @@ __noinline int mpsec_wvegas_weigh(struct mpsec_wvegas_conn *conn, u32 r)
 	return 0;
 }
 
-/* One round's decision (section III): backoff, slow-start exit, or cwnd +-1 around alpha_r. */
+/* One round's decision (the paper's per-RTT rules): backoff, slow-start exit, or cwnd +-1 around alpha_r. */
 static __always_inline void end_round(struct sock *sk, struct mpsec_wvegas_sf *sf, struct mpsec_wvegas_conn *c)
 {
 	struct tcp_sock *tp = (struct tcp_sock *)sk;

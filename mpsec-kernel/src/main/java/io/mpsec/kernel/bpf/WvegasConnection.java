@@ -57,7 +57,7 @@ public record WvegasConnection(long token, long rounds, List<Subflow> subflows) 
 
     /**
      * wVegas's weights from windows and RTTs (any unit): each path's share of the connection's rate,
-     * {@code x_r / sum_k x_k} with {@code x = cwnd / rtt} (Cao, Xu, Fu, IEEE ICNP 2012, section III).
+     * {@code x_r / sum_k x_k} with {@code x = cwnd / rtt} (Cao, Xu, Fu, IEEE ICNP 2012).
      */
     public static double[] weights(double[] cwnd, double[] rtt) {
         double sum = 0;
