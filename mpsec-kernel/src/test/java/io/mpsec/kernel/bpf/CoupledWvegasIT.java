@@ -81,7 +81,8 @@ class CoupledWvegasIT {
                 Thread.sleep(1500);
                 // the path-1 (100 Mbit/s) subflow's weight per sample, from ss and from the map. Windows of a few
                 // packets change by one every RTT (about 1 ms here) and ss and the map are read milliseconds apart, so
-                // single samples differ by up to 0.3; the means over the samples are compared
+                // single samples differ by up to 0.3, and a sample taken just after a backoff (window 2) is an outlier
+                // (measured: ss 0.273 against 0.718-0.841 otherwise); the medians over the samples are compared
                 List<Double> ssWeights = new ArrayList<>();
                 List<Double> mapWeights = new ArrayList<>();
                 List<String> log = new ArrayList<>();
@@ -120,16 +121,21 @@ class CoupledWvegasIT {
                 }
                 t.finish();
                 log.forEach(System.out::println);
-                double ssMean = ssWeights.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
-                double mapMean = mapWeights.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
-                System.out.printf("mpsec_wvegas on 100 + 25 Mbit/s: mean weight of the 100 Mbit/s subflow: map %.3f, ss -ti %.3f,"
-                        + " difference %.3f (%d samples)%n", mapMean, ssMean, Math.abs(mapMean - ssMean), ssWeights.size());
+                double ssMedian = median(ssWeights);
+                double mapMedian = median(mapWeights);
+                System.out.printf("mpsec_wvegas on 100 + 25 Mbit/s: median weight of the 100 Mbit/s subflow: map %.3f, ss -ti %.3f,"
+                        + " difference %.3f (%d samples)%n", mapMedian, ssMedian, Math.abs(mapMedian - ssMedian), ssWeights.size());
                 assertThat(ssWeights.size()).as("samples with two subflows in ss and the map").isGreaterThanOrEqualTo(5);
-                assertThat(Math.abs(mapMean - ssMean)).as("mean weight of the 100 Mbit/s subflow, map vs ss -ti (map %.3f, ss %.3f)",
-                        mapMean, ssMean).isLessThanOrEqualTo(0.10);
+                assertThat(Math.abs(mapMedian - ssMedian)).as("median weight of the 100 Mbit/s subflow, map vs ss -ti (map %.3f,"
+                        + " ss %.3f)", mapMedian, ssMedian).isLessThanOrEqualTo(0.10);
                 // the faster path carries the larger share of the rate (capacities 100 : 25, so about 0.8)
-                assertThat(mapMean).as("mean weight of the 100 Mbit/s subflow in the map").isGreaterThan(0.5);
+                assertThat(mapMedian).as("median weight of the 100 Mbit/s subflow in the map").isGreaterThan(0.5);
             }
         }
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        return sorted.isEmpty() ? Double.NaN : sorted.get(sorted.size() / 2);
     }
 }
