@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What MPSec's coupled congestion controls (mpsec_lia, mpsec_olia, mpsec_balia) share: finding a
- * subflow's MPTCP connection, and the kernel's cwnd-limited test. Include after vmlinux.h and the
+ * What MPSec's coupled congestion controls (mpsec_lia, mpsec_olia, mpsec_balia, mpsec_wvegas) share:
+ * finding a subflow's MPTCP connection, and the kernel's cwnd-limited test. Include after vmlinux.h and the
  * libbpf headers.
  */
 #ifndef MPSEC_COUPLING_H

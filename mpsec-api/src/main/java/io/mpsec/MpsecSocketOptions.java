@@ -38,7 +38,7 @@ public final class MpsecSocketOptions {
      * <p>Type {@link String}; readable and writable. Setting a name the kernel does not offer fails
      * with a {@link java.net.SocketException} that lists the kernel's available algorithms
      * ({@code /proc/sys/net/ipv4/tcp_available_congestion_control}). MPSec's coupled BPF algorithms
-     * ({@code mpsec_lia}, {@code mpsec_olia}, {@code mpsec_balia}) are accepted once loaded with
+     * ({@code mpsec_lia}, {@code mpsec_olia}, {@code mpsec_balia}, {@code mpsec_wvegas}) are accepted once loaded with
      * {@code io.mpsec.kernel.bpf.CoupledCongestionControl}.
      *
      * @since 0.1

@@ -11,11 +11,11 @@ import java.util.Objects;
  * accepted only where the kernel lists them in {@code tcp_available_congestion_control}; elsewhere a
  * {@link MissingKernelFeatureException} names what the kernel has.
  *
- * <p>On stock kernels (Linux 6.2+ with BTF) MPSec's own BPF versions of {@link #LIA}, {@link #OLIA} and
- * {@link #BALIA} can be loaded with, for example,
+ * <p>On stock kernels (Linux 6.2+ with BTF) MPSec's own BPF versions of {@link #LIA}, {@link #OLIA},
+ * {@link #BALIA} and {@link #WVEGAS} can be loaded with, for example,
  * {@code io.mpsec.kernel.bpf.CoupledCongestionControl.load(CongestionControl.OLIA)} (module
- * mpsec-kernel); their kernel names, {@code mpsec_lia}, {@code mpsec_olia} and {@code mpsec_balia},
- * are then accepted by TCP_CONGESTION. {@link #WVEGAS} has no BPF version.
+ * mpsec-kernel); their kernel names, {@code mpsec_lia}, {@code mpsec_olia}, {@code mpsec_balia} and
+ * {@code mpsec_wvegas}, are then accepted by TCP_CONGESTION.
  */
 public record CongestionControl(String name) {
     public static final CongestionControl RENO = new CongestionControl("reno");

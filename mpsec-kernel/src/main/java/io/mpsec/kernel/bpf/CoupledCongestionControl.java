@@ -19,7 +19,8 @@ import jnr.ffi.Pointer;
  * A coupled MPTCP congestion control made usable on a stock kernel: MPSec's BPF
  * {@code tcp_congestion_ops} ({@link CongestionControl#LIA}: {@code mpsec_lia}, RFC 6356;
  * {@link CongestionControl#OLIA}: {@code mpsec_olia}, Khalili et al. CoNEXT 2012;
- * {@link CongestionControl#BALIA}: {@code mpsec_balia}, Peng et al. IEEE/ACM ToN 2016) loaded
+ * {@link CongestionControl#BALIA}: {@code mpsec_balia}, Peng et al. IEEE/ACM ToN 2016;
+ * {@link CongestionControl#WVEGAS}: {@code mpsec_wvegas}, Cao, Xu, Fu, IEEE ICNP 2012) loaded
  * through libbpf and registered, so that {@code MpsecSocketOptions.TCP_CONGESTION} can name
  * {@link #kernelName()} and every subflow of the socket runs it.
  *
@@ -64,7 +65,8 @@ public final class CoupledCongestionControl implements AutoCloseable {
     private enum Program {
         LIA("lia", "mpsec_lia", "mpsec_lia_conns", LiaConnection.SIZE),
         OLIA("olia", "mpsec_olia", "mpsec_olia_conns", OliaConnection.SIZE),
-        BALIA("balia", "mpsec_balia", "mpsec_balia_conns", BaliaConnection.SIZE);
+        BALIA("balia", "mpsec_balia", "mpsec_balia_conns", BaliaConnection.SIZE),
+        WVEGAS("wvegas", "mpsec_wvegas", "mpsec_wv_conns", WvegasConnection.SIZE);
 
         final String algorithm;
         final String kernelName;
@@ -89,7 +91,7 @@ public final class CoupledCongestionControl implements AutoCloseable {
                 }
             }
             throw new MissingKernelFeatureException("coupled congestion control '" + cc + "'",
-                    cc.coupled() ? "a kernel that lists it (MPSec's BPF version of it is not built yet; available: LIA, OLIA, BALIA)"
+                    cc.coupled() ? "a kernel that lists it (MPSec's BPF version of it is not built yet; available: LIA, OLIA, BALIA, WVEGAS)"
                             : "nothing: it is not a coupled algorithm, use it directly with TCP_CONGESTION",
                     null);
         }
@@ -268,6 +270,20 @@ public final class CoupledCongestionControl implements AutoCloseable {
         List<BaliaConnection> out = new ArrayList<>();
         for (byte[] v : entries(Program.BALIA)) {
             out.add(BaliaConnection.parse(v));
+        }
+        return out;
+    }
+
+    /**
+     * The connections MPSec's wVegas currently couples, with each subflow's base and smoothed RTT,
+     * weight, alpha and backlog (diff), read from its BPF map. Empty for the kernel's own algorithm.
+     *
+     * @throws IllegalStateException this handle is not wVegas's
+     */
+    public List<WvegasConnection> wvegasConnections() throws IOException {
+        List<WvegasConnection> out = new ArrayList<>();
+        for (byte[] v : entries(Program.WVEGAS)) {
+            out.add(WvegasConnection.parse(v));
         }
         return out;
     }

@@ -48,8 +48,8 @@ public final class Capabilities {
         List<String> ccs = tuning.availableCongestionControls();
         if (ccs.stream().noneMatch(c -> c.equals("lia") || c.equals("olia") || c.equals("balia") || c.equals("wvegas"))) {
             notes.add("no coupled MPTCP congestion control in the kernel (LIA/OLIA/BALIA/wVegas exist only in the "
-                    + "multipath-tcp.org kernel); MPSec's BPF versions of LIA, OLIA and BALIA (mpsec_lia, mpsec_olia, "
-                    + "mpsec_balia) load on Linux 6.2+ with BTF through io.mpsec.kernel.bpf.CoupledCongestionControl; "
+                    + "multipath-tcp.org kernel); MPSec's BPF versions of LIA, OLIA, BALIA and wVegas (mpsec_lia, "
+                    + "mpsec_olia, mpsec_balia, mpsec_wvegas) load on Linux 6.2+ with BTF through io.mpsec.kernel.bpf.CoupledCongestionControl; "
                     + "'mpsec-agent doctor' says per algorithm whether they load here");
         }
         Set<EndpointFlag> flags = EnumSet.noneOf(EndpointFlag.class);
