@@ -19,6 +19,8 @@ final class StructOpsMaps {
     /** Offsets in {@code struct bpf_map_info}: type 0, name 24 (16 bytes). */
     private static final int INFO_LEN = 40;
     private static final int NAME_OFFSET = 24;
+    /** {@code BPF_OBJ_NAME_LEN} (include/uapi/linux/bpf.h): names keep at most 15 characters and a NUL. */
+    static final int OBJ_NAME_LEN = 16;
 
     private StructOpsMaps() {
     }
@@ -51,7 +53,7 @@ final class StructOpsMaps {
             }
             byte[] info = new byte[INFO_LEN];
             int[] len = {INFO_LEN};
-            if (lib.bpf_obj_get_info_by_fd(fd, info, len) == 0 && Bytes.intLE(info, 0) == type && name.equals(name(info))) {
+            if (lib.bpf_obj_get_info_by_fd(fd, info, len) == 0 && Bytes.intLE(info, 0) == type && kernelName(name).equals(name(info))) {
                 found.add(fd);
             } else {
                 Syscalls.closeQuietly(fd);
@@ -67,9 +69,17 @@ final class StructOpsMaps {
         return lib.bpf_obj_get_info_by_fd(fd, info, len) == 0 ? Bytes.intLE(info, 12) : -1;
     }
 
+    /**
+     * The name the kernel keeps for a map named {@code name} in its object: the first 15 characters
+     * ({@code mpsec_olia_conns} is listed as {@code mpsec_olia_conn}).
+     */
+    static String kernelName(String name) {
+        return name.length() < OBJ_NAME_LEN ? name : name.substring(0, OBJ_NAME_LEN - 1);
+    }
+
     private static String name(byte[] info) {
         int end = NAME_OFFSET;
-        while (end < NAME_OFFSET + 16 && info[end] != 0) {
+        while (end < NAME_OFFSET + OBJ_NAME_LEN && info[end] != 0) {
             end++;
         }
         return new String(info, NAME_OFFSET, end - NAME_OFFSET, StandardCharsets.US_ASCII);

@@ -67,6 +67,23 @@ class CoupledCongestionControlLoadIT {
     }
 
     @Test
+    void aReusedOliaRegistrationFindsItsStateMapDespiteTheKernelsNameLimit() throws Exception {
+        // mpsec_olia_conns has 16 characters; the kernel keeps 15 (BPF_OBJ_NAME_LEN), so the lookup must cut it too
+        Path bpftool = Privileged.requireTool("bpftool", "bpftool");
+        CoupledCongestionControl.unregister("mpsec_olia");
+        Process p = new ProcessBuilder(bpftool.toString(), "struct_ops", "register",
+                "src/main/resources/io/mpsec/kernel/bpf/mpsec_olia.bpf.o").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).as("bpftool struct_ops register: " + out).isZero();
+        try (CoupledCongestionControl olia = CoupledCongestionControl.load(CongestionControl.OLIA)) {
+            assertThat(olia.registeredHere()).isFalse();
+            assertThat(olia.oliaConnections()).as("its state map (kernel name mpsec_olia_conn) is found").isEmpty();
+        } finally {
+            CoupledCongestionControl.unregister("mpsec_olia");
+        }
+    }
+
+    @Test
     void withoutCapBpfAndCapSysAdminTheErrorSaysSo() throws Exception {
         Throwable e = loadWithout(Privileges.CAP_BPF, Privileges.CAP_SYS_ADMIN);
         assertThat(e).isInstanceOf(BpfLoadException.class)
