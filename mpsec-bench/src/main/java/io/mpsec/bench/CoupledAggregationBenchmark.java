@@ -39,7 +39,7 @@ public class CoupledAggregationBenchmark {
     @State(Scope.Benchmark)
     public static class Env extends RoundParams {
         /** The kernel name: reno (uncoupled baseline) or one of MPSec's BPF algorithms. */
-        @Param({"reno", "mpsec_lia", "mpsec_olia", "mpsec_balia"})
+        @Param({"reno", "mpsec_lia", "mpsec_olia", "mpsec_balia", "mpsec_wvegas"})
         public String cc;
 
         @Param({"100+100"})

@@ -27,7 +27,7 @@ final class CoupledAggregationSection {
             return;
         }
         md.append("## Coupled congestion control: aggregation\n\nMPSec's BPF coupled congestion controls (`mpsec_lia`: RFC 6356; `mpsec_olia`: ")
-                .append("Khalili et al. 2012; `mpsec_balia`: Peng et al. 2016) on two separate paths, against `reno` subflows (uncoupled) in the ")
+                .append("Khalili et al. 2012; `mpsec_balia`: Peng et al. 2016; `mpsec_wvegas`: Cao, Xu, Fu 2012, delay-based) on two separate paths, against `reno` subflows (uncoupled) in the ")
                 .append("same run: the rounds of the aggregation benchmark (each path alone, then both), with the client socket asking for the ")
                 .append("algorithm with TCP_CONGESTION before it connects. Before the rounds `ss -ti` must name the algorithm on every subflow. ")
                 .append("The HTB shaping here sits on the sender's own interfaces, so the subflows see no loss: this table shows that coupling ")
