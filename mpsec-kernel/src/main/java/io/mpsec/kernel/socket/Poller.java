@@ -1,6 +1,8 @@
 package io.mpsec.kernel.socket;
 
 import io.mpsec.kernel.ffi.Epoll;
+import io.mpsec.kernel.ffi.Errno;
+import io.mpsec.kernel.ffi.Errors;
 import io.mpsec.kernel.ffi.Syscalls;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -144,16 +146,19 @@ final class Poller {
     }
 
     private void arm(FdHandle h, int fd) {
-        try {
-            if (h.inPoller(bit)) {
-                epoll.ctl(Epoll.EPOLL_CTL_MOD, fd, mask | Epoll.EPOLLONESHOT);
-            } else {
-                epoll.ctl(Epoll.EPOLL_CTL_ADD, fd, mask | Epoll.EPOLLONESHOT);
-                h.inPoller(bit, true);
-                members.incrementAndGet();
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        int events = mask | Epoll.EPOLLONESHOT;
+        boolean member = h.inPoller(bit);
+        // MOD re-arms a member, ADD joins; if the kernel disagrees (ENOENT, EEXIST), the other one
+        int e = epoll.tryCtl(member ? Epoll.EPOLL_CTL_MOD : Epoll.EPOLL_CTL_ADD, fd, events);
+        if (e == (member ? Errno.ENOENT : Errno.EEXIST)) {
+            e = epoll.tryCtl(member ? Epoll.EPOLL_CTL_ADD : Epoll.EPOLL_CTL_MOD, fd, events);
+        }
+        if (e != 0) {
+            throw new UncheckedIOException(Errors.newException("epoll_ctl(" + name + ", fd " + fd + ")", e));
+        }
+        if (!member) {
+            h.inPoller(bit, true);
+            members.incrementAndGet();
         }
     }
 
