@@ -33,6 +33,11 @@ final class BlockingIo {
     private BlockingIo() {
     }
 
+    /** Whether a blocking receive waits in MSG_PEEK (false once the kernel refused it), for tests. */
+    static boolean peeks() {
+        return peek;
+    }
+
     /**
      * Receives up to {@code len} bytes at {@code buf}'s position (which is not moved), blocking until
      * at least one byte, end of stream, or an error. Returns as {@link Syscalls#recv}; {@code -EAGAIN}
