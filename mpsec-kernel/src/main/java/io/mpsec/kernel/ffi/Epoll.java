@@ -57,12 +57,18 @@ public final class Epoll implements AutoCloseable {
      * (and removes it with {@link #EPOLL_CTL_DEL} before the number can be closed and reused).
      */
     public void ctl(int op, int fd, int eventMask) throws IOException {
+        int e = tryCtl(op, fd, eventMask);
+        if (e != 0) {
+            throw Errors.newException("epoll_ctl(" + opName(op) + ", fd " + fd + ")", e);
+        }
+    }
+
+    /** Like {@link #ctl} but returns the errno (0 on success) instead of throwing. */
+    public int tryCtl(int op, int fd, int eventMask) {
         byte[] ev = new byte[SIZEOF_EVENT];
         Bytes.putIntLE(ev, 0, eventMask);
         Bytes.putIntLE(ev, DATA_OFFSET, fd);
-        if (Syscalls.libc().epoll_ctl(epfd, op, fd, ev) < 0) {
-            throw Errors.newException("epoll_ctl(" + opName(op) + ", fd " + fd + ")", Syscalls.errno());
-        }
+        return Syscalls.libc().epoll_ctl(epfd, op, fd, ev) < 0 ? Syscalls.errno() : 0;
     }
 
     /**

@@ -31,6 +31,7 @@ public final class Syscalls {
     public static final int SHUT_WR = 1;
     public static final int SHUT_RDWR = 2;
     // <bits/socket.h>: send(2)/recv(2) flags
+    public static final int MSG_PEEK = 0x2;
     public static final int MSG_DONTWAIT = 0x40;
     public static final int MSG_NOSIGNAL = 0x4000;
     // <asm-generic/fcntl.h>
@@ -297,6 +298,24 @@ public final class Syscalls {
             }
             if (e != Errno.EINTR) {
                 throw SocketErrors.read("recv", e);
+            }
+        }
+    }
+
+    /**
+     * {@code recv(2)} that returns the bytes read, or {@code -errno} instead of throwing (EINTR is
+     * retried): for callers that tell an unsupported flag from a socket error themselves.
+     */
+    public static long tryRecv(int fd, java.nio.ByteBuffer buf, long len, int flags) {
+        LibC c = libc();
+        while (true) {
+            long n = c.recv(fd, buf, len, flags);
+            if (n >= 0) {
+                return n;
+            }
+            int e = errno();
+            if (e != Errno.EINTR) {
+                return -e;
             }
         }
     }

@@ -5,7 +5,6 @@ import io.mpsec.kernel.ffi.SocketErrors;
 import io.mpsec.kernel.ffi.Syscalls;
 import java.io.IOException;
 import java.net.SocketException;
-import java.net.SocketTimeoutException;
 
 /**
  * connect(2) and accept4(2) with blocking semantics on a descriptor held by the caller, made
@@ -44,8 +43,13 @@ final class BlockingCalls {
         if (e != Errno.EINPROGRESS && e != Errno.EINTR) {
             throw SocketErrors.connect("connect(" + target + ")", e);
         }
-        if (h.await(fd, Syscalls.POLLOUT, timeout > 0 ? timeout : -1) == 0) {
-            throw new SocketTimeoutException("Connect timed out"); // the JDK's text, exactly
+        Deadline deadline = Deadline.after(timeout);
+        boolean parks = VirtualThreads.current();
+        // 0 is a timeout (the next remainingMillis throws the JDK's text, exactly); a virtual thread
+        // confirms a wake-up with poll(2), as a stale event may have woken it (see Poller)
+        while (h.await(fd, Syscalls.POLLOUT, deadline.remainingMillis("Connect timed out")) == 0
+                || (parks && Syscalls.poll(fd, Syscalls.POLLOUT, 0) == 0)) {
+            continue;
         }
         int err = Syscalls.getsockoptInt(fd, SockOpts.SOL_SOCKET, SockOpts.SO_ERROR, "SO_ERROR");
         if (err != 0) {

@@ -1,5 +1,7 @@
 package io.mpsec.kernel.socket;
 
+import io.mpsec.kernel.ffi.Errno;
+import io.mpsec.kernel.ffi.SocketErrors;
 import io.mpsec.kernel.ffi.Syscalls;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -12,7 +14,9 @@ import java.nio.ByteBuffer;
  * the garbage collector on Java 17, see {@link io.mpsec.kernel.ffi.LibC#send}). So a heap buffer is
  * first tried with {@code MSG_DONTWAIT}, pinned, straight into or out of the array: when data is
  * queued (or the send buffer has room) that is one syscall and no copy, as before. Only when it would
- * block does the call block, through a per-thread native buffer and one copy, as the JDK's own
+ * block does the call block: a receive waits in a one-byte {@code MSG_PEEK} into native memory (it
+ * consumes nothing) and then receives into the pinned array, no copy; a send (and a receive on a
+ * kernel that cannot peek) blocks through a per-thread native buffer and one copy, as the JDK's own
  * sockets do for every call. Direct buffers are never pinned and block in place.
  *
  * <p>Measured (EfficiencyMain 2 pairs, perf stat on the JVM and its C peers, 2026-11-30): poll(2)
@@ -23,8 +27,15 @@ final class BlockingIo {
     /** The largest native buffer a thread keeps; a larger call moves at most this much at once. */
     static final int MAX_NATIVE = 256 * 1024;
     private static final ThreadLocal<ByteBuffer> NATIVE = new ThreadLocal<>();
+    /** Whether recv(2) accepts MSG_PEEK on these sockets (MPTCP sockets of old kernels may not). */
+    private static volatile boolean peek = true;
 
     private BlockingIo() {
+    }
+
+    /** Whether a blocking receive waits in MSG_PEEK (false once the kernel refused it), for tests. */
+    static boolean peeks() {
+        return peek;
     }
 
     /**
@@ -39,6 +50,22 @@ final class BlockingIo {
         long n = Syscalls.recv(fd, buf, len, Syscalls.MSG_DONTWAIT);
         if (n >= 0) {
             return n;
+        }
+        if (peek) {
+            // Nothing queued: block in a one-byte MSG_PEEK into native memory (it takes nothing from
+            // the stream), then receive straight into the pinned array: one more syscall, no copy.
+            long p = Syscalls.tryRecv(fd, nativeBuffer(1), 1, Syscalls.MSG_PEEK);
+            if (p > 0) {
+                return Syscalls.recv(fd, buf, len, Syscalls.MSG_DONTWAIT);
+            }
+            if (p == 0 || p == -Errno.EAGAIN) {
+                return p; // end of stream (or a close's shutdown); -EAGAIN: the mode just changed
+            }
+            if (p != -Errno.EOPNOTSUPP && p != -Errno.EINVAL) {
+                // the peek consumed the socket error (sock_error clears it): report it here
+                throw SocketErrors.read("recv", (int) -p);
+            }
+            peek = false; // a kernel whose socket cannot peek: block through the copy below
         }
         ByteBuffer tmp = nativeBuffer(len);
         n = Syscalls.recv(fd, tmp, Math.min(len, tmp.capacity()));

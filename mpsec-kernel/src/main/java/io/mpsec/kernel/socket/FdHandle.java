@@ -27,12 +27,22 @@ final class FdHandle {
     private static final int CLOSED = 1 << 31;
 
     static final String CLOSED_BY_INTERRUPT = "Closed by interrupt";
+    /** {@link #inPoller} bit: the descriptor is in the read poller's epoll set. */
+    static final int READ_POLLER = 1;
+    /** {@link #inPoller} bit: the descriptor is in the write poller's epoll set. */
+    static final int WRITE_POLLER = 2;
 
     private final int fd;
     /** Bit 31: closed. Bits 0-30: operations in flight. */
     private final AtomicInteger state = new AtomicInteger();
     /** Whether O_NONBLOCK is set; it is set at most once and never cleared (see {@link #nonBlocking(int, boolean)}). */
     private volatile boolean nonBlocking;
+    /**
+     * Whether the read / write {@link Poller}'s epoll set holds the descriptor; each is changed only
+     * by its poller, inside that poller's per-descriptor compute, and read by the final close.
+     */
+    private volatile boolean inReadPoller;
+    private volatile boolean inWritePoller;
 
     /** Owns the non-blocking descriptor {@code fd}. */
     FdHandle(int fd) {
@@ -120,6 +130,20 @@ final class FdHandle {
         return revents;
     }
 
+    /** Whether the poller {@code bit} ({@link #READ_POLLER}, {@link #WRITE_POLLER}) has the descriptor in its epoll set. */
+    boolean inPoller(int bit) {
+        return bit == READ_POLLER ? inReadPoller : inWritePoller;
+    }
+
+    /** Called by the poller {@code bit} when it adds or removes the descriptor. */
+    void inPoller(int bit, boolean member) {
+        if (bit == READ_POLLER) {
+            inReadPoller = member;
+        } else {
+            inWritePoller = member;
+        }
+    }
+
     /** Registers an operation; throws "Socket closed" when the handle is closed. */
     int acquire() throws SocketException {
         while (true) {
@@ -137,6 +161,9 @@ final class FdHandle {
     void release() {
         int s = state.decrementAndGet();
         if (s == CLOSED) {
+            if (inReadPoller || inWritePoller) {
+                Poller.forget(this, fd); // out of the epoll sets before the number can be reused
+            }
             Syscalls.closeQuietly(fd);
         }
     }

@@ -35,6 +35,7 @@ class PollerTest {
 
     @Test
     void timesOutAndLeavesNoRegistration() throws Exception {
+        int before = Poller.forEvents(Syscalls.POLLIN).members();
         FdHandle h = listening();
         int fd = h.acquire();
         try {
@@ -45,6 +46,7 @@ class PollerTest {
             h.release();
         }
         assertThat(Poller.forEvents(Syscalls.POLLIN).registered()).isZero();
+        assertThat(Poller.forEvents(Syscalls.POLLIN).members()).as("a wait without an event leaves the epoll set").isEqualTo(before);
     }
 
     @Test
@@ -60,6 +62,40 @@ class PollerTest {
             h.release();
         }
         assertThat(Poller.forEvents(Syscalls.POLLOUT).registered()).isZero();
+    }
+
+    @Test
+    void descriptorJoinsOnceStaysBetweenWaitsAndLeavesBeforeClose() throws Exception {
+        Poller write = Poller.forEvents(Syscalls.POLLOUT);
+        int before = write.members();
+        int fd = Syscalls.socket(Syscalls.AF_INET, Syscalls.SOCK_STREAM | Syscalls.SOCK_NONBLOCK, Syscalls.IPPROTO_TCP);
+        FdHandle h = new FdHandle(fd);
+        handles.add(h);
+        h.acquire();
+        try {
+            for (int i = 0; i < 3; i++) {
+                // each wait re-arms the one registration; the fired one-shot event disarms it
+                assertThat(Poller.await(h, fd, Syscalls.POLLOUT, 5000) & Syscalls.POLLOUT).isNotZero();
+                assertThat(write.members()).as("epoll set after wait " + i).isEqualTo(before + 1);
+                assertThat(write.registered()).as("armed after wait " + i).isZero();
+            }
+        } finally {
+            h.release();
+        }
+        h.close();
+        assertThat(write.members()).as("removed from the epoll set by the close").isEqualTo(before);
+        // the number is free again: a new socket on it (usually the same number) joins afresh
+        int fd2 = Syscalls.socket(Syscalls.AF_INET, Syscalls.SOCK_STREAM | Syscalls.SOCK_NONBLOCK, Syscalls.IPPROTO_TCP);
+        FdHandle h2 = new FdHandle(fd2);
+        handles.add(h2);
+        h2.acquire();
+        try {
+            assertThat(Poller.await(h2, fd2, Syscalls.POLLOUT, 5000) & Syscalls.POLLOUT).isNotZero();
+        } finally {
+            h2.release();
+        }
+        h2.close();
+        assertThat(write.members()).isEqualTo(before);
     }
 
     @Test

@@ -57,7 +57,11 @@ public final class VirtualThreadSemantics {
         check("noRegistrationLeft", () -> {
             int read = Poller.forEvents(Syscalls.POLLIN).registered();
             int write = Poller.forEvents(Syscalls.POLLOUT).registered();
-            return read == 0 && write == 0 ? null : "registered fds: read poller " + read + ", write poller " + write;
+            int readSet = Poller.forEvents(Syscalls.POLLIN).members();
+            int writeSet = Poller.forEvents(Syscalls.POLLOUT).members();
+            return read == 0 && write == 0 && readSet == 0 && writeSet == 0 ? null
+                    : "registered fds: read poller " + read + ", write poller " + write + "; in the epoll sets after every close: "
+                    + readSet + " and " + writeSet;
         });
         System.out.flush();
         System.exit(0);
