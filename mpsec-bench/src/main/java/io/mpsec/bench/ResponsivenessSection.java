@@ -69,7 +69,9 @@ final class ResponsivenessSection {
                 .append("whatever the congestion control does: every algorithm, the baseline included, is at its new capacity at the first ")
                 .append("or second sample. What the congestion control decides is how much data waits in the router's queue for link B ")
                 .append("(path 2's window share and RTT) and how often that queue overflows (drops); a faster shift than the bottleneck ")
-                .append("itself enforces cannot be measured on this topology. Paths with a real delay (netem, the kernel lane) would let a ")
+                .append("itself enforces cannot be measured on this topology. OLIA's map explains its row: after the cut path 1 has both the ")
+                .append("larger window and the larger `l / rtt^2` (B = M), so every alpha is 0, path 2's own increase is about 0.04 packets per RTT, ")
+                .append("and without drops on link B its window stays where it was, while Reno's keeps growing into drops. Paths with a real delay (netem, the kernel lane) would let a ")
                 .append("window below the path's bandwidth-delay product show as a lower rate, but MPSec's BPF programs need Linux 6.2+ and ")
                 .append("the lane boots 6.1.\n\n");
     }

@@ -31,7 +31,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * measured 0.3-1 s, the sampling interval under load). The congestion control only decides how much
  * data waits in r's queue for link B (path 2's window and RTT); the test prints it (window share
  * of path 2, drops on link B after the cut, OLIA's sets and alphas from its map) but does not assert
- * a comparison.
+ * a comparison. What the map shows: after the cut path 1 has both the larger window and the larger
+ * {@code l / rtt^2} (B = M = path 1), so C = B \ M is empty and every alpha is 0; path 2's own increase,
+ * {@code w2^2/rtt2^2 / (w1/rtt1 + w2/rtt2)^2} per RTT, is about 0.04 packets, and without losses on
+ * link B (0 after the cut in every run) its window stays where it was (70-90 packets, a standing queue
+ * of about 35 ms), where Reno's keeps growing into drops (about 7 on link B after the cut). So OLIA
+ * stops pushing into the cut path rather than moving its window away.
  */
 class CoupledResponsivenessIT {
     static final int WARMUP_MS = 3000;
