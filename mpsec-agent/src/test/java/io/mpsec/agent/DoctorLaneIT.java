@@ -39,11 +39,14 @@ class DoctorLaneIT {
         }
 
         KernelVersion k = KernelVersion.parse(h.execOk("uname", "-r").stdout());
-        JsonNode lia = run.check("cc.lia");
-        if (!k.atLeast(6, 2)) {
-            assertThat(lia.get("status").asText()).as(run.out()).isEqualTo("warn");
-            assertThat(lia.get("values").get("loadable").asBoolean()).isFalse();
-            assertThat(lia.get("found").asText()).contains("older than 6.2");
+        for (String cc : new String[] {"lia", "olia", "balia"}) {
+            JsonNode check = run.check("cc." + cc);
+            if (!k.atLeast(6, 2)) {
+                assertThat(check.get("status").asText()).as(run.out()).isEqualTo("warn");
+                assertThat(check.get("values").get("loadable").asBoolean()).isFalse();
+                assertThat(check.get("found").asText()).contains("older than 6.2")
+                        .contains("lacks the kernel function bpf_rdonly_cast (Linux 6.2+) that mpsec_" + cc + " calls");
+            }
         }
         assertThat(run.json().get("summary").get("fail").asInt()).as(run.out()).isZero();
         assertThat(run.exit()).isZero();

@@ -52,6 +52,7 @@ public final class Suite {
                     List.of("-p", "cc=mpsec_lia", "-p", "rounds=1", "-p", "seconds=1.5")),
             new Run("UnbalancedBenchmark", "UnbalancedBenchmark", List.of(),
                     List.of("-p", "rounds=1", "-p", "seconds=1.5")),
+            new Run("ResponsivenessBenchmark", "ResponsivenessBenchmark", List.of(), List.of("-p", "algorithm=mpsec_olia,reno", "-p", "runs=1", "-p", "warmSeconds=2", "-p", "afterSeconds=4")),
             new Run("FailoverBenchmark", "FailoverBenchmark", List.of(),
                     List.of("-p", "pm=BACKUP", "-p", "cuts=1", "-p", "cutsPerStream=1", "-p", "cutMillis=500")),
             new Run("FailoverRtoMin", "FailoverBenchmark", List.of("-p", "pm=DEFAULT", "-p", "rtoMin=50"),

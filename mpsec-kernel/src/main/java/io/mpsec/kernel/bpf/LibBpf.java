@@ -41,4 +41,24 @@ public interface LibBpf {
 
     /** {@code info} is in and out: the kernel reads pointer fields of some info types. */
     @SaveError int bpf_obj_get_info_by_fd(int fd, byte[] info, int[] infoLen);
+
+    /** {@code struct btf *btf__new(const void *data, __u32 size)}: parses raw BTF; free it with {@link #btf__free}. */
+    Pointer btf__new(Pointer data, int size);
+
+    /** {@code struct btf *btf__load_vmlinux_btf(void)}: the running kernel's BTF; free it with {@link #btf__free}. */
+    @SaveError Pointer btf__load_vmlinux_btf();
+
+    void btf__free(Pointer btf);
+
+    /** {@code __u32 btf__type_cnt(const struct btf *btf)}: number of types plus one (id 0 is void). */
+    int btf__type_cnt(Pointer btf);
+
+    /** {@code const struct btf_type *btf__type_by_id(const struct btf *btf, __u32 id)} */
+    Pointer btf__type_by_id(Pointer btf, int id);
+
+    /** {@code const char *btf__name_by_offset(const struct btf *btf, __u32 offset)} */
+    String btf__name_by_offset(Pointer btf, int offset);
+
+    /** {@code __s32 btf__find_by_name_kind(const struct btf *btf, const char *name, __u32 kind)}: an id, or a negative errno. */
+    int btf__find_by_name_kind(Pointer btf, String name, int kind);
 }

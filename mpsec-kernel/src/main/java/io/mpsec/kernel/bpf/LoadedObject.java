@@ -3,7 +3,9 @@ package io.mpsec.kernel.bpf;
 import io.mpsec.kernel.ffi.Errno;
 import io.mpsec.kernel.ffi.Syscalls;
 import java.lang.ref.Reference;
+import io.mpsec.kernel.pm.KernelVersion;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
@@ -58,8 +60,9 @@ final class LoadedObject implements AutoCloseable {
         int rc = lib.bpf_object__load(obj);
         if (rc < 0) {
             String verifierLog = log.getString(0, LOG_SIZE, StandardCharsets.US_ASCII);
+            List<String> missing = KernelFunctions.missing(lib, KernelFunctions.declared(lib, object));
             lib.bpf_object__close(obj);
-            throw failure(name, -rc, verifierLog);
+            throw failure(name, -rc, verifierLog, missing);
         }
         return new LoadedObject(lib, obj, buf);
     }
@@ -75,8 +78,21 @@ final class LoadedObject implements AutoCloseable {
 
     /** An exception for a failed load or registration of {@code name}, explaining EPERM and verifier rejections. */
     static BpfLoadException failure(String name, int err, String verifierLog) {
+        return failure(name, err, verifierLog, List.of());
+    }
+
+    /**
+     * As {@link #failure(String, int, String)}; {@code missing} are kernel functions the object calls
+     * that this kernel's BTF lacks (libbpf refuses such an object before the verifier sees it).
+     */
+    static BpfLoadException failure(String name, int err, String verifierLog, List<String> missing) {
         String what = "loading the BPF congestion control " + name + " failed: " + Syscalls.strerror(err);
         boolean rejected = verifierLog != null && !verifierLog.isBlank();
+        if (!missing.isEmpty()) {
+            what += "; this kernel (Linux " + KernelVersion.current().release() + ") lacks the kernel function"
+                    + (missing.size() > 1 ? "s " : " ") + String.join(", ", missing.stream().map(KernelFunctions::describe).toList())
+                    + " that " + name + " calls (not in /sys/kernel/btf/vmlinux): it cannot run on this kernel";
+        }
         if (rejected) {
             what += "; the kernel's verifier rejected a program (its log follows)";
         } else if (err == Errno.EPERM || err == Errno.EACCES) {
@@ -88,7 +104,7 @@ final class LoadedObject implements AutoCloseable {
                         + " (a security module, a seccomp filter, or a user namespace?)";
             }
         }
-        return new BpfLoadException(what, err, verifierLog);
+        return new BpfLoadException(what, err, verifierLog, missing);
     }
 
     /** Closes the object: its programs and maps are released unless registered. */
