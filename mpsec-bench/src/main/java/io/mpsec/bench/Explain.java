@@ -59,22 +59,50 @@ final class Explain {
         Map<String, List<Map<String, Object>>> by = new TreeMap<>();
         side.forEach(x -> by.computeIfAbsent(x.get("cut") + " / " + Sections.pmName(String.valueOf(x.get("pm")))
                 + " / rto_min " + x.get("rtoMin"), k -> new ArrayList<>()).add(x));
-        md.append("Gaps by the cut's position in its stream (with the backup strategy the first cut of a stream closes the connection's ")
-                .append("initial subflow and later cuts close a subflow the strategy reopened; with the default path manager every cut hits ")
-                .append("the initial subflow):\n\n")
-                .append("| configuration | first cuts: n, p50, max ms | later cuts: n, p50, max ms | cuts where path 1 was idle before the cut |\n|---|---|---|---|\n");
+        md.append("Gaps by the cut's position in its stream (with the backup strategies the first cut of a stream hits the first ")
+                .append("working primary and later cuts one the strategy reopened; with the default path manager every cut hits the initial ")
+                .append("subflow). Per cut the benchmark also reads the bytes the connection's initial subflow sent while path 1 was cut ")
+                .append("(its `tcpi_bytes_sent`; with the backup strategies that subflow is on path 1 and marked backup) and the client's ")
+                .append("MIB counters (`nstat`) from before the cut to a second after the restore: `MPTcpExtMPTCPRetrans` counts data the ")
+                .append("kernel re-sent at the MPTCP level after a timeout, `MPTcpExtRmSubflow` subflows removed (the strategy closing ")
+                .append("the working primary):\n\n")
+                .append("| configuration | first cuts: n, p50, max ms | later cuts: n, p50, max ms | cuts where path 1 was idle before the cut ")
+                .append("| cuts where the initial subflow sent data during the cut, most bytes | MPTCP-level retransmissions, cuts with any | subflows removed per cut, p50 |\n|---|---|---|---|---|---|---|\n");
         by.forEach((k, recs) -> {
             List<Double> first = new ArrayList<>();
             List<Double> later = new ArrayList<>();
             int idle = 0;
+            int initialCuts = 0;
+            int initialKnown = 0;
+            long initialMax = 0;
+            long retrans = 0;
+            int retransCuts = 0;
+            int mibKnown = 0;
+            List<Double> removed = new ArrayList<>();
             for (Map<String, Object> x : recs) {
                 (num(x.get("cutInStream")) == 0 ? first : later).add(num(x.get("gapMillis")));
                 idle += Boolean.TRUE.equals(x.get("path1Idle")) ? 1 : 0;
+                double init = num(x.get("initialSentDuringCut"));
+                if (init >= 0) {
+                    initialKnown++;
+                    initialCuts += init > 0 ? 1 : 0;
+                    initialMax = Math.max(initialMax, (long) init);
+                }
+                if (x.get("mib") instanceof Map<?, ?> mib) {
+                    mibKnown++;
+                    double r = mib.get("MPTcpExtMPTCPRetrans") instanceof Number n ? n.doubleValue() : 0;
+                    retrans += (long) r;
+                    retransCuts += r > 0 ? 1 : 0;
+                    removed.add(mib.get("MPTcpExtRmSubflow") instanceof Number n ? n.doubleValue() : 0.0);
+                }
             }
             Map<String, Double> a = Failover.percentiles(first);
             Map<String, Double> b = Failover.percentiles(later);
-            md.append(f("| %s | %d, %.0f, %.0f | %d, %.0f, %.0f | %d |\n", k, first.size(), a.get("p50"), a.get("max"), later.size(), b.get("p50"),
-                    b.get("max"), idle));
+            md.append(f("| %s | %d, %.0f, %.0f | %d, %.0f, %.0f | %d | %s | %s | %s |\n", k, first.size(), a.get("p50"), a.get("max"), later.size(),
+                    b.get("p50"), b.get("max"), idle,
+                    initialKnown == 0 ? "not recorded" : f("%d of %d, %d bytes", initialCuts, initialKnown, initialMax),
+                    mibKnown == 0 ? "not recorded" : f("%d, %d of %d", retrans, retransCuts, mibKnown),
+                    mibKnown == 0 ? "not recorded" : f("%.0f", Failover.percentiles(removed).get("p50"))));
         });
         md.append("\n**Why the backup strategy was slower than the default path manager, and the fix.** The strategy sees a local link-down ")
                 .append("at once (rtnetlink) and used to answer with MP_PRIO only: the primary becomes backup, the standby regular. ")
