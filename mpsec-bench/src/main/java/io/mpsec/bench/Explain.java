@@ -148,14 +148,19 @@ final class Explain {
     }
 
     private static String linkDownTail(Map<String, List<Map<String, Object>>> by) {
+        List<Map<String, Object>> recs = by.getOrDefault("LINK_DOWN / backup strategy / rto_min 0", List.of());
+        List<Double> first = recs.stream().filter(x -> num(x.get("cutInStream")) == 0).map(x -> num(x.get("gapMillis"))).toList();
+        List<Double> later = recs.stream().filter(x -> num(x.get("cutInStream")) > 0).map(x -> num(x.get("gapMillis"))).toList();
         return f("**Link-down with `Backup`, the tail.** Gaps (p50 / max) in this run: %s with `Backup`, %s with the same strategy without "
-                + "blackhole detection, so the detection changes nothing here. The first cuts of each stream, where the standby has never "
-                + "carried data and has no RTT sample yet, are not slower than the later ones (the table above), so a cold standby does not "
-                + "explain the tail. What is left is the time the strategy needs to see the rtnetlink event, send MP_PRIO and SUBFLOW_DESTROY, "
-                + "and the time the receiver needs to run, which grow with the load of this shared 2-core machine (each run's load "
-                + "average is in its `run.json`): the run published before this one (2026-11-30 06:06 UTC, a quieter machine) measured a "
-                + "p50 of 6 ms and a max of 155 ms with the same link-down code. Not separated further.\n\n",
-                gaps(by, "LINK_DOWN / backup strategy / rto_min 0"), gaps(by, "LINK_DOWN / backup, no blackhole detection (control) / rto_min 0"));
+                + "blackhole detection, so the detection does not change link-down failover. A standby that has never carried data (no RTT "
+                + "sample yet) is what the first cut of each stream meets: p50 %.0f ms over %d first cuts against %.0f ms over %d later "
+                + "cuts, too few first cuts to separate that from the noise. What the strategy itself adds is the time to see the "
+                + "rtnetlink event and send MP_PRIO and SUBFLOW_DESTROY, and the receiver has to get a CPU; both grow with the load of this "
+                + "shared 2-core machine (each run's load average is in its `run.json`): the run published before this one (2026-11-30 "
+                + "06:06 UTC, a quieter machine) measured a p50 of 6 ms and a max of 155 ms with the same link-down code. Not separated "
+                + "further.\n\n",
+                gaps(by, "LINK_DOWN / backup strategy / rto_min 0"), gaps(by, "LINK_DOWN / backup, no blackhole detection (control) / rto_min 0"),
+                Failover.percentiles(first).get("p50"), first.size(), Failover.percentiles(later).get("p50"), later.size());
     }
 
     private static String blackhole(Map<String, List<Map<String, Object>>> by) {
