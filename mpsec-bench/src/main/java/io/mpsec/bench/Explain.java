@@ -116,14 +116,15 @@ final class Explain {
                 .append("the initial subflow backup, so failover closes only the working primary. The kernel does not release a closed ")
                 .append("initial subflow (`msk->first`): it only shuts it down and keeps it in the connection, and the one run in which a ")
                 .append("received stream differed from the sent one (same length, other bytes) was with a variant that closed it ")
-                .append("(docs/kernel-notes/mptcp-subflow-destroy-first.md). ")
+                .append("(docs/kernel-notes/mptcp-subflow-destroy-first.md).\n\n")
                 .append(linkDownTail(by))
                 .append("**The default path manager** does not act on a link-down at all: the data in flight on the dead path waits for the ")
                 .append("connection-level retransmission timer, so its gaps sit at the RTO floor (200 ms) and its tail at the backed-off timer ")
                 .append("(two or three firings); the target of 250 ms for the maximum is missed whenever the timer fires twice.\n\n")
                 .append(blackhole(by))
-                .append("A blackhole is visible only through retransmission timeouts: no path manager can react before the first RTO ")
-                .append("(200 ms by default). The `rto_min` rows set a lower floor on path 1's routes on both hosts (`ip route ... rto_min`, ")
+                .append("The kernel sees a blackhole only through retransmission timeouts, so the default path manager cannot react ")
+                .append("before the first RTO; `Backup` reacts to ACK silence instead (above). ")
+                .append("The `rto_min` rows set a lower floor on path 1's routes on both hosts (`ip route ... rto_min`, ")
                 .append("set again after every link-up). Compare their gaps with the rows above: where they do not shrink, the subflow's ")
                 .append("RTO floor is not what bounds the gap, and what does was not investigated in this run. Its cost, spurious ")
                 .append("retransmissions on a path whose RTT varies by more than the floor, is not measured here.\n\n");
@@ -145,6 +146,34 @@ final class Explain {
         long known = recs.stream().filter(x -> num(x.get("initialSentDuringCut")) >= 0).count();
         long used = recs.stream().filter(x -> num(x.get("initialSentDuringCut")) > 0).count();
         return known == 0 ? "not recorded" : f("%d of %d", used, known);
+    }
+
+    /** The cuts where Backup closed no subflow (MIB RmSubflow 0), and whether a peer reset came just before. */
+    private static String unprotected(List<Map<String, Object>> recs) {
+        int none = 0;
+        int afterReset = 0;
+        long initialBytes = 0;
+        for (Map<String, Object> x : recs) {
+            if (!(x.get("mib") instanceof Map<?, ?> mib) || mib.get("MPTcpExtRmSubflow") instanceof Number) {
+                continue;
+            }
+            none++;
+            initialBytes = Math.max(initialBytes, (long) num(x.get("initialSentDuringCut")));
+            for (Map<String, Object> y : recs) {
+                if (num(y.get("stream")) == num(x.get("stream")) && num(y.get("cutInStream")) == num(x.get("cutInStream")) - 1
+                        && y.get("mib") instanceof Map<?, ?> m && m.get("MPTcpExtMPRstRx") instanceof Number) {
+                    afterReset++;
+                }
+            }
+        }
+        if (none == 0) {
+            return "";
+        }
+        return f("In %d of these cuts the strategy closed no subflow (no `MPTcpExtRmSubflow`): the connection had no working primary, "
+                + "so the initial subflow carried the traffic on path 1 (up to %d bytes sent into the blackhole during such a cut) and "
+                + "the strategy, which watches only working primaries, did nothing; %d of them came right after a cut whose new working "
+                + "primary the server reset (`MPTcpExtMPRstRx`). Opening a new working primary whenever one is closed by the peer, and "
+                + "watching the initial subflow while there is none, is the next step. ", none, initialBytes, afterReset);
     }
 
     private static String linkDownTail(Map<String, List<Map<String, Object>>> by) {
@@ -193,6 +222,7 @@ final class Explain {
                 + "MP_PRIO on the standby left 123-218 ms after the last packet from the server on path 1 and the standby carried data "
                 + "within 8 ms of it; in one of them the first re-sent chunk (11 KB) was followed by new data, and the rest of the closed "
                 + "subflow's data arrived about 60 ms later, which is what made that cut's gap (239 ms) longer than the detection. "
+                + unprotected(by.getOrDefault(b, List.of()))
                 + "Limits: a path whose ACKs stop for longer than that while it still works is taken for dead as well (a failover and a "
                 + "new working primary, no data lost); the new working primary's handshake follows the kernel's SYN backoff (retries "
                 + "1, 3, 7, 15 ... s after the failover), so traffic returns to path 1 up to about as long after the restore as the "
