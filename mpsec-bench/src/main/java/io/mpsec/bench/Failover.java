@@ -34,8 +34,14 @@ public final class Failover {
         applyRtoMin();
     }
 
-    /** One cut's result. */
-    record CutResult(double gapMillis, boolean path1Idle, long[] series, long seriesStartOffsetMillis) {
+    /**
+     * One cut's result. {@code initialSentDuringCut}: bytes the connection's initial subflow sent (its
+     * {@code tcpi_bytes_sent}, retransmissions included) from the cut to the restore, -1 when unknown;
+     * {@code mib}: the client namespace's MPTCP and TCP retransmission counters that changed from
+     * before the cut until one second after the restore.
+     */
+    record CutResult(double gapMillis, boolean path1Idle, long[] series, long seriesStartOffsetMillis, long initialSentDuringCut,
+            Map<String, Long> mib) {
     }
 
     /** Runs one stream with {@code cuts} cuts; returns their results after the stream's check passed. */
@@ -70,15 +76,18 @@ public final class Failover {
             PathNet.sleep(500);
             for (int i = 0; i < cuts; i++) {
                 boolean busy = waitForPath1();
+                Map<String, Long> mibBefore = Mib.read(net.client());
                 PathNet.sleep(200);
                 long t = System.nanoTime();
                 trace(s, "before cut " + i);
+                long initialBefore = initialSent(s);
                 cut();
                 PathNet.sleep(50);
                 trace(s, "cut+50");
                 PathNet.sleep(250);
                 trace(s, "cut+300");
                 PathNet.sleep(cutMillis - 300);
+                long initialAfter = initialSent(s);
                 restore();
                 PathNet.sleep(100);
                 trace(s, "restore+100");
@@ -86,7 +95,8 @@ public final class Failover {
                 trace(s, "restore+1000");
                 double gap = s.longestGapMillis(t, t + cutMillis * 1_000_000L);
                 long[] series = withSeries && i == 0 ? s.series(t - 500_000_000L, t + (cutMillis + 1000) * 1_000_000L) : null;
-                out.add(new CutResult(gap, !busy, series, -500));
+                long initial = initialBefore < 0 || initialAfter < 0 ? -1 : initialAfter - initialBefore;
+                out.add(new CutResult(gap, !busy, series, -500, initial, Mib.delta(mibBefore, Mib.read(net.client()))));
             }
             s.finish();
         } finally {
@@ -108,6 +118,17 @@ public final class Failover {
                 System.out.println("trace: " + e);
             }
         }
+    }
+
+    /** Bytes sent so far by the connection's initial subflow (the one on the socket's own port), -1 when not found. */
+    private static long initialSent(Stream s) throws IOException {
+        int port = s.clientSocket().getLocalPort();
+        for (io.mpsec.SubflowInfo sf : s.clientSocket().subflows()) {
+            if (sf.local().getPort() == port) {
+                return sf.bytesSent();
+            }
+        }
+        return -1;
     }
 
     private boolean waitForPath1() throws IOException {

@@ -31,6 +31,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code BLACKHOLE} (nft drops the path's packets at the server). {@code pm}: {@code DEFAULT} (the
  * in-kernel path manager, a subflow endpoint on path 2, both paths active) or {@code BACKUP} (MPSec's
  * {@link Backup} strategy over the userspace path manager: path 2 is the standby) or
+ * {@code BACKUP_LINK_ONLY} (the control: {@link Backup} without blackhole detection) or
  * {@code BACKUP_SWAP_ONLY} (the control: {@link SwapOnlyBackup}, priorities swapped only). {@code cuts} cuts
  * in streams of {@code cutsPerStream}, each stream checked (CRC-32, no reset). {@code rtoMin} (ms, 0:
  * the kernel's default) sets {@code rto_min} on path 1's routes. Secondary results: {@code p50},
@@ -49,7 +50,7 @@ public class FailoverBenchmark {
         @Param({"LINK_DOWN", "BLACKHOLE"})
         public Failover.Cut cut;
 
-        @Param({"DEFAULT", "BACKUP", "BACKUP_SWAP_ONLY"})
+        @Param({"DEFAULT", "BACKUP", "BACKUP_LINK_ONLY", "BACKUP_SWAP_ONLY"})
         public String pm;
 
         @Param({"50"})
@@ -76,15 +77,18 @@ public class FailoverBenchmark {
             net = PathNet.create(100, 100);
             switch (pm) {
                 case "DEFAULT" -> net.useExtraPaths(2, false);
-                case "BACKUP", "BACKUP_SWAP_ONLY" -> {
+                case "BACKUP", "BACKUP_LINK_ONLY", "BACKUP_SWAP_ONLY" -> {
                     net.useExtraPaths(1, false);
                     clientNs = NetNamespace.open(net.client());
                     stateDir = Files.createTempDirectory("mpsec-bench-pm");
-                    runner = StrategyRunner.start(clientNs, stateDir, pm.equals("BACKUP")
-                            ? new Backup(PathNet.clientAddress(2), PathNet.serverAddress(2))
-                            : new SwapOnlyBackup(PathNet.clientAddress(2), PathNet.serverAddress(2)));
+                    runner = StrategyRunner.start(clientNs, stateDir, switch (pm) {
+                        case "BACKUP" -> new Backup(PathNet.clientAddress(2), PathNet.serverAddress(2));
+                        // the control: the same strategy without blackhole detection (failover on link-down only)
+                        case "BACKUP_LINK_ONLY" -> new Backup(PathNet.clientAddress(2), PathNet.serverAddress(2), 0);
+                        default -> new SwapOnlyBackup(PathNet.clientAddress(2), PathNet.serverAddress(2));
+                    });
                 }
-                default -> throw new IllegalArgumentException("pm must be DEFAULT, BACKUP or BACKUP_SWAP_ONLY, not " + pm);
+                default -> throw new IllegalArgumentException("pm must be DEFAULT, BACKUP, BACKUP_LINK_ONLY or BACKUP_SWAP_ONLY, not " + pm);
             }
             failover = new Failover(net, cut, cutMillis, rtoMin);
         }
@@ -135,6 +139,8 @@ public class FailoverBenchmark {
                 rec.put("stream", streams);
                 rec.put("cutInStream", i);
                 rec.put("path1Idle", c.path1Idle());
+                rec.put("initialSentDuringCut", c.initialSentDuringCut());
+                rec.put("mib", c.mib());
                 if (c.series() != null) {
                     rec.put("seriesBucketMillis", Stream.BUCKET_MILLIS);
                     rec.put("seriesStartMillis", c.seriesStartOffsetMillis());

@@ -9,6 +9,11 @@ import io.mpsec.kernel.ffi.Bytes;
  * reads as -1.
  * <pre>
  * __u8  tcpi_state;            //   0
+ * __u8  tcpi_retransmits;      //   2  RTOs since the last forward progress
+ * __u8  tcpi_backoff;          //   4
+ * __u32 tcpi_rto;              //   8  microseconds
+ * __u32 tcpi_unacked;          //  24  segments
+ * __u32 tcpi_last_ack_recv;    //  56  milliseconds ago
  * __u32 tcpi_rtt;              //  68  microseconds
  * __u32 tcpi_snd_cwnd;         //  80  segments
  * __u32 tcpi_total_retrans;    // 100
@@ -18,6 +23,11 @@ import io.mpsec.kernel.ffi.Bytes;
  * </pre>
  */
 final class TcpInfoFields {
+    static final int OFF_RETRANSMITS = 2;
+    static final int OFF_BACKOFF = 4;
+    static final int OFF_RTO = 8;
+    static final int OFF_UNACKED = 24;
+    static final int OFF_LAST_ACK_RECV = 56;
     static final int OFF_RTT = 68;
     static final int OFF_SND_CWND = 80;
     static final int OFF_TOTAL_RETRANS = 100;

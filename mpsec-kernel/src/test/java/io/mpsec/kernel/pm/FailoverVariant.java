@@ -40,6 +40,26 @@ final class FailoverVariant implements PmStrategy {
         return "soak-" + mode;
     }
 
+    /** In mode BACKUP the shipped strategy's blackhole checks run too. */
+    @Override
+    public long tickMillis() {
+        return mode == Mode.BACKUP ? shipped.tickMillis() : 0;
+    }
+
+    @Override
+    public void onTick(PmContext ctx) throws IOException {
+        if (mode == Mode.BACKUP) {
+            shipped.onTick(ctx);
+        }
+    }
+
+    @Override
+    public void onClosed(PmContext ctx, PmEvent.Closed e) {
+        if (mode == Mode.BACKUP) {
+            shipped.onClosed(ctx, e);
+        }
+    }
+
     @Override
     public void onEstablished(PmContext ctx, PmEvent.Established e) throws IOException {
         if (mode == Mode.BACKUP) {

@@ -45,9 +45,9 @@ class StrategiesIT {
                 StrategyRunner runner = StrategyRunner.start(ns, stateDir, strategy)) {
             assertThat(c.sysctl("net.mptcp.path_manager")).isEqualTo("userspace");
             Proc server = Proc.python(s, "server.py", "5201");
-            server.await(l -> l.equals("listening"), 5000);
+            server.await(l -> l.equals("listening"), 30_000); // generous: python starts slowly on a loaded machine (as in BackupIT)
             Proc client = Proc.python(c, "client.py", s.address(1).getHostAddress(), "5201", "3", "0");
-            client.await(l -> l.equals("connected"), 5000);
+            client.await(l -> l.equals("connected"), 30_000);
             // Poll until ss, MPTCP_INFO and the runner all agree on the expected count (or the deadline).
             long end = System.currentTimeMillis() + 5000;
             while (System.currentTimeMillis() < end && !(tcpSubflows(c) == expected && mptcpInfoSubflows(c) == expected - 1

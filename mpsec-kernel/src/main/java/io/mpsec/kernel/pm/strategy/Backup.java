@@ -4,8 +4,12 @@ import io.mpsec.pm.PmEvent;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.AbstractMap;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * {@code backup}: active-standby. Client side only. On a new connection it opens
@@ -16,15 +20,46 @@ import java.util.Set;
  * <li>a second subflow on the primary path (same addresses as the initial subflow, new port), the
  * <em>working primary</em>; once it is up the initial subflow is marked backup and stays idle.</li>
  * </ul>
- * Failover closes the working primary, never the initial subflow: see {@link #onLink}.
+ * Failover closes the working primary, never the initial subflow: see {@link #onLink} for a link that
+ * goes down and {@link #onTick} for a path that silently stops delivering (a blackhole).
  */
 public final class Backup implements PmStrategy {
+    /** How often the working primaries are checked for a blackhole ({@link #onTick}). */
+    public static final long TICK_MILLIS = 20;
+    /** The default shortest stall taken for a blackhole ({@link StallDetector}). */
+    public static final long DEFAULT_MIN_STALL_MILLIS = 100;
+
+    private static final System.Logger LOG = System.getLogger(Backup.class.getName());
+
     private final InetAddress backupLocal;
     private final InetAddress backupRemote;
+    private final StallDetector stalls;
+    /** Connections whose primary path was declared a blackhole and has no working primary yet. */
+    private final Set<Long> blackholed = new HashSet<>();
+    private final AtomicLong blackholeFailovers = new AtomicLong();
 
+    /** Active-standby with blackhole detection ({@link #DEFAULT_MIN_STALL_MILLIS}). */
     public Backup(InetAddress backupLocal, InetAddress backupRemote) {
+        this(backupLocal, backupRemote, DEFAULT_MIN_STALL_MILLIS);
+    }
+
+    /**
+     * Active-standby; {@code minStallMillis} is the shortest time without progress on the working
+     * primary that is taken for a blackhole (see {@link #onTick}); 0 turns blackhole detection off
+     * (failover on link-down only).
+     */
+    public Backup(InetAddress backupLocal, InetAddress backupRemote, long minStallMillis) {
+        if (minStallMillis < 0) {
+            throw new IllegalArgumentException("minimum stall must be 0 (no blackhole detection) or positive, not " + minStallMillis + " ms");
+        }
         this.backupLocal = backupLocal;
         this.backupRemote = backupRemote;
+        this.stalls = minStallMillis == 0 ? null : new StallDetector(minStallMillis);
+    }
+
+    /** How many times a blackhole on the primary path made this strategy fail over. */
+    public long blackholeFailovers() {
+        return blackholeFailovers.get();
     }
 
     @Override
@@ -60,7 +95,88 @@ public final class Backup implements PmStrategy {
         ConnectionState c = ctx.connection(e.token());
         if (c != null && !c.serverSide() && isWorkingPrimary(c, ep.local(), ep.localPort())) {
             ctx.pm().setSubflowBackup(c.token(), c.local(), c.localPort(), c.remote(), c.remotePort(), true);
+            if (blackholed.remove(c.token())) {
+                // the primary path delivers again (the new working primary's handshake got through)
+                for (ConnectionState.Subflow sf : c.subflows()) {
+                    if (sf.local().equals(backupLocal)) {
+                        ctx.pm().setSubflowBackup(c.token(), sf.local(), sf.localPort(), sf.remote(), sf.remotePort(), true);
+                    }
+                }
+            }
         }
+    }
+
+    @Override
+    public void onClosed(PmContext ctx, PmEvent.Closed e) {
+        blackholed.remove(e.token());
+    }
+
+    @Override
+    public long tickMillis() {
+        return stalls == null ? 0 : TICK_MILLIS;
+    }
+
+    /**
+     * Blackhole failover. A path that drops everything sends no link event; the working primary only
+     * stops making progress. Every {@link #TICK_MILLIS} ms this reads the working primaries' TCP state
+     * (sock_diag, only while a client connection has both a working primary and a standby) and, when
+     * one is stalled ({@link StallDetector}: a retransmission timeout without progress, or no ACK at
+     * all for {@code max(minStall, 3 x RTT)} with data in flight), fails over as on a link-down: the
+     * standby becomes regular, then the working primary is closed, so the kernel re-injects its
+     * unacknowledged data onto the standby at once. The initial subflow, on the same dead path, stays
+     * a backup and idle: with a regular standby the kernel schedules no data on a backup subflow.
+     * (Waiting for the kernel instead is what made blackholes slow: at the primary's first
+     * retransmission timeout the kernel re-injected onto a backup subflow, and with two idle backups
+     * it took the first one in its list, the initial subflow, into the same blackhole.) A new working
+     * primary is opened at once; its handshake completes when the path delivers again, and then the
+     * standby is marked backup again.
+     */
+    @Override
+    public void onTick(PmContext ctx) throws IOException {
+        if (stalls == null) {
+            return;
+        }
+        Map<InetSocketAddress, ConnectionState> owner = new HashMap<>();
+        Set<Map.Entry<InetSocketAddress, InetSocketAddress>> watched = new HashSet<>();
+        for (ConnectionState c : ctx.connections()) {
+            if (c.serverSide() || c.subflows().stream().noneMatch(sf -> sf.local().equals(backupLocal))) {
+                continue;
+            }
+            for (ConnectionState.Subflow sf : c.subflows()) {
+                if (isWorkingPrimary(c, sf.local(), sf.localPort())) {
+                    InetSocketAddress l = new InetSocketAddress(sf.local(), sf.localPort());
+                    watched.add(new AbstractMap.SimpleImmutableEntry<>(l, new InetSocketAddress(sf.remote(), sf.remotePort())));
+                    owner.put(l, c);
+                }
+            }
+        }
+        if (watched.isEmpty()) {
+            stalls.stalled(watched, java.util.List.of(), System.nanoTime());
+            return;
+        }
+        for (Map.Entry<InetSocketAddress, String> dead : stalls.stalled(watched, ctx.subflowProgress(), System.nanoTime()).entrySet()) {
+            failOver(ctx, owner.get(dead.getKey()), dead.getKey(), dead.getValue());
+        }
+    }
+
+    private void failOver(PmContext ctx, ConnectionState c, InetSocketAddress dead, String why) throws IOException {
+        for (ConnectionState.Subflow sf : c.subflows()) {
+            // unconditionally: the runner's backup flag is the one of the subflow's events, and this host's
+            // own MP_PRIO produces no event here
+            if (sf.local().equals(backupLocal)) {
+                ctx.pm().setSubflowBackup(c.token(), sf.local(), sf.localPort(), sf.remote(), sf.remotePort(), false);
+            }
+        }
+        for (ConnectionState.Subflow sf : c.subflows()) {
+            if (sf.local().equals(dead.getAddress()) && sf.localPort() == dead.getPort()) {
+                ctx.pm().destroySubflow(c.token(), sf.local(), sf.localPort(), sf.remote(), sf.remotePort());
+            }
+        }
+        blackholed.add(c.token());
+        blackholeFailovers.incrementAndGet();
+        LOG.log(System.Logger.Level.INFO, "primary path of a connection stalled (no progress on "
+                + dead.getAddress().getHostAddress() + ":" + dead.getPort() + ": " + why + "): failed over to the standby");
+        ctx.pm().createSubflow(c.token(), ctx.localId(c.token(), c.local()), c.local(), c.remote(), c.remotePort());
     }
 
     /**

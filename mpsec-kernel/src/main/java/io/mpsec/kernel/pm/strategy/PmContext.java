@@ -24,6 +24,14 @@ public interface PmContext {
      */
     int localId(long token, InetAddress address);
 
+    /**
+     * The progress of every established TCP socket (subflows included) of the namespace now, from
+     * sock_diag ({@link io.mpsec.kernel.diag.SubflowProgressReader}).
+     */
+    default java.util.List<io.mpsec.kernel.diag.SubflowProgress> subflowProgress() throws java.io.IOException {
+        throw new UnsupportedOperationException("this context cannot read subflow progress");
+    }
+
     /** The namespace's current interface addresses (rtnetlink). */
     java.util.List<io.mpsec.kernel.rtnl.Address> addresses() throws java.io.IOException;
 }

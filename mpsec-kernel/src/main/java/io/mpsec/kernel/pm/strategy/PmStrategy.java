@@ -43,6 +43,21 @@ public interface PmStrategy {
     }
 
     /**
+     * How often {@link #onTick} is called, in milliseconds; 0 (the default) for never. The runner
+     * ticks at the shortest period any of its strategies asks for.
+     */
+    default long tickMillis() {
+        return 0;
+    }
+
+    /**
+     * Called periodically ({@link #tickMillis()}), serialised with the other callbacks: for what no
+     * event reports, such as a path that silently stopped delivering ({@link PmContext#subflowProgress()}).
+     */
+    default void onTick(PmContext ctx) throws IOException {
+    }
+
+    /**
      * An interface address was added (also when an IPv6 address finishes duplicate address
      * detection) or removed ({@code removed}); from rtnetlink.
      */

@@ -60,6 +60,7 @@ public final class StrategyRunner implements AutoCloseable, PmContext {
     private final List<PmStrategy> strategies;
     private volatile io.mpsec.kernel.rtnl.Rtnetlink rtnl;
     private volatile io.mpsec.kernel.rtnl.RtnlWatcher links;
+    private volatile Ticker ticker;
     private final Map<Integer, Boolean> linkUp = new ConcurrentHashMap<>();
     private final Map<Long, TrackedConnection> connections = new ConcurrentHashMap<>();
     private final LocalIds localIds = new LocalIds();
@@ -153,6 +154,8 @@ public final class StrategyRunner implements AutoCloseable, PmContext {
             r.links.subscribe(r::onRtnl);
             r.links.onFailure(ex -> runner.fatal("link and address events", ex));
             r.links.onOverrun(r::resyncLinks);
+            long period = Ticker.period(r.strategies);
+            r.ticker = period > 0 ? Ticker.start(ns, period, r, r.strategies, r::report) : null;
             sysctls.setPathManager(MptcpSysctls.PM_USERSPACE);
             return r;
         } catch (IOException | RuntimeException e) {
@@ -303,8 +306,19 @@ public final class StrategyRunner implements AutoCloseable, PmContext {
         }
     }
 
+    @Override
+    public List<io.mpsec.kernel.diag.SubflowProgress> subflowProgress() throws IOException {
+        if (ticker == null) {
+            throw new IllegalStateException("subflow progress is read only for strategies that tick (PmStrategy.tickMillis)");
+        }
+        return ticker.read();
+    }
+
     private void closeRtnl() {
         try {
+            if (ticker != null) {
+                ticker.close();
+            }
             if (links != null) {
                 links.close();
             }
@@ -342,6 +356,7 @@ public final class StrategyRunner implements AutoCloseable, PmContext {
         }
     }
 
+    /** Also the ticks' report ({@link Ticker}), which run synchronized on this runner as every callback. */
     private void report(PmStrategy s, String what, Exception ex) {
         if (ex instanceof SubflowRefusedException) {
             return; // already counted and reported by refusedSubflow
