@@ -70,6 +70,7 @@ public final class Report {
         s.dataPath();
         s.footprint();
         s.virtualThreads();
+        FairnessSection.write(md, runs);
         s.laneSection();
         Files.writeString(docs.resolve("BENCHMARKS.md"), md.toString(), StandardCharsets.UTF_8);
     }
