@@ -23,6 +23,15 @@ final class FairnessContest {
     private FairnessContest() {
     }
 
+    /** A socket did not run the algorithm asked for: the host-wide registration went away meanwhile. */
+    static final class FallbackException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        FallbackException(String message) {
+            super(message);
+        }
+    }
+
     /** What one contest measured; {@link #record()} is its side-file form. */
     record Result(String mptcpCongestion, String tcpCongestion, long mptcpBytes, long tcpBytes, double seconds,
             BottleneckNet.Counters bottleneck, int subflows, int maxSubflowCwnd, List<Map<String, Object>> samples) {
@@ -106,7 +115,7 @@ final class FairnessContest {
     private static void check(List<Map<String, Object>> sockets, String congestion, String what) throws IOException {
         for (Map<String, Object> s : sockets) {
             if (!congestion.equals(s.get("cc"))) {
-                throw new IOException("a " + what + " runs " + s.get("cc") + ", not " + congestion
+                throw new FallbackException("a " + what + " runs " + s.get("cc") + ", not " + congestion
                         + " (was the algorithm unregistered meanwhile, by another process?): " + sockets);
             }
         }
