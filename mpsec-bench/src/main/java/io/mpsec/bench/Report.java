@@ -71,6 +71,7 @@ public final class Report {
         s.footprint();
         s.virtualThreads();
         s.coupledAggregation();
+        FairnessSection.write(md, runs);
         ResponsivenessSection.write(md, runs);
         s.laneSection();
         Files.writeString(docs.resolve("BENCHMARKS.md"), md.toString(), StandardCharsets.UTF_8);

@@ -64,6 +64,7 @@ public final class Suite {
                     List.of("-p", "direction=SEND", "-p", "pairs=1", "-p", "seconds=2")),
             new Run("FootprintBenchmark", "FootprintBenchmark", List.of(),
                     List.of("-p", "connections=5", "-p", "seconds=5", "-p", "warmSeconds=1", "-p", "jvmOptions=-Xmx64m -XX:+UseSerialGC -XX:TieredStopAtLevel=1")),
+            new Run("FairnessBenchmark", "FairnessBenchmark", List.of(), List.of("-p", "competitor=reno", "-p", "algorithms=lia", "-p", "runs=1", "-p", "seconds=5", "-p", "warmSeconds=3")),
             new Run("VirtualThreadsBenchmark", "VirtualThreadsBenchmark", List.of(),
                     List.of("-p", "socket=mpsec", "-p", "connections=200", "-p", "warmSeconds=1", "-p", "seconds=2")));
 

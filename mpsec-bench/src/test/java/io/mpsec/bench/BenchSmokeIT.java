@@ -54,7 +54,7 @@ class BenchSmokeIT {
         Report.write(results, docs);
         String md = Files.readString(docs.resolve("BENCHMARKS.md"));
         assertThat(md).contains("## Aggregation", "## Unbalanced paths", "## Failover", "## Control plane", "## Data path", "## Footprint", "## Virtual threads",
-                "## Coupled congestion control: aggregation", "## Responsiveness of the coupled congestion controls", "| coupled CC `mpsec_lia`, 2 x 100 Mbit/s, fraction of the sum | >= 0.90 |",
+                "## Coupled congestion control: aggregation", "## Fairness on a shared bottleneck", "## Responsiveness of the coupled congestion controls", "| coupled CC `mpsec_lia`, 2 x 100 Mbit/s, fraction of the sum | >= 0.90 |",
                 "| agent footprint, 5 MPTCP connections + 1 dashboard, JVM options `-Xmx64m -XX:+UseSerialGC -XX:TieredStopAtLevel=1`, peak RSS (VmHWM) | <= 160 MB");
         assertThat(docs.resolve("bench/aggregation.svg")).isNotEmptyFile();
         assertThat(docs.resolve("bench/failover-gaps.svg")).isNotEmptyFile();
