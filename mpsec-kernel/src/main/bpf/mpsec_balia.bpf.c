@@ -75,6 +75,7 @@ struct mpsec_balia_sf {
 	u64 acc;    /* pending window increase, 2^-SCALE packets */
 	u32 slot;
 	u32 tries;
+	u32 hi;     /* largest window at the start of a cong_avoid call (undo_runaway_cwnd) */
 };
 
 static __always_inline struct mpsec_balia_sf *sf_of(struct sock *sk)
@@ -134,6 +135,7 @@ void BPF_PROG(mpsec_balia_init, struct sock *sk)
 	sf->acc = 0;
 	sf->slot = 0;
 	sf->tries = 0;
+	sf->hi = 0;
 	join_connection(sk);
 }
 
@@ -236,6 +238,7 @@ void BPF_PROG(mpsec_balia_cong_avoid, struct sock *sk, u32 ack, u32 acked)
 	u64 inc, steps;
 
 	join_connection(sk);
+	undo_runaway_cwnd(tp, &sf->hi);
 	c = conn_of(sf);
 	slot = sf->slot;
 	if (c && slot < MPSEC_BALIA_SLOTS) {

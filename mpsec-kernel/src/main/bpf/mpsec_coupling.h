@@ -39,4 +39,29 @@ static __always_inline bool cwnd_limited(struct tcp_sock *tp)
 	return !!BPF_CORE_READ_BITFIELD(tp, is_cwnd_limited);
 }
 
+/*
+ * Undoes a window the kernel set far beyond anything this subflow ever had. Instrumenting mpsec_lia on
+ * Linux 6.18 (a 100 Mbit/s router bottleneck with a 100-packet queue, one Reno competitor) caught the
+ * window jump between two cong_avoid calls from 54 to 45,329,984 packets, with at most 28 packets acked
+ * per call: the kernel set it outside the congestion control (the path was not found), and the
+ * subflow then flooded the queue with its whole send buffer, again after every halving. hi is the
+ * largest window this subflow had when a call began; no legitimate change between two calls goes past
+ * 2 * hi + 256 (one call adds at most the packets acked; an undo restores at most an earlier window),
+ * so a window beyond that is put back to hi. Call at the start of cong_avoid. Returns 1 when it undid one.
+ */
+static __always_inline int undo_runaway_cwnd(struct tcp_sock *tp, u32 *hi)
+{
+	u32 cwnd = tp->snd_cwnd;
+	int undone = 0;
+
+	if (*hi && cwnd > 2 * *hi + 256) {
+		tp->snd_cwnd = *hi;
+		cwnd = *hi;
+		undone = 1;
+	}
+	if (cwnd > *hi)
+		*hi = cwnd;
+	return undone;
+}
+
 #endif

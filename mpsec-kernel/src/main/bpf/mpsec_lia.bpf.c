@@ -63,6 +63,7 @@ struct mpsec_lia_sf {
 	u64 key;    /* msk pointer, 0 = not coupled */
 	u32 slot;
 	u32 tries;
+	u32 hi;     /* largest window at the start of a cong_avoid call (undo_runaway_cwnd) */
 };
 
 static __always_inline struct mpsec_lia_sf *sf_of(struct sock *sk)
@@ -106,6 +107,7 @@ void BPF_PROG(mpsec_lia_init, struct sock *sk)
 	sf->key = 0;
 	sf->slot = 0;
 	sf->tries = 0;
+	sf->hi = 0;
 	join_connection(sk);
 }
 
@@ -187,6 +189,7 @@ void BPF_PROG(mpsec_lia_cong_avoid, struct sock *sk, u32 ack, u32 acked)
 	u64 key;
 
 	join_connection(sk);
+	undo_runaway_cwnd(tp, &sf->hi);
 	key = sf->key;
 	slot = sf->slot;
 	if (key && slot < MPSEC_LIA_SLOTS) {

@@ -100,6 +100,7 @@ struct mpsec_olia_sf {
 	s64 acc;    /* pending window change, 2^-SCALE packets */
 	u32 slot;
 	u32 tries;
+	u32 hi;     /* largest window at the start of a cong_avoid call (undo_runaway_cwnd) */
 };
 
 static __always_inline struct mpsec_olia_sf *sf_of(struct sock *sk)
@@ -162,6 +163,7 @@ void BPF_PROG(mpsec_olia_init, struct sock *sk)
 	sf->acc = 0;
 	sf->slot = 0;
 	sf->tries = 0;
+	sf->hi = 0;
 	join_connection(sk);
 }
 
@@ -308,6 +310,7 @@ void BPF_PROG(mpsec_olia_cong_avoid, struct sock *sk, u32 ack, u32 acked)
 	s64 inc;
 
 	join_connection(sk);
+	undo_runaway_cwnd(tp, &sf->hi);
 	c = conn_of(sf);
 	slot = sf->slot;
 	if (c && slot < MPSEC_OLIA_SLOTS) {

@@ -109,6 +109,7 @@ struct mpsec_wvegas_sf {
 	u32 samples;      /* RTT samples in this round */
 	u32 grow;         /* slow start: this round grows the window */
 	u32 warmup;       /* samples absorbed before baseRTT_r is tracked, up to WARMUP */
+	u32 hi;           /* largest window at the start of a cong_avoid call (undo_runaway_cwnd) */
 };
 
 static __always_inline struct mpsec_wvegas_sf *sf_of(struct sock *sk)
@@ -170,6 +171,7 @@ void BPF_PROG(mpsec_wvegas_init, struct sock *sk)
 	sf->key = 0;
 	sf->slot = 0;
 	sf->tries = 0;
+	sf->hi = 0;
 	sf->beg_snd_nxt = tp->snd_nxt;
 	sf->base_rtt = 0;
 	sf->srtt8 = 0;
@@ -329,6 +331,7 @@ void BPF_PROG(mpsec_wvegas_cong_avoid, struct sock *sk, u32 ack, u32 acked)
 	u32 slot;
 
 	join_connection(sk);
+	undo_runaway_cwnd(tp, &sf->hi);
 	c = conn_of(sf);
 	slot = sf->slot;
 	if ((s32)(ack - sf->beg_snd_nxt) > 0) {
