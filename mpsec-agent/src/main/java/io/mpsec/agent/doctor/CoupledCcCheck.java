@@ -23,10 +23,6 @@ import java.util.Map;
  * algorithm only when {@code net.ipv4.tcp_allowed_congestion_control} lists it.
  */
 final class CoupledCcCheck implements Check {
-    /** include/uapi/linux/capability.h */
-    static final int CAP_SYS_ADMIN = 21;
-    static final int CAP_PERFMON = 38;
-    static final int CAP_BPF = 39;
     private static final Path VMLINUX_BTF = Path.of("/sys/kernel/btf/vmlinux");
     private static final List<CongestionControl> COUPLED = List.of(CongestionControl.LIA, CongestionControl.OLIA,
             CongestionControl.BALIA, CongestionControl.WVEGAS);
@@ -107,10 +103,8 @@ final class CoupledCcCheck implements Check {
             out.add("Linux " + k.release() + " is older than 6.2 (bpf_rdonly_cast, used by MPSec's BPF programs, "
                     + "and struct_ops congestion control as MPSec uses it need 6.2+)");
         }
-        long eff = effectiveCapabilities();
-        if (eff != -1 && !has(eff, CAP_SYS_ADMIN) && !(has(eff, CAP_BPF) && has(eff, CAP_PERFMON))) {
-            out.add("this process lacks CAP_SYS_ADMIN (or CAP_BPF with CAP_PERFMON): run as root");
-        }
+        CoupledCongestionControl.missingPrivileges().ifPresent(m ->
+                out.add("this process lacks " + m + " (loading needs CAP_SYS_ADMIN, or CAP_BPF with CAP_PERFMON): run as root"));
         if (!libbpfPresent()) {
             out.add("libbpf 1.1+ is missing (Debian: apt-get install libbpf1)");
         }
@@ -125,24 +119,6 @@ final class CoupledCcCheck implements Check {
             }
         }
         return false;
-    }
-
-    private static boolean has(long eff, int cap) {
-        return (eff & (1L << cap)) != 0;
-    }
-
-    /** CapEff of the calling thread (/proc/thread-self/status), -1 when unreadable. */
-    static long effectiveCapabilities() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/thread-self/status"))) {
-                if (line.startsWith("CapEff:")) {
-                    return Long.parseUnsignedLong(line.substring(7).trim(), 16);
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            return -1;
-        }
-        return -1;
     }
 
     private static List<String> words(String s) {

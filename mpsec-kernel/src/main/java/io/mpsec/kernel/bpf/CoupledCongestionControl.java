@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import jnr.ffi.Pointer;
 
 /**
@@ -59,6 +60,15 @@ public final class CoupledCongestionControl implements AutoCloseable {
         this.requested = requested;
         this.kernelName = kernelName;
         this.registration = registration;
+    }
+
+    /**
+     * What the calling thread lacks to load a BPF congestion control, for example
+     * {@code "CAP_SYS_ADMIN, CAP_PERFMON"}; empty when it has CAP_SYS_ADMIN, or CAP_BPF with CAP_PERFMON.
+     * Capabilities are per thread on Linux; this reads the calling thread's.
+     */
+    public static Optional<String> missingPrivileges() {
+        return Privileges.canLoadBpf() ? Optional.empty() : Optional.of(Privileges.missing());
     }
 
     /** The BPF programs MPSec ships, by the coupled algorithm they implement. */
