@@ -41,7 +41,8 @@ public final class Suite {
     }
 
     /**
-     * The full suite (about 40 minutes on the 2-core build machine, the footprint run about 3 of them, the virtual-threads run 1) and, per run, the smoke
+     * The full suite (about 55 minutes on the quiet 2-core build machine: failover about 14, fairness 14, the kernel lane 6, data path,
+     * aggregation with each coupled congestion control and aggregation about 4 each) and, per run, the smoke
      * parameters: every benchmark class and code path (both cuts, both strategies' set-up, the default
      * PM, rto_min, the agent's footprint with 5 connections) once with small sizes, about 2-3 minutes in all.
      */
@@ -53,8 +54,12 @@ public final class Suite {
             new Run("UnbalancedBenchmark", "UnbalancedBenchmark", List.of(),
                     List.of("-p", "rounds=1", "-p", "seconds=1.5")),
             new Run("ResponsivenessBenchmark", "ResponsivenessBenchmark", List.of(), List.of("-p", "algorithm=mpsec_olia,reno", "-p", "runs=1", "-p", "warmSeconds=2", "-p", "afterSeconds=4")),
-            new Run("FailoverBenchmark", "FailoverBenchmark", List.of(),
+            // the 50 cuts per cut kind for the default PM and the backup strategy; the two controls (the
+            // strategy without blackhole detection, a priority swap alone) with 20, to keep the suite under 60 minutes
+            new Run("FailoverBenchmark", "FailoverBenchmark", List.of("-p", "pm=DEFAULT,BACKUP"),
                     List.of("-p", "pm=BACKUP", "-p", "cuts=1", "-p", "cutsPerStream=1", "-p", "cutMillis=500")),
+            new Run("FailoverControls", "FailoverBenchmark", List.of("-p", "pm=BACKUP_LINK_ONLY,BACKUP_SWAP_ONLY", "-p", "cuts=20"),
+                    List.of("-p", "pm=BACKUP_LINK_ONLY", "-p", "cut=BLACKHOLE", "-p", "cuts=1", "-p", "cutsPerStream=1", "-p", "cutMillis=500")),
             new Run("FailoverRtoMin", "FailoverBenchmark", List.of("-p", "pm=DEFAULT", "-p", "rtoMin=50"),
                     List.of("-p", "pm=DEFAULT", "-p", "rtoMin=50", "-p", "cut=LINK_DOWN", "-p", "cuts=1", "-p", "cutsPerStream=1",
                             "-p", "cutMillis=500")),
@@ -64,7 +69,8 @@ public final class Suite {
                     List.of("-p", "direction=SEND", "-p", "pairs=1", "-p", "seconds=2")),
             new Run("FootprintBenchmark", "FootprintBenchmark", List.of(),
                     List.of("-p", "connections=5", "-p", "seconds=5", "-p", "warmSeconds=1", "-p", "jvmOptions=-Xmx64m -XX:+UseSerialGC -XX:TieredStopAtLevel=1")),
-            new Run("FairnessBenchmark", "FairnessBenchmark", List.of(), List.of("-p", "competitor=reno", "-p", "algorithms=lia", "-p", "runs=1", "-p", "seconds=5", "-p", "warmSeconds=3")),
+            // 3 runs of 30 s (the benchmark's default is the 5: -p runs=5) keep the suite under 60 minutes
+            new Run("FairnessBenchmark", "FairnessBenchmark", List.of("-p", "runs=3"), List.of("-p", "competitor=reno", "-p", "algorithms=lia", "-p", "runs=1", "-p", "seconds=5", "-p", "warmSeconds=3")),
             new Run("VirtualThreadsBenchmark", "VirtualThreadsBenchmark", List.of(),
                     List.of("-p", "socket=mpsec", "-p", "connections=200", "-p", "warmSeconds=1", "-p", "seconds=2")));
 
