@@ -87,6 +87,23 @@ public final class BenchNet implements AutoCloseable {
         }
     }
 
+    /** A veth pair from {@code devA} in {@code nsA} to {@code devB} in {@code nsB}, each end with its /24 address, both up. */
+    static void veth(String nsA, String devA, String addrA, String nsB, String devB, String addrB) throws IOException {
+        run("ip", "link", "add", devA, "netns", nsA, "type", "veth", "peer", "name", devB, "netns", nsB);
+        run("ip", "-n", nsA, "addr", "add", addrA + "/24", "dev", devA);
+        run("ip", "-n", nsB, "addr", "add", addrB + "/24", "dev", devB);
+        run("ip", "-n", nsA, "link", "set", devA, "up");
+        run("ip", "-n", nsB, "link", "set", devB, "up");
+    }
+
+    /** A bottleneck on {@code dev}'s egress in {@code ns}: HTB at {@code mbit} with a pfifo leaf of {@code packets}. */
+    static void bottleneck(String ns, String dev, int mbit, int packets) throws IOException {
+        String rate = mbit + "mbit";
+        run("tc", "-n", ns, "qdisc", "add", "dev", dev, "root", "handle", "1:", "htb", "default", "10");
+        run("tc", "-n", ns, "class", "add", "dev", dev, "parent", "1:", "classid", "1:10", "htb", "rate", rate, "ceil", rate);
+        run("tc", "-n", ns, "qdisc", "add", "dev", dev, "parent", "1:10", "handle", "10:", "pfifo", "limit", String.valueOf(packets));
+    }
+
     static void run(String... command) throws IOException {
         output(command);
     }

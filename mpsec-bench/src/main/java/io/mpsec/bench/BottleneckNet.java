@@ -69,9 +69,9 @@ public final class BottleneckNet implements AutoCloseable {
             BenchNet.run("ip", "netns", "add", ns);
             BenchNet.run("ip", "-n", ns, "link", "set", "lo", "up");
         }
-        link(client, "c1", "198.18.1.1", router, "r1", "198.18.1.2");
-        link(client, "c2", "198.18.2.1", router, "r2", "198.18.2.2");
-        link(router, "r3", "198.18.3.2", server, "s3", SERVER_ADDRESS);
+        BenchNet.veth(client, "c1", "198.18.1.1", router, "r1", "198.18.1.2");
+        BenchNet.veth(client, "c2", "198.18.2.1", router, "r2", "198.18.2.2");
+        BenchNet.veth(router, "r3", "198.18.3.2", server, "s3", SERVER_ADDRESS);
         BenchNet.run("ip", "netns", "exec", router, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
         BenchNet.run("ip", "-n", client, "route", "add", "198.18.3.0/24", "via", "198.18.1.2", "dev", "c1");
         BenchNet.run("ip", "-n", client, "route", "add", "198.18.3.0/24", "via", "198.18.2.2", "dev", "c2", "table", "102");
@@ -80,11 +80,7 @@ public final class BottleneckNet implements AutoCloseable {
             BenchNet.run("ip", "-n", server, "route", "add", "198.18." + p + ".0/24", "via", "198.18.3.2");
             BenchNet.run("ip", "-n", client, "link", "set", "dev", "c" + p, "gso_max_segs", "1");
         }
-        String rate = rateMbit + "mbit";
-        BenchNet.run("tc", "-n", router, "qdisc", "add", "dev", "r3", "root", "handle", "1:", "htb", "default", "10");
-        BenchNet.run("tc", "-n", router, "class", "add", "dev", "r3", "parent", "1:", "classid", "1:10", "htb", "rate", rate, "ceil", rate);
-        BenchNet.run("tc", "-n", router, "qdisc", "add", "dev", "r3", "parent", "1:10", "handle", "10:", "pfifo", "limit",
-                String.valueOf(queuePackets));
+        BenchNet.bottleneck(router, "r3", rateMbit, queuePackets);
         for (String ns : List.of(client, server)) {
             try (NetNamespace n = NetNamespace.open(ns); MptcpPathManager pm = MptcpPathManager.open(n)) {
                 pm.setLimits(new Limits(4, 4));
@@ -95,14 +91,6 @@ public final class BottleneckNet implements AutoCloseable {
                 }
             }
         }
-    }
-
-    private static void link(String nsA, String devA, String addrA, String nsB, String devB, String addrB) throws IOException {
-        BenchNet.run("ip", "link", "add", devA, "netns", nsA, "type", "veth", "peer", "name", devB, "netns", nsB);
-        BenchNet.run("ip", "-n", nsA, "addr", "add", addrA + "/24", "dev", devA);
-        BenchNet.run("ip", "-n", nsB, "addr", "add", addrB + "/24", "dev", devB);
-        BenchNet.run("ip", "-n", nsA, "link", "set", devA, "up");
-        BenchNet.run("ip", "-n", nsB, "link", "set", devB, "up");
     }
 
     public String client() {

@@ -55,10 +55,10 @@ public final class RoutedNet implements AutoCloseable {
             BenchNet.run("ip", "netns", "exec", ns, "sysctl", "-q", "-w", "net.ipv4.conf.all.rp_filter=0",
                     "net.ipv4.conf.default.rp_filter=0");
         }
-        link(c, "c1", "198.18.1.1", r, "r1", "198.18.1.2");
-        link(c, "c2", "198.18.2.1", r, "r2", "198.18.2.2");
-        link(r, "r3", "198.18.3.2", s, "s3", "198.18.3.3");
-        link(r, "r4", "198.18.4.2", s, "s4", "198.18.4.3");
+        BenchNet.veth(c, "c1", "198.18.1.1", r, "r1", "198.18.1.2");
+        BenchNet.veth(c, "c2", "198.18.2.1", r, "r2", "198.18.2.2");
+        BenchNet.veth(r, "r3", "198.18.3.2", s, "s3", "198.18.3.3");
+        BenchNet.veth(r, "r4", "198.18.4.2", s, "s4", "198.18.4.3");
         BenchNet.run("ip", "netns", "exec", r, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
         BenchNet.runWithInput(String.join("\n",
                 "route add 198.18.3.0/24 via 198.18.1.2 dev c1",
@@ -71,9 +71,7 @@ public final class RoutedNet implements AutoCloseable {
         BenchNet.runWithInput("route add 198.18.1.0/24 via 198.18.3.2 dev s3\nroute add 198.18.2.0/24 via 198.18.4.2 dev s4\n",
                 "ip", "-n", s, "-batch", "-");
         for (String dev : List.of("r3", "r4")) {
-            BenchNet.run("tc", "-n", r, "qdisc", "add", "dev", dev, "root", "handle", "1:", "htb", "default", "10");
-            BenchNet.run("tc", "-n", r, "class", "add", "dev", dev, "parent", "1:", "classid", "1:10", "htb", "rate", mbit + "mbit", "ceil", mbit + "mbit");
-            BenchNet.run("tc", "-n", r, "qdisc", "add", "dev", dev, "parent", "1:10", "handle", "10:", "pfifo", "limit", String.valueOf(QUEUE_PACKETS));
+            BenchNet.bottleneck(r, dev, mbit, QUEUE_PACKETS);
         }
         for (String ns : List.of(c, s)) {
             try (NetNamespace n = NetNamespace.open(ns); MptcpPathManager pm = MptcpPathManager.open(n)) {
@@ -81,14 +79,6 @@ public final class RoutedNet implements AutoCloseable {
             }
         }
         BenchNet.run("ip", "-n", c, "mptcp", "endpoint", "add", "198.18.2.1", "dev", "c2", "subflow");
-    }
-
-    private static void link(String ns1, String dev1, String addr1, String ns2, String dev2, String addr2) throws IOException {
-        BenchNet.run("ip", "link", "add", dev1, "netns", ns1, "type", "veth", "peer", "name", dev2, "netns", ns2);
-        BenchNet.run("ip", "-n", ns1, "addr", "add", addr1 + "/24", "dev", dev1);
-        BenchNet.run("ip", "-n", ns2, "addr", "add", addr2 + "/24", "dev", dev2);
-        BenchNet.run("ip", "-n", ns1, "link", "set", dev1, "up");
-        BenchNet.run("ip", "-n", ns2, "link", "set", dev2, "up");
     }
 
     public String client() {
