@@ -3,7 +3,10 @@
 #                                    print "received BYTES SHA256"
 #   client ADDR PORT BYTES SECONDS   connect (retrying), send BYTES seeded-random bytes spread over
 #                                    SECONDS, half-close, wait for "ok", print "sent BYTES SHA256 ok"
-import hashlib, random, socket, sys, time
+#   client ADDR PORT BYTES stdin     the same, but first trickle 16 KiB every 50 ms until a line arrives on
+#                                    stdin (at most 180 s), then send BYTES more at full speed; BYTES in
+#                                    the "sent" line counts both phases
+import hashlib, random, select, socket, sys, time
 
 IPPROTO_MPTCP = getattr(socket, "IPPROTO_MPTCP", 262)
 
@@ -43,6 +46,19 @@ def client(addr, port, total, seconds):
     s.settimeout(90)
     print("connected", flush=True)
     rnd, h, sent, start = random.Random(42), hashlib.sha256(), 0, time.time()
+    if seconds == "stdin":
+        seconds = 0
+        while time.time() - start < 180:
+            b = rnd.randbytes(16384)
+            s.sendall(b)
+            h.update(b)
+            sent += len(b)
+            if select.select([sys.stdin], [], [], 0.05)[0]:
+                sys.stdin.readline()
+                break
+        total += sent
+    else:
+        seconds = float(seconds)
     while sent < total:
         n = min(16384, total - sent)
         b = rnd.randbytes(n)
@@ -61,4 +77,4 @@ if __name__ == "__main__":
     if sys.argv[1] == "server":
         server(sys.argv[2], int(sys.argv[3]))
     else:
-        client(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]))
+        client(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5])

@@ -112,14 +112,18 @@ class JoinGateLaneIT {
             Lane.Peer server = new Lane.Peer(s.startProcess("python3", script.toString(), "server", "0.0.0.0", String.valueOf(PORT)));
             server.await("listening", 90);
             Lane.Peer client = new Lane.Peer(c.startProcess("python3", script.toString(), "client",
-                    s.address(1).getHostAddress(), String.valueOf(PORT), "4000000", "8"));
-            // paced over 8 s, so the connection is still open when the server's announcement and the refused
-            // join happen (unpaced, a fast transfer could end before the PM worker announced anything)
+                    s.address(1).getHostAddress(), String.valueOf(PORT), "4000000", "stdin"));
+            // the client trickles until told to go, so the connection is still open when the server's
+            // announcement, the refused join and the protected join happen; then 4 MB at full speed, which
+            // fills path 1 and spills onto path 2 (a paced transfer fits in path 1 and leaves path 2 idle)
             client.await("connected", 120);
             JoinGateIT.awaitEvent(events, e -> e instanceof PmEvent.Announced a && a.address().equals(s.address(3)),
                     120_000, "announcement of the uncovered address");
             JoinGateIT.awaitEvent(events, e -> e instanceof PmEvent.SubflowClosed sc && s.address(3).equals(sc.endpoints().remote()),
                     120_000, "refused join to the uncovered address");
+            JoinGateIT.awaitEvent(events, e -> e instanceof PmEvent.SubflowEstablished se && c.address(2).equals(se.endpoints().local()),
+                    120_000, "protected join over path 2");
+            client.say("go");
             String sent = client.await("sent", 300);
             String received = server.await("received", 60);
             Thread.sleep(1000);

@@ -205,6 +205,13 @@ final class Lane implements AutoCloseable {
             e.start();
         }
 
+        /** Writes {@code line} and a newline to the process's standard input. */
+        void say(String line) throws IOException {
+            OutputStream in = process.getOutputStream();
+            in.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+            in.flush();
+        }
+
         /** The next line starting with {@code prefix}, waiting at most {@code seconds}. */
         String await(String prefix, int seconds) throws InterruptedException {
             long deadline = System.nanoTime() + seconds * 1_000_000_000L;
