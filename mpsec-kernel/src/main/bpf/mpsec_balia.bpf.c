@@ -75,7 +75,7 @@ struct mpsec_balia_sf {
 	u64 acc;    /* pending window increase, 2^-SCALE packets */
 	u32 slot;
 	u32 tries;
-	u32 hi;     /* largest window at the start of a cong_avoid call (undo_runaway_cwnd) */
+	u32 hi;     /* largest window when a callback began (repair_skipped_callbacks) */
 };
 
 static __always_inline struct mpsec_balia_sf *sf_of(struct sock *sk)
@@ -238,7 +238,7 @@ void BPF_PROG(mpsec_balia_cong_avoid, struct sock *sk, u32 ack, u32 acked)
 	u64 inc, steps;
 
 	join_connection(sk);
-	undo_runaway_cwnd(tp, &sf->hi);
+	repair_skipped_callbacks(tp, &sf->hi);
 	c = conn_of(sf);
 	slot = sf->slot;
 	if (c && slot < MPSEC_BALIA_SLOTS) {
@@ -301,6 +301,13 @@ u32 BPF_PROG(mpsec_balia_undo_cwnd, struct sock *sk)
 	return tcp_reno_undo_cwnd(sk);
 }
 
+/* Runs first on every ACK (before PRR): repairs a garbage ssthresh or window (mpsec_coupling.h). */
+SEC("struct_ops/mpsec_balia_in_ack_event")
+void BPF_PROG(mpsec_balia_in_ack_event, struct sock *sk, u32 flags)
+{
+	repair_skipped_callbacks((struct tcp_sock *)sk, &sf_of(sk)->hi);
+}
+
 SEC(".struct_ops")
 struct tcp_congestion_ops mpsec_balia = {
 	.init       = (void *)mpsec_balia_init,
@@ -308,5 +315,6 @@ struct tcp_congestion_ops mpsec_balia = {
 	.ssthresh   = (void *)mpsec_balia_ssthresh,
 	.cong_avoid = (void *)mpsec_balia_cong_avoid,
 	.undo_cwnd  = (void *)mpsec_balia_undo_cwnd,
+	.in_ack_event = (void *)mpsec_balia_in_ack_event,
 	.name       = "mpsec_balia",
 };

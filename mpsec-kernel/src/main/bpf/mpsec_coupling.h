@@ -39,29 +39,62 @@ static __always_inline bool cwnd_limited(struct tcp_sock *tp)
 	return !!BPF_CORE_READ_BITFIELD(tp, is_cwnd_limited);
 }
 
-/*
- * Undoes a window the kernel set far beyond anything this subflow ever had. Instrumenting mpsec_lia on
- * Linux 6.18 (a 100 Mbit/s router bottleneck with a 100-packet queue, one Reno competitor) caught the
- * window jump between two cong_avoid calls from 54 to 45,329,984 packets, with at most 28 packets acked
- * per call: the kernel set it outside the congestion control (the path was not found), and the
- * subflow then flooded the queue with its whole send buffer, again after every halving. hi is the
- * largest window this subflow had when a call began; no legitimate change between two calls goes past
- * 2 * hi + 256 (one call adds at most the packets acked; an undo restores at most an earlier window),
- * so a window beyond that is put back to hi. Call at the start of cong_avoid. Returns 1 when it undid one.
- */
-static __always_inline int undo_runaway_cwnd(struct tcp_sock *tp, u32 *hi)
-{
-	u32 cwnd = tp->snd_cwnd;
-	int undone = 0;
+#define MPSEC_INFINITE_SSTHRESH 0x7fffffff   /* TCP_INFINITE_SSTHRESH, include/net/tcp.h */
+#define MPSEC_SANE_SSTHRESH     65536        /* no path here needs a threshold above 2^16 packets */
 
-	if (*hi && cwnd > 2 * *hi + 256) {
-		tp->snd_cwnd = *hi;
-		cwnd = *hi;
-		undone = 1;
+/*
+ * How often repair_skipped_callbacks() put a value back, per object (the object's .bss map, e.g.
+ * `bpftool map dump name mpsec_li.bss`).
+ */
+u64 mpsec_repaired_cwnd = 0;
+u64 mpsec_repaired_ssthresh = 0;
+
+/*
+ * Repairs what a skipped callback left behind (issue 11, "runaway windows"). The kernel of the MPSec
+ * test host (Linux 6.18.44-fc) skips every BPF program not loaded by PID 1 while the CPU runs a thread of
+ * PID 1 (its __bpf_prog_enter returns 0 when current->tgid == 1 and !prog->aux->init_owned), so a
+ * softirq that processes a subflow's ACK on top of such a thread runs no callback of ours. For void
+ * callbacks that only loses one update; for the u32 ones (ssthresh, undo_cwnd) the x86 struct_ops
+ * trampoline then returns its never-written return slot: stale stack, seen as the low 32 bits of the
+ * subflow's own sock pointer. The kernel stores that in snd_ssthresh (tcp_init_cwnd_reduction,
+ * tcp_enter_loss) or snd_cwnd (tcp_undo_cwnd_reduction); PRR (tcp_cwnd_reduction) and the end of
+ * recovery (cwnd = ssthresh) then turn a garbage ssthresh into a window of millions of packets.
+ *
+ * hi is the largest window this subflow had when one of our callbacks began. No legitimate change
+ * between two callbacks goes past 2 * hi + 256 (one ACK adds at most the packets it acked; an undo
+ * restores at most an earlier window), and no legitimate ssthresh is above both that and 2^16 packets
+ * (a threshold from the route metrics cache can be above hi, but not that far), or below 2 (Reno's
+ * and every one of ours is at least 2; a zero window stalls the subflow). A garbage ssthresh is
+ * put back to what Reno's ssthresh would have returned when the reduction began (prior_cwnd / 2, at
+ * least 2); a garbage window to prior_cwnd (what Reno's undo restores), or to the repaired ssthresh
+ * when both were garbage (the reduction then ends at ssthresh, as the kernel's would). Call at the
+ * start of every callback that can run between the kernel's uses of these fields (in_ack_event runs
+ * first on every ACK, before PRR). Returns a bit mask: 1 the window, 2 ssthresh was repaired.
+ */
+static __always_inline int repair_skipped_callbacks(struct tcp_sock *tp, u32 *hi)
+{
+	u32 cwnd = tp->snd_cwnd, ss = tp->snd_ssthresh, lim, base;
+	int repaired = 0;
+
+	if (*hi) {
+		lim = 2 * *hi + 256;
+		base = tp->prior_cwnd && tp->prior_cwnd <= *hi ? tp->prior_cwnd : *hi;
+		if (ss < 2 || (ss != MPSEC_INFINITE_SSTHRESH && ss > lim && ss > MPSEC_SANE_SSTHRESH)) {
+			tp->snd_ssthresh = base >> 1 < 2 ? 2 : base >> 1;
+			__sync_fetch_and_add(&mpsec_repaired_ssthresh, 1);
+			repaired |= 2;
+		}
+		if (cwnd > lim || !cwnd) {
+			cwnd = (repaired & 2) && base > tp->snd_ssthresh ? tp->snd_ssthresh : base;
+			cwnd = cwnd < 2 ? 2 : cwnd;
+			tp->snd_cwnd = cwnd;
+			__sync_fetch_and_add(&mpsec_repaired_cwnd, 1);
+			repaired |= 1;
+		}
 	}
 	if (cwnd > *hi)
 		*hi = cwnd;
-	return undone;
+	return repaired;
 }
 
 #endif

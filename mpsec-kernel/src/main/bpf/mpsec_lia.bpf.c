@@ -63,7 +63,7 @@ struct mpsec_lia_sf {
 	u64 key;    /* msk pointer, 0 = not coupled */
 	u32 slot;
 	u32 tries;
-	u32 hi;     /* largest window at the start of a cong_avoid call (undo_runaway_cwnd) */
+	u32 hi;     /* largest window when a callback began (repair_skipped_callbacks) */
 };
 
 static __always_inline struct mpsec_lia_sf *sf_of(struct sock *sk)
@@ -189,7 +189,7 @@ void BPF_PROG(mpsec_lia_cong_avoid, struct sock *sk, u32 ack, u32 acked)
 	u64 key;
 
 	join_connection(sk);
-	undo_runaway_cwnd(tp, &sf->hi);
+	repair_skipped_callbacks(tp, &sf->hi);
 	key = sf->key;
 	slot = sf->slot;
 	if (key && slot < MPSEC_LIA_SLOTS) {
@@ -226,6 +226,13 @@ u32 BPF_PROG(mpsec_lia_undo_cwnd, struct sock *sk)
 	return tcp_reno_undo_cwnd(sk);
 }
 
+/* Runs first on every ACK (before PRR): repairs a garbage ssthresh or window (mpsec_coupling.h). */
+SEC("struct_ops/mpsec_lia_in_ack_event")
+void BPF_PROG(mpsec_lia_in_ack_event, struct sock *sk, u32 flags)
+{
+	repair_skipped_callbacks((struct tcp_sock *)sk, &sf_of(sk)->hi);
+}
+
 SEC(".struct_ops")
 struct tcp_congestion_ops mpsec_lia = {
 	.init       = (void *)mpsec_lia_init,
@@ -233,5 +240,6 @@ struct tcp_congestion_ops mpsec_lia = {
 	.ssthresh   = (void *)mpsec_lia_ssthresh,
 	.cong_avoid = (void *)mpsec_lia_cong_avoid,
 	.undo_cwnd  = (void *)mpsec_lia_undo_cwnd,
+	.in_ack_event = (void *)mpsec_lia_in_ack_event,
 	.name       = "mpsec_lia",
 };

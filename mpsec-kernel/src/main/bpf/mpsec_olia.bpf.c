@@ -100,7 +100,7 @@ struct mpsec_olia_sf {
 	s64 acc;    /* pending window change, 2^-SCALE packets */
 	u32 slot;
 	u32 tries;
-	u32 hi;     /* largest window at the start of a cong_avoid call (undo_runaway_cwnd) */
+	u32 hi;     /* largest window when a callback began (repair_skipped_callbacks) */
 };
 
 static __always_inline struct mpsec_olia_sf *sf_of(struct sock *sk)
@@ -310,7 +310,7 @@ void BPF_PROG(mpsec_olia_cong_avoid, struct sock *sk, u32 ack, u32 acked)
 	s64 inc;
 
 	join_connection(sk);
-	undo_runaway_cwnd(tp, &sf->hi);
+	repair_skipped_callbacks(tp, &sf->hi);
 	c = conn_of(sf);
 	slot = sf->slot;
 	if (c && slot < MPSEC_OLIA_SLOTS) {
@@ -380,6 +380,13 @@ u32 BPF_PROG(mpsec_olia_undo_cwnd, struct sock *sk)
 	return tcp_reno_undo_cwnd(sk);
 }
 
+/* Runs first on every ACK (before PRR): repairs a garbage ssthresh or window (mpsec_coupling.h). */
+SEC("struct_ops/mpsec_olia_in_ack_event")
+void BPF_PROG(mpsec_olia_in_ack_event, struct sock *sk, u32 flags)
+{
+	repair_skipped_callbacks((struct tcp_sock *)sk, &sf_of(sk)->hi);
+}
+
 SEC(".struct_ops")
 struct tcp_congestion_ops mpsec_olia = {
 	.init       = (void *)mpsec_olia_init,
@@ -387,5 +394,6 @@ struct tcp_congestion_ops mpsec_olia = {
 	.ssthresh   = (void *)mpsec_olia_ssthresh,
 	.cong_avoid = (void *)mpsec_olia_cong_avoid,
 	.undo_cwnd  = (void *)mpsec_olia_undo_cwnd,
+	.in_ack_event = (void *)mpsec_olia_in_ack_event,
 	.name       = "mpsec_olia",
 };

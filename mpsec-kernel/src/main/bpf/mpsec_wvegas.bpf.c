@@ -109,7 +109,7 @@ struct mpsec_wvegas_sf {
 	u32 samples;      /* RTT samples in this round */
 	u32 grow;         /* slow start: this round grows the window */
 	u32 warmup;       /* samples absorbed before baseRTT_r is tracked, up to WARMUP */
-	u32 hi;           /* largest window at the start of a cong_avoid call (undo_runaway_cwnd) */
+	u32 hi;           /* largest window when a callback began (repair_skipped_callbacks) */
 };
 
 static __always_inline struct mpsec_wvegas_sf *sf_of(struct sock *sk)
@@ -331,7 +331,7 @@ void BPF_PROG(mpsec_wvegas_cong_avoid, struct sock *sk, u32 ack, u32 acked)
 	u32 slot;
 
 	join_connection(sk);
-	undo_runaway_cwnd(tp, &sf->hi);
+	repair_skipped_callbacks(tp, &sf->hi);
 	c = conn_of(sf);
 	slot = sf->slot;
 	if ((s32)(ack - sf->beg_snd_nxt) > 0) {
@@ -363,6 +363,13 @@ u32 BPF_PROG(mpsec_wvegas_undo_cwnd, struct sock *sk)
 	return tcp_reno_undo_cwnd(sk);
 }
 
+/* Runs first on every ACK (before PRR): repairs a garbage ssthresh or window (mpsec_coupling.h). */
+SEC("struct_ops/mpsec_wvegas_in_ack_event")
+void BPF_PROG(mpsec_wvegas_in_ack_event, struct sock *sk, u32 flags)
+{
+	repair_skipped_callbacks((struct tcp_sock *)sk, &sf_of(sk)->hi);
+}
+
 SEC(".struct_ops")
 struct tcp_congestion_ops mpsec_wvegas = {
 	.init       = (void *)mpsec_wvegas_init,
@@ -371,5 +378,6 @@ struct tcp_congestion_ops mpsec_wvegas = {
 	.cong_avoid = (void *)mpsec_wvegas_cong_avoid,
 	.pkts_acked = (void *)mpsec_wvegas_pkts_acked,
 	.undo_cwnd  = (void *)mpsec_wvegas_undo_cwnd,
+	.in_ack_event = (void *)mpsec_wvegas_in_ack_event,
 	.name       = "mpsec_wvegas",
 };
