@@ -205,7 +205,9 @@ public final class CoupledCongestionControl implements AutoCloseable {
                 throw LoadedObject.failure(program.kernelName, err, null);
             }
             ok = true;
-            return new Registration(lib, program, obj, link, lib.bpf_map__fd(state), true);
+            Registration r = new Registration(lib, program, obj, link, lib.bpf_map__fd(state), true);
+            r.bssFd = lib.bpf_map__fd(obj.map(".bss"));
+            return r;
         } finally {
             if (!ok) {
                 obj.close();
@@ -298,6 +300,28 @@ public final class CoupledCongestionControl implements AutoCloseable {
         return out;
     }
 
+    /**
+     * How often this registration repaired a garbage window or threshold left by a skipped callback
+     * (see {@link CallbackRepairs}); empty for the kernel's own algorithm or a registration made by
+     * another process.
+     */
+    public Optional<CallbackRepairs> callbackRepairs() throws IOException {
+        synchronized (REGISTRATIONS) {
+            if (registration == null || registration.bssFd < 0 || closed) {
+                return Optional.empty();
+            }
+            int size = StructOpsMaps.valueSize(registration.lib, registration.bssFd);
+            if (size < CallbackRepairs.SIZE) {
+                throw new IOException("the .bss of " + kernelName + " has " + size + " bytes, not the repair counters");
+            }
+            byte[] value = new byte[size];
+            if (registration.lib.bpf_map_lookup_elem(registration.bssFd, new byte[4], value) != 0) {
+                throw new IOException("reading the .bss of " + kernelName + " failed: errno " + LibBpfBinding.errno());
+            }
+            return Optional.of(CallbackRepairs.parse(value));
+        }
+    }
+
     private List<byte[]> entries(Program expected) throws IOException {
         if (registration == null) {
             return List.of();
@@ -343,6 +367,7 @@ public final class CoupledCongestionControl implements AutoCloseable {
         private final Pointer link;
         private final int stateFd;
         private final boolean owned;
+        private int bssFd = -1;   // the object's .bss (repair counters); owned registrations only
         private int users;
 
         Registration(LibBpf lib, Program program, LoadedObject obj, Pointer link, int stateFd, boolean owned) {

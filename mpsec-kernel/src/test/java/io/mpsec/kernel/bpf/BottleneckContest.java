@@ -116,6 +116,6 @@ final class BottleneckContest {
             case "mpsec_olia" -> coupled.oliaConnections().toString();
             case "mpsec_balia" -> coupled.baliaConnections().toString();
             default -> coupled.connections().toString();
-        };
+        } + "; " + coupled.callbackRepairs().map(Object::toString).orElse("no repair counters");
     }
 }
