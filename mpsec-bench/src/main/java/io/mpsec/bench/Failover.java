@@ -38,10 +38,11 @@ public final class Failover {
      * One cut's result. {@code initialSentDuringCut}: bytes the connection's initial subflow sent (its
      * {@code tcpi_bytes_sent}, retransmissions included) from the cut to the restore, -1 when unknown;
      * {@code mib}: the client namespace's MPTCP and TCP retransmission counters that changed from
-     * before the cut until one second after the restore.
+     * before the cut until one second after the restore; {@code serverMib}: the same for the server
+     * namespace (the receiver: MPTcpExtDuplicateData, MPJoinSynRx, ...).
      */
     record CutResult(double gapMillis, boolean path1Idle, long[] series, long seriesStartOffsetMillis, long initialSentDuringCut,
-            Map<String, Long> mib) {
+            Map<String, Long> mib, Map<String, Long> serverMib) {
     }
 
     /** Runs one stream with {@code cuts} cuts; returns their results after the stream's check passed. */
@@ -57,10 +58,34 @@ public final class Failover {
                     try (var r = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()))) {
                         String l;
                         while ((l = r.readLine()) != null) {
-                            System.out.println(System.nanoTime() / 1_000_000 % 100_000 + " " + tag + " " + l);
+                            System.out.println(System.currentTimeMillis() % 100_000 + " " + tag + " " + l);
                         }
                     } catch (IOException ignored) {
                         // monitor ended
+                    }
+                });
+                t.setDaemon(true);
+                t.start();
+            }
+            // the handshakes on path 1, seen by both ends (SYN, SYN-ACK, RST, FIN): did a join get through?
+            for (String[] end : new String[][] {{net.client(), "c1"}, {net.server(), "s1"}}) {
+                Process p = new ProcessBuilder("ip", "netns", "exec", end[0], "tcpdump", "-l", "-nn", "-tt", "-i", end[1],
+                        "tcp[tcpflags] & (tcp-syn|tcp-rst|tcp-fin) != 0").redirectErrorStream(true).start();
+                monitors.add(p);
+                Thread t = new Thread(() -> {
+                    try (var r = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()))) {
+                        String l;
+                        while ((l = r.readLine()) != null) {
+                            String[] f = l.split(" ", 2);
+                            try {
+                                long ms = (long) (Double.parseDouble(f[0]) * 1000) % 100_000;
+                                System.out.println(ms + " tcpdump " + end[1] + " " + f[1]);
+                            } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
+                                System.out.println("tcpdump " + end[1] + " " + l);
+                            }
+                        }
+                    } catch (IOException ignored) {
+                        // tcpdump ended
                     }
                 });
                 t.setDaemon(true);
@@ -77,11 +102,13 @@ public final class Failover {
             for (int i = 0; i < cuts; i++) {
                 boolean busy = waitForPath1();
                 Map<String, Long> mibBefore = Mib.read(net.client());
+                Map<String, Long> serverMibBefore = Mib.read(net.server());
                 PathNet.sleep(200);
                 long t = System.nanoTime();
                 trace(s, "before cut " + i);
                 long initialBefore = initialSent(s);
                 cut();
+                trace(s, "cut");
                 PathNet.sleep(50);
                 trace(s, "cut+50");
                 PathNet.sleep(250);
@@ -89,6 +116,7 @@ public final class Failover {
                 PathNet.sleep(cutMillis - 300);
                 long initialAfter = initialSent(s);
                 restore();
+                trace(s, "restore");
                 PathNet.sleep(100);
                 trace(s, "restore+100");
                 PathNet.sleep(900);
@@ -96,7 +124,8 @@ public final class Failover {
                 double gap = s.longestGapMillis(t, t + cutMillis * 1_000_000L);
                 long[] series = withSeries && i == 0 ? s.series(t - 500_000_000L, t + (cutMillis + 1000) * 1_000_000L) : null;
                 long initial = initialBefore < 0 || initialAfter < 0 ? -1 : initialAfter - initialBefore;
-                out.add(new CutResult(gap, !busy, series, -500, initial, Mib.delta(mibBefore, Mib.read(net.client()))));
+                out.add(new CutResult(gap, !busy, series, -500, initial, Mib.delta(mibBefore, Mib.read(net.client())),
+                        Mib.delta(serverMibBefore, Mib.read(net.server()))));
             }
             s.finish();
         } finally {
@@ -108,7 +137,7 @@ public final class Failover {
     private static void trace(Stream s, String what) {
         if (Boolean.getBoolean("mpsec.bench.trace")) {
             try {
-                StringBuilder b = new StringBuilder(String.format("%d %-14s rx=%d", System.nanoTime() / 1_000_000 % 100_000, what, s.received()));
+                StringBuilder b = new StringBuilder(String.format("%d %-14s rx=%d", System.currentTimeMillis() % 100_000, what, s.received()));
                 for (io.mpsec.SubflowInfo sf : s.clientSocket().subflows()) {
                     b.append(String.format(" | %s:%d bk=%s st=%s rtt=%d cwnd=%d sent=%d", sf.local().getAddress().getHostAddress(), sf.local().getPort(),
                             sf.backup().orElse(null), sf.tcpState(), sf.rttMicros() / 1000, sf.cwnd(), sf.bytesSent()));

@@ -141,6 +141,7 @@ public class FailoverBenchmark {
                 rec.put("path1Idle", c.path1Idle());
                 rec.put("initialSentDuringCut", c.initialSentDuringCut());
                 rec.put("mib", c.mib());
+                rec.put("serverMib", c.serverMib());
                 if (c.series() != null) {
                     rec.put("seriesBucketMillis", Stream.BUCKET_MILLIS);
                     rec.put("seriesStartMillis", c.seriesStartOffsetMillis());
