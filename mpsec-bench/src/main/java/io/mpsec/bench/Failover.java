@@ -118,6 +118,7 @@ public final class Failover {
                 trace(s, "cut");
                 PathNet.sleep(50);
                 trace(s, "cut+50");
+                traceSockets("cut+50");
                 PathNet.sleep(250);
                 trace(s, "cut+300");
                 for (Process p : captures) {
@@ -164,6 +165,21 @@ public final class Failover {
         }
         PathNet.sleep(400); // tcpdump starts slowly on a loaded machine
         return out;
+    }
+
+    /** In trace mode: both hosts' TCP and MPTCP sockets ({@code ss -tinmM}: windows, buffers, msk state). */
+    private void traceSockets(String what) {
+        if (!Boolean.getBoolean("mpsec.bench.trace")) {
+            return;
+        }
+        for (String ns : List.of(net.client(), net.server())) {
+            try {
+                String out = BenchNet.output("ip", "netns", "exec", ns, "ss", "-tinmM", "state", "established");
+                System.out.println(System.currentTimeMillis() % 100_000 + " ss " + (ns.endsWith("-c") ? "client" : "server") + " " + what + "\n" + out);
+            } catch (IOException e) {
+                System.out.println("ss: " + e.getMessage());
+            }
+        }
     }
 
     private static void trace(Stream s, String what) {

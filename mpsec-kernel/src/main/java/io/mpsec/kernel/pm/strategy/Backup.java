@@ -195,13 +195,13 @@ public final class Backup implements PmStrategy {
      * docs/kernel-notes/mptcp-subflow-destroy-first.md); it is idle (backup) anyway. Without a working primary (its creation failed) the initial subflow
      * is only marked backup. When the interface is up again a new working primary is opened; the
      * standby stays regular until that working primary is established ({@link #onSubflowEstablished})
-     * and only then is marked backup again. (Marking it
-     * backup at link-up left the connection with no regular subflow whenever the new working
-     * primary's handshake was slow: its SYN, sent at the link-up event, sometimes got no answer until
-     * TCP's 1 s SYN retransmission. The kernel then sends on a backup subflow, among them the initial
-     * subflow on the just restored path; that stalled the stream for up to a second after the
-     * restore and, when the next cut came before the initial subflow's queue had drained, left data
-     * on it that only the connection's retransmission timer moved, ~200 ms later. See
+     * and only then is marked backup again. (Marking it backup at link-up left the connection with no
+     * regular subflow whenever the new working primary's handshake was slow: its first SYN, sent at
+     * the link-up event, sometimes never left the host, and the join completed only at TCP's 1 s SYN
+     * retransmission. The kernel then sends on a backup subflow, among them the initial subflow on
+     * the just restored path; that stalled the stream for up to 0.6 s after the restore and, when the
+     * next cut came before the initial subflow's queue had drained, left data on it that only the
+     * connection's retransmission timer moved, ~200 ms later. See
      * docs/kernel-notes/mptcp-backup-linkup-join.md.)
      */
     @Override
