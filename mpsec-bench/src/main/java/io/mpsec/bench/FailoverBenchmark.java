@@ -66,6 +66,14 @@ public class FailoverBenchmark {
         @Param({"0"})
         public int rtoMin;
 
+        /**
+         * Link-down only: the server sends no ARP on path 1 for this long (ms) after every restore, so
+         * path 1 carries nothing until the client's next ARP request 1 s later, as after the slow
+         * restores seen by themselves (0: off).
+         */
+        @Param({"0"})
+        public long arpDropMillis;
+
         PathNet net;
         NetNamespace clientNs;
         StrategyRunner runner;
@@ -91,6 +99,7 @@ public class FailoverBenchmark {
                 default -> throw new IllegalArgumentException("pm must be DEFAULT, BACKUP, BACKUP_LINK_ONLY or BACKUP_SWAP_ONLY, not " + pm);
             }
             failover = new Failover(net, cut, cutMillis, rtoMin);
+            failover.dropArpAfterRestore(arpDropMillis);
         }
 
         @TearDown(Level.Trial)
@@ -136,11 +145,14 @@ public class FailoverBenchmark {
                 rec.put("rtoMin", env.rtoMin);
                 rec.put("cutMillis", env.cutMillis);
                 rec.put("gapMillis", c.gapMillis());
+                rec.put("restoreGapMillis", c.restoreGapMillis());
+                rec.put("arpDropMillis", env.arpDropMillis);
                 rec.put("stream", streams);
                 rec.put("cutInStream", i);
                 rec.put("path1Idle", c.path1Idle());
                 rec.put("initialSentDuringCut", c.initialSentDuringCut());
                 rec.put("mib", c.mib());
+                rec.put("serverMib", c.serverMib());
                 if (c.series() != null) {
                     rec.put("seriesBucketMillis", Stream.BUCKET_MILLIS);
                     rec.put("seriesStartMillis", c.seriesStartOffsetMillis());

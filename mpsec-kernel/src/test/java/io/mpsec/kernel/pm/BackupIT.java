@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
  * of the primary the transfer continues on the backup and every byte arrives unchanged (the python
  * receiver checks each byte against the sender's deterministic stream and names the first wrong
  * offset and what came instead). Failover closes the working primary subflow, never the initial
- * subflow (checked in the server's own {@code ip mptcp monitor} view).
+ * subflow, and the standby becomes backup again only after a new working primary joined (both
+ * checked in the server's own {@code ip mptcp monitor} view).
  */
 class BackupIT {
     @RegisterExtension
@@ -86,6 +87,28 @@ class BackupIT {
             System.out.println("server SF_CLOSED events: " + closed + "; initial subflow's client port " + st.localPort());
             assertThat(closed).as("subflows closed by failover").isNotEmpty()
                     .noneMatch(l -> l.contains("dport=" + st.localPort() + " "));
+            // the server's view of every restore: the standby is marked backup again only after a new working
+            // primary joined, so the connection never has backup subflows only (then the kernel would send on
+            // the initial subflow of the path that just came back)
+            String standby = "daddr[46]=(::ffff:)?" + java.util.regex.Pattern.quote(c.address(2).getHostAddress()) + " .*";
+            String primary = "daddr[46]=(::ffff:)?" + java.util.regex.Pattern.quote(c.address(1).getHostAddress()) + " .*";
+            boolean failedOver = false;
+            boolean rejoined = false;
+            int restores = 0;
+            for (String l : serverMonitor.lines) {
+                if (l.contains("SF_PRIO") && l.matches(".*" + standby) && l.contains("backup=0")) {
+                    failedOver = true;
+                    rejoined = false;
+                } else if (l.contains("SF_ESTABLISHED") && l.matches(".*" + primary)) {
+                    rejoined = true;
+                } else if (failedOver && l.contains("SF_PRIO") && l.matches(".*" + standby) && l.contains("backup=1")) {
+                    assertThat(rejoined).as("standby marked backup before a new working primary joined: %s", serverMonitor.lines).isTrue();
+                    failedOver = false;
+                    restores++;
+                }
+            }
+            System.out.println("restores with the standby marked backup after the rejoin: " + restores);
+            assertThat(restores).as("restores seen by the server").isGreaterThanOrEqualTo(5);
             String gap = Proc.field(received, "maxgap_ms");
             System.out.println("longest receive gap over 10 cuts: " + gap + " ms");
             // Coarse bound: a cut must be bridged by the backup within seconds, not after TCP's minutes-long

@@ -34,8 +34,11 @@ public final class Backup implements PmStrategy {
     private final InetAddress backupLocal;
     private final InetAddress backupRemote;
     private final StallDetector stalls;
-    /** Connections whose primary path was declared a blackhole and has no working primary yet. */
-    private final Set<Long> blackholed = new HashSet<>();
+    /**
+     * Connections whose standby was made regular by a failover (link-down or blackhole) and whose new
+     * working primary is not up yet: the standby is marked backup again only when it is.
+     */
+    private final Set<Long> failedOver = new HashSet<>();
     private final AtomicLong blackholeFailovers = new AtomicLong();
 
     /** Active-standby with blackhole detection ({@link #DEFAULT_MIN_STALL_MILLIS}). */
@@ -95,8 +98,9 @@ public final class Backup implements PmStrategy {
         ConnectionState c = ctx.connection(e.token());
         if (c != null && !c.serverSide() && isWorkingPrimary(c, ep.local(), ep.localPort())) {
             ctx.pm().setSubflowBackup(c.token(), c.local(), c.localPort(), c.remote(), c.remotePort(), true);
-            if (blackholed.remove(c.token())) {
-                // the primary path delivers again (the new working primary's handshake got through)
+            if (failedOver.remove(c.token())) {
+                // the primary path delivers again (the new working primary's handshake got through): only
+                // now may the standby go back to backup, see onLink
                 for (ConnectionState.Subflow sf : c.subflows()) {
                     if (sf.local().equals(backupLocal)) {
                         ctx.pm().setSubflowBackup(c.token(), sf.local(), sf.localPort(), sf.remote(), sf.remotePort(), true);
@@ -108,7 +112,7 @@ public final class Backup implements PmStrategy {
 
     @Override
     public void onClosed(PmContext ctx, PmEvent.Closed e) {
-        blackholed.remove(e.token());
+        failedOver.remove(e.token());
     }
 
     @Override
@@ -172,7 +176,7 @@ public final class Backup implements PmStrategy {
                 ctx.pm().destroySubflow(c.token(), sf.local(), sf.localPort(), sf.remote(), sf.remotePort());
             }
         }
-        blackholed.add(c.token());
+        failedOver.add(c.token());
         blackholeFailovers.incrementAndGet();
         LOG.log(System.Logger.Level.INFO, "primary path of a connection stalled (no progress on "
                 + dead.getAddress().getHostAddress() + ":" + dead.getPort() + ": " + why + "): failed over to the standby");
@@ -189,8 +193,16 @@ public final class Backup implements PmStrategy {
      * of disposing of it, and in one CI run a connection whose initial subflow was closed this way
      * delivered a stream of the right length with different bytes (not reproduced since; see
      * docs/kernel-notes/mptcp-subflow-destroy-first.md); it is idle (backup) anyway. Without a working primary (its creation failed) the initial subflow
-     * is only marked backup. When the interface is up again the standby is marked backup again and a
-     * new working primary is opened.
+     * is only marked backup. When the interface is up again a new working primary is opened; the
+     * standby stays regular until that working primary is established ({@link #onSubflowEstablished})
+     * and only then is marked backup again. (Marking it backup at link-up left the connection with no
+     * regular subflow whenever the new working primary's handshake was slow: its first SYN, sent at
+     * the link-up event, sometimes never left the host, and the join completed only at TCP's 1 s SYN
+     * retransmission. The kernel then sends on a backup subflow, among them the initial subflow on
+     * the just restored path; that stalled the stream for up to 0.6 s after the restore and, when the
+     * next cut came before the initial subflow's queue had drained, left data on it that only the
+     * connection's retransmission timer moved, ~200 ms later. See
+     * docs/kernel-notes/mptcp-backup-linkup-join.md.)
      */
     @Override
     public void onLink(PmContext ctx, int ifIndex, String name, boolean up) throws IOException {
@@ -204,26 +216,35 @@ public final class Backup implements PmStrategy {
             if (c.serverSide() || !onLink.contains(c.local())) {
                 continue;
             }
-            // the standby carries the traffic while the primary's link is down, and only then
-            for (ConnectionState.Subflow sf : c.subflows()) {
-                if (sf.local().equals(backupLocal)) {
-                    ctx.pm().setSubflowBackup(c.token(), sf.local(), sf.localPort(), sf.remote(), sf.remotePort(), up);
-                }
-            }
             boolean working = false;
             for (ConnectionState.Subflow sf : c.subflows()) {
-                if (isWorkingPrimary(c, sf.local(), sf.localPort())) {
-                    working = true;
-                    if (!up) {
-                        ctx.pm().destroySubflow(c.token(), sf.local(), sf.localPort(), sf.remote(), sf.remotePort());
+                working |= isWorkingPrimary(c, sf.local(), sf.localPort());
+            }
+            // the standby carries the traffic from the link-down until a working primary is up again
+            if (!up || working) {
+                for (ConnectionState.Subflow sf : c.subflows()) {
+                    if (sf.local().equals(backupLocal)) {
+                        ctx.pm().setSubflowBackup(c.token(), sf.local(), sf.localPort(), sf.remote(), sf.remotePort(), up);
                     }
                 }
             }
-            if (!up && !working) {
-                ctx.pm().setSubflowBackup(c.token(), c.local(), c.localPort(), c.remote(), c.remotePort(), true);
+            if (up) {
+                if (working) {
+                    failedOver.remove(c.token());
+                } else {
+                    failedOver.add(c.token()); // the standby stays regular until the new working primary is up
+                    ctx.pm().createSubflow(c.token(), ctx.localId(c.token(), c.local()), c.local(), c.remote(), c.remotePort());
+                }
+                continue;
             }
-            if (up && !working) {
-                ctx.pm().createSubflow(c.token(), ctx.localId(c.token(), c.local()), c.local(), c.remote(), c.remotePort());
+            failedOver.add(c.token());
+            for (ConnectionState.Subflow sf : c.subflows()) {
+                if (isWorkingPrimary(c, sf.local(), sf.localPort())) {
+                    ctx.pm().destroySubflow(c.token(), sf.local(), sf.localPort(), sf.remote(), sf.remotePort());
+                }
+            }
+            if (!working) {
+                ctx.pm().setSubflowBackup(c.token(), c.local(), c.localPort(), c.remote(), c.remotePort(), true);
             }
         }
     }

@@ -181,13 +181,24 @@ class StrategiesTest {
         SubflowDestroy closed = SubflowDestroy.decode(commands.get(1));
         assertThat(closed.local().port()).as("the working primary, not the initial subflow").isEqualTo(42000);
 
-        // link up with the working primary gone: the standby is backup again and a new one opens
+        // link up with the working primary gone: a new one opens; the standby stays regular (carrying
+        // the traffic) until the new working primary is established, so the connection never has only
+        // backup subflows (the kernel would then send on the initial subflow)
         commands.clear();
         state = new ConnectionState(7, false, state.local(), 40000, state.remote(), 5201, Map.of(), Set.of(first, bk));
         b.onLink(ctx, 3, "c1", true);
-        assertThat(commands).hasSize(2);
-        assertThat(SetFlags.decode(commands.get(0)).address().flags()).isEqualTo(MptcpPmUapi.FLAG_BACKUP);
         assertThat(creates()).singleElement().satisfies(c -> assertThat(c.local().address()).isEqualTo(ip("198.18.1.1")));
+        assertThat(commands).as("no SET_FLAGS before the new working primary is up").hasSize(1);
+        commands.clear();
+        PmEvent.Endpoints wp = new PmEvent.Endpoints(ip("198.18.1.1"), 43000, ip("198.18.1.2"), 5201);
+        b.onSubflowEstablished(ctx, new PmEvent.SubflowEstablished(7, 0, 0, wp, false, 3));
+        assertThat(commands).hasSize(2).allSatisfy(m -> assertThat(SetFlags.decode(m).address().flags()).isEqualTo(MptcpPmUapi.FLAG_BACKUP));
+        assertThat(commands).extracting(m -> SetFlags.decode(m).address().port())
+                .as("the initial subflow and the standby become backup").containsExactly(40000, 41000);
+        // a later working primary (no failover in between) leaves the standby alone
+        commands.clear();
+        b.onSubflowEstablished(ctx, new PmEvent.SubflowEstablished(7, 0, 0, wp, false, 3));
+        assertThat(commands).singleElement().satisfies(m -> assertThat(SetFlags.decode(m).address().port()).isEqualTo(40000));
 
         // no working primary at link down (its creation failed): the initial subflow is only marked backup
         commands.clear();
