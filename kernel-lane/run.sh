@@ -209,7 +209,11 @@ write_guest_script() { # $1 = console launcher jar
             printf ' --scan-class-path %q' "$(IFS=:; echo "${SCAN_ROOTS[*]}")"
             echo " ${MPSEC_KL_JUNIT_ARGS:-} </dev/null"
         fi
-        echo 'rc=$?; echo "== guest command ends at $(cut -d" " -f1 /proc/uptime)s"; exit $rc' 
+        echo 'rc=$?'
+        # a JVM that crashed in the guest (a test's child process) left its error report in /tmp: print
+        # its head to the console and keep it with the reports, or the evidence dies with the guest
+        printf 'for f in /tmp/hs_err_pid*.log; do [ -f "$f" ] || continue; echo "== a JVM crashed: $f (kept in the reports)"; head -n 80 "$f"; mkdir -p %q && cp "$f" %q/; done\n' "$OUT/reports" "$OUT/reports"
+        echo 'echo "== guest command ends at $(cut -d" " -f1 /proc/uptime)s"; exit $rc' 
     } > "$OUT/guest.sh"
 }
 
