@@ -98,8 +98,11 @@ class AgentSecurePathsLaneIT {
     }
 
     private static Process agentMain(Path dir, String logName, String... args) throws IOException {
-        List<String> cmd = new java.util.ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-cp", classPath(),
-                "io.mpsec.agent.Main"));
+        // the packaged launcher's compiler and collector (C1 only, serial GC), as the lane's own JVM runs: with
+        // tiered C2 and G1, two CI runs saw a child JVM die under TCG with SIGSEGV at the first instruction
+        // of a compiled method (the spot HotSpot re-patches while other threads run it), never with these
+        List<String> cmd = new java.util.ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", classPath(), "io.mpsec.agent.Main"));
         cmd.addAll(List.of(args));
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve(logName).toFile()).start();
     }
