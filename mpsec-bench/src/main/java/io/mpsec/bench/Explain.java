@@ -126,8 +126,8 @@ final class Explain {
                 .append("before the first RTO; `Backup` reacts to ACK silence instead (above). ")
                 .append("The `rto_min` rows set a lower floor on path 1's routes on both hosts (`ip route ... rto_min`, ")
                 .append("set again after every link-up). Compare their gaps with the rows above: where they do not shrink, the subflow's ")
-                .append("RTO floor is not what bounds the gap, and what does was not investigated in this run. Its cost, spurious ")
-                .append("retransmissions on a path whose RTT varies by more than the floor, is not measured here.\n\n");
+                .append("RTO floor is not what bounds the gap, and what does was not investigated in this run. Its cost is measured ")
+                .append("below.\n\n");
     }
 
     /** p50 and max of the gaps of one configuration, e.g. "140 / 420 ms", or "not measured". */

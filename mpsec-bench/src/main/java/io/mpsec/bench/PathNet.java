@@ -172,12 +172,17 @@ public final class PathNet implements AutoCloseable {
 
     /**
      * Sets {@code rto_min} on the prefix route of {@code path} on both hosts (the kernel's floor for
-     * the retransmission timeout of connections on that route; 200 ms by default).
+     * the retransmission timeout of connections on that route; 200 ms by default); 0 puts the route
+     * back without the option.
      */
     public void setRtoMin(int path, int millis) throws IOException {
         for (String[] end : new String[][] {{client, "c" + path, "1"}, {server, "s" + path, "2"}}) {
-            BenchNet.run("ip", "-n", end[0], "route", "replace", "198.18." + path + ".0/24", "dev", end[1], "proto", "kernel",
-                    "scope", "link", "src", "198.18." + path + "." + end[2], "rto_min", millis + "ms");
+            List<String> cmd = new ArrayList<>(List.of("ip", "-n", end[0], "route", "replace", "198.18." + path + ".0/24", "dev", end[1],
+                    "proto", "kernel", "scope", "link", "src", "198.18." + path + "." + end[2]));
+            if (millis > 0) {
+                cmd.addAll(List.of("rto_min", millis + "ms"));
+            }
+            BenchNet.run(cmd.toArray(new String[0]));
         }
     }
 

@@ -66,6 +66,7 @@ public final class Report {
         s.aggregation();
         s.unbalanced();
         s.failover();
+        RtoMinCostSection.write(md, runs);
         s.controlPlane();
         s.dataPath();
         s.footprint();

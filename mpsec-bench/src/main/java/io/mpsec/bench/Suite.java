@@ -63,6 +63,8 @@ public final class Suite {
             new Run("FailoverRtoMin", "FailoverBenchmark", List.of("-p", "pm=DEFAULT", "-p", "rtoMin=50"),
                     List.of("-p", "pm=DEFAULT", "-p", "rtoMin=50", "-p", "cut=LINK_DOWN", "-p", "cuts=1", "-p", "cutsPerStream=1",
                             "-p", "cutMillis=500")),
+            new Run("RtoMinCostBenchmark", "RtoMinCostBenchmark", List.of(),
+                    List.of("-p", "rtoMin=50", "-p", "rounds=1", "-p", "seconds=3", "-p", "burstEverySeconds=2")),
             new Run("ControlPlaneBenchmark", "ControlPlaneBenchmark", List.of(),
                     List.of("-p", "rounds=2", "-p", "cycles=10")),
             new Run("DataPathBenchmark", "DataPathBenchmark", List.of(),
