@@ -37,6 +37,9 @@ class BenchSmokeIT {
             assertThat(results.resolve(r.name()).resolve("jmh.json")).as("JMH results of %s", r.name()).isNotEmptyFile();
         }
         assertThat(SideFile.read(results.resolve("FailoverBenchmark"), "FailoverBenchmark")).as("failover side file").isNotEmpty();
+        assertThat(SideFile.read(results.resolve("RtoMinCostBenchmark"), "RtoMinCostBenchmark")).as("rto_min cost side file").hasSize(2)
+                .allSatisfy(r -> assertThat(((Number) r.get("path1RtoMinMillis")).doubleValue()).as("path 1 rto seen by ss")
+                        .isBetween(((Number) r.get("rtoMin")).intValue() == 0 ? 200.0 : 50.0, ((Number) r.get("rtoMin")).intValue() == 0 ? 3000.0 : 199.0));
         assertThat(SideFile.read(results.resolve("FootprintBenchmark"), "FootprintBenchmark")).as("footprint side file")
                 .singleElement().satisfies(r -> {
                     assertThat(((Number) r.get("listedClient")).intValue()).as("connections the agent listed").isGreaterThanOrEqualTo(5);
@@ -53,7 +56,7 @@ class BenchSmokeIT {
         Path docs = dir.resolve("docs");
         Report.write(results, docs);
         String md = Files.readString(docs.resolve("BENCHMARKS.md"));
-        assertThat(md).contains("## Aggregation", "## Unbalanced paths", "## Failover", "## Control plane", "## Data path", "## Footprint", "## Virtual threads",
+        assertThat(md).contains("## Aggregation", "## Unbalanced paths", "## Failover", "### What a lower rto_min costs", "## Control plane", "## Data path", "## Footprint", "## Virtual threads",
                 "## Coupled congestion control: aggregation", "## Fairness on a shared bottleneck", "## Responsiveness of the coupled congestion controls", "| coupled CC `mpsec_lia`, 2 x 100 Mbit/s, fraction of the sum | >= 0.90 |",
                 "| agent footprint, 5 MPTCP connections + 1 dashboard, JVM options `-Xmx64m -XX:+UseSerialGC -XX:TieredStopAtLevel=1`, peak RSS (VmHWM) | <= 160 MB");
         assertThat(docs.resolve("bench/aggregation.svg")).isNotEmptyFile();
