@@ -71,42 +71,6 @@ public final class CoupledCongestionControl implements AutoCloseable {
         return Privileges.canLoadBpf() ? Optional.empty() : Optional.of(Privileges.missing());
     }
 
-    /** The BPF programs MPSec ships, by the coupled algorithm they implement. */
-    private enum Program {
-        LIA("lia", "mpsec_lia", "mpsec_lia_conns", LiaConnection.SIZE),
-        OLIA("olia", "mpsec_olia", "mpsec_olia_conns", OliaConnection.SIZE),
-        BALIA("balia", "mpsec_balia", "mpsec_balia_conns", BaliaConnection.SIZE),
-        WVEGAS("wvegas", "mpsec_wvegas", "mpsec_wv_conns", WvegasConnection.SIZE);
-
-        final String algorithm;
-        final String kernelName;
-        final String stateMap;
-        final int entrySize;
-
-        Program(String algorithm, String kernelName, String stateMap, int entrySize) {
-            this.algorithm = algorithm;
-            this.kernelName = kernelName;
-            this.stateMap = stateMap;
-            this.entrySize = entrySize;
-        }
-
-        String resource() {
-            return "/io/mpsec/kernel/bpf/" + kernelName + ".bpf.o";
-        }
-
-        static Program of(CongestionControl cc) throws MissingKernelFeatureException {
-            for (Program p : values()) {
-                if (p.algorithm.equals(cc.name())) {
-                    return p;
-                }
-            }
-            throw new MissingKernelFeatureException("coupled congestion control '" + cc + "'",
-                    cc.coupled() ? "a kernel that lists it (MPSec's BPF version of it is not built yet; available: LIA, OLIA, BALIA, WVEGAS)"
-                            : "nothing: it is not a coupled algorithm, use it directly with TCP_CONGESTION",
-                    null);
-        }
-    }
-
     /**
      * Makes {@code cc} usable with TCP_CONGESTION: the kernel's own algorithm if listed, otherwise
      * MPSec's BPF version, loaded and registered (or an existing registration reused).
@@ -307,18 +271,7 @@ public final class CoupledCongestionControl implements AutoCloseable {
      */
     public Optional<CallbackRepairs> callbackRepairs() throws IOException {
         synchronized (REGISTRATIONS) {
-            if (registration == null || registration.bssFd < 0 || closed) {
-                return Optional.empty();
-            }
-            int size = StructOpsMaps.valueSize(registration.lib, registration.bssFd);
-            if (size < CallbackRepairs.SIZE) {
-                throw new IOException("the .bss of " + kernelName + " has " + size + " bytes, not the repair counters");
-            }
-            byte[] value = new byte[size];
-            if (registration.lib.bpf_map_lookup_elem(registration.bssFd, new byte[4], value) != 0) {
-                throw new IOException("reading the .bss of " + kernelName + " failed: errno " + LibBpfBinding.errno());
-            }
-            return Optional.of(CallbackRepairs.parse(value));
+            return registration == null || closed ? Optional.empty() : registration.callbackRepairs();
         }
     }
 
@@ -357,64 +310,5 @@ public final class CoupledCongestionControl implements AutoCloseable {
     public String toString() {
         return "CoupledCongestionControl[" + requested + " as " + kernelName
                 + (kernelProvided() ? ", kernel's own" : registeredHere() ? ", registered here" : ", reused") + "]";
-    }
-
-    /** One host-wide registration as this JVM holds it. */
-    private static final class Registration {
-        private final LibBpf lib;
-        private final Program program;
-        private final LoadedObject obj;
-        private final Pointer link;
-        private final int stateFd;
-        private final boolean owned;
-        private int bssFd = -1;   // the object's .bss (repair counters); owned registrations only
-        private int users;
-
-        Registration(LibBpf lib, Program program, LoadedObject obj, Pointer link, int stateFd, boolean owned) {
-            this.lib = lib;
-            this.program = program;
-            this.obj = obj;
-            this.link = link;
-            this.stateFd = stateFd;
-            this.owned = owned;
-        }
-
-        static Registration reused(LibBpf lib, Program program) {
-            int fd = StructOpsMaps.find(lib, StructOpsMaps.TYPE_HASH, program.stateMap);
-            return new Registration(lib, program, null, null, fd, false);
-        }
-
-        List<byte[]> entries() throws IOException {
-            if (stateFd < 0) {
-                throw new IOException("the map " + program.stateMap + " of the reused registration of "
-                        + program.kernelName + " was not found");
-            }
-            int size = StructOpsMaps.valueSize(lib, stateFd);
-            if (size != program.entrySize) {
-                throw new IOException("the registered " + program.kernelName + " comes from another MPSec version (its "
-                        + program.stateMap + " entries have " + size + " bytes, this version's " + program.entrySize
-                        + "): call CoupledCongestionControl.unregister(\"" + program.kernelName + "\") and load it again");
-            }
-            List<byte[]> out = new ArrayList<>();
-            byte[] key = null;
-            byte[] next = new byte[8];
-            while (lib.bpf_map_get_next_key(stateFd, key, next) == 0) {
-                key = next.clone();
-                byte[] value = new byte[program.entrySize];
-                if (lib.bpf_map_lookup_elem(stateFd, key, value) == 0) {
-                    out.add(value);
-                }
-            }
-            return out;
-        }
-
-        void release() {
-            if (owned) {
-                lib.bpf_link__destroy(link);   // unregisters (libbpf 1.1: deletes the struct_ops map element)
-                obj.close();                    // closes stateFd with the object
-            } else if (stateFd >= 0) {
-                Syscalls.closeQuietly(stateFd);
-            }
-        }
     }
 }
