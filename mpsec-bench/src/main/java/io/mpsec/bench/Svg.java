@@ -51,7 +51,7 @@ final class Svg {
     Svg axes(String xTitle, String yTitle, int ticks, boolean xTicks) {
         b.append(f("<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"black\"/>\n", px(x0), py(y0), px(x1), py(y0)));
         b.append(f("<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"black\"/>\n", px(x0), py(y0), px(x0), py(y1)));
-        for (int i = 0; i <= ticks; i++) {
+        for (int i = 0; ticks > 0 && i <= ticks; i++) { // ticks 0: no grid (rows labelled by text)
             double y = y0 + (y1 - y0) * i / ticks;
             b.append(f("<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>\n", px(x0), py(y), px(x1), py(y)));
             b.append(f("<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n", px(x0) - 5, py(y) + 4, num(y)));
