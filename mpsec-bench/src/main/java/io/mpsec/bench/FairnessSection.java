@@ -60,10 +60,13 @@ final class FairnessSection {
                 .append("of the packets reaching the queue that it dropped (about 0.2-0.3% for three Reno flows here); \"largest subflow cwnd\" the largest ")
                 .append("window `ss` showed on any MPTCP subflow, sampled every 250 ms: the queue and the ~0 ms path hold about 100 packets, so windows of ")
                 .append("thousands mean a runaway window that floods the queue. Such windows were seen in about half the coupled contests of an ")
-                .append("earlier run (up to 407 million packets): instrumenting `mpsec_lia` caught the kernel setting a subflow's window from 54 to ")
-                .append("45,329,984 between two calls of the congestion control, so outside it (the kernel path was not found). Since then every MPSec ")
-                .append("program puts back, at its next call, a window larger than twice the largest it had plus 256 packets (`undo_runaway_cwnd`), ")
-                .append("which bounds the flood to one burst.\n\n");
+                .append("earlier run (up to 407 million packets). The cause is the test host's kernel, not upstream Linux: it skips a BPF ")
+                .append("congestion-control callback when the softirq that handles an ACK runs on top of PID 1, and the struct_ops trampoline ")
+                .append("then returns an unwritten stack slot, which the kernel stores as `snd_ssthresh` (the low 32 bits of the subflow's own ")
+                .append("`struct sock` pointer, caught with `tcp:tcp_probe`; [kernel-notes/bpf-struct-ops-skipped-for-pid1.md]")
+                .append("(kernel-notes/bpf-struct-ops-skipped-for-pid1.md)). Every MPSec program now repairs, at its next call, a window or ")
+                .append("threshold that such a skipped callback left (`repair_skipped_callbacks`) and counts the repairs in its `.bss` ")
+                .append("(`CoupledCongestionControl.callbackRepairs()`).\n\n");
     }
 
     private static void row(StringBuilder md, Report.RunData r, Report.Row jmh, String competitor, String alg, List<Map<String, Object>> recs,

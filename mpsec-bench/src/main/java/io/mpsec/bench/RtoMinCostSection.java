@@ -44,17 +44,21 @@ final class RtoMinCostSection {
             }
             row(md, "default (200 ms), paired with " + lowered + " ms", def, r.command(row));
             row(md, lowered + " ms", low, r.command(row));
-            text.append(f("With %d ms the windows saw %.0f RTO timeouts in all (%.0f of them spurious) and %.0f retransmitted segments, against "
-                    + "%.0f (%.0f) and %.0f with the default in the same run; the stream ran at %.2f of its rate with the default (medians). ",
-                    lowered, sum(low, "timeouts"), sum(low, "spuriousRtos"), sum(low, "retransSegs"), sum(def, "timeouts"),
-                    sum(def, "spuriousRtos"), sum(def, "retransSegs"), median(low, "streamMbit") / median(def, "streamMbit")));
+            text.append(f("With %d ms the windows saw %.0f RTO timeouts in all (%.0f of them spurious), %.0f retransmitted segments and %.0f "
+                    + "MPTCP-level retransmissions, against %.0f (%.0f), %.0f and %.0f with the default in the same run; the stream ran at "
+                    + "%.2f of its rate with the default (medians). ",
+                    lowered, sum(low, "timeouts"), sum(low, "spuriousRtos"), sum(low, "retransSegs"), sum(low, "mptcpRetrans"),
+                    sum(def, "timeouts"), sum(def, "spuriousRtos"), sum(def, "retransSegs"), sum(def, "mptcpRetrans"),
+                    median(low, "streamMbit") / median(def, "streamMbit")));
         }
         md.append('\n').append(text)
                 .append("A timeout fires for nothing only when an ACK comes later than srtt + max(rttvar, floor) after the data, so the price ")
                 .append("of a floor depends on how far the path's RTT can jump within one round trip: here the bursts raised path 1's smoothed ")
                 .append("RTT to the maximum shown, not more. A path whose RTT can jump by more than the floor (a queue that fills at once, a ")
                 .append("radio link, a busy router) pays a needless retransmission and, until F-RTO undoes it, a collapsed congestion window ")
-                .append("at every such jump. `setup` leaves `rto_min` alone.\n\n");
+                .append("at every such jump. The connection-level retransmission timer is derived from the subflows' RTO, so a lower ")
+                .append("floor also lets MPTCP re-send data on the other path sooner (`MPTcpExtMPTCPRetrans`): data that was only late then ")
+                .append("arrives twice, and the receiver drops the copy. `setup` leaves `rto_min` alone.\n\n");
     }
 
     private static void row(StringBuilder md, String label, List<Map<String, Object>> recs, String command) {

@@ -61,10 +61,14 @@ final class Sections {
         if (lane != null) {
             lane.machineRow(md);
         }
-        if (maxLoad > cpus * 0.5) {
+        // a run's own work (and the one before it) shows in these figures; only well above the CPU count was other work competing
+        if (maxLoad > cpus * 2) {
             md.append(f("\n**Other work loaded the machine during these runs** (1-minute load average up to %.1f on %d CPUs, ", maxLoad, cpus))
                     .append("from other builds and tests sharing it): absolute rates are lower and noisier than on an idle machine; ")
                     .append("the ratios compare measurements taken back to back under the same load.\n");
+        } else {
+            md.append(f("\nThe 1-minute load average stayed at or below %.1f on %d CPUs (before and after each run above; a run's own work ", maxLoad, cpus))
+                    .append("and the tail of the run before it count in it).\n");
         }
         md.append('\n');
     }
