@@ -114,6 +114,30 @@ public final class Suite {
     }
 
     /** Runs {@code runs} one after the other into {@code results/<run>}; the first failure stops and throws. */
+    /**
+     * A run's own arguments without the {@code -p key=...} pairs whose key {@code extra} sets again:
+     * JMH takes the first value given for a parameter, so {@code ./mpsec bench FairnessBenchmark -p runs=5}
+     * would otherwise still run the suite's 3.
+     */
+    static List<String> overridden(List<String> own, List<String> extra) {
+        java.util.Set<String> keys = new java.util.HashSet<>();
+        for (int i = 0; i + 1 < extra.size(); i++) {
+            if (extra.get(i).equals("-p") && extra.get(i + 1).contains("=")) {
+                keys.add(extra.get(i + 1).substring(0, extra.get(i + 1).indexOf('=')));
+            }
+        }
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < own.size(); i++) {
+            if (own.get(i).equals("-p") && i + 1 < own.size() && own.get(i + 1).contains("=")
+                    && keys.contains(own.get(i + 1).substring(0, own.get(i + 1).indexOf('=')))) {
+                i++;
+                continue;
+            }
+            out.add(own.get(i));
+        }
+        return out;
+    }
+
     public static void run(Path results, List<Run> runs, boolean smoke, List<String> extra)
             throws IOException, RunnerException, org.openjdk.jmh.runner.options.CommandLineOptionException {
         for (Run r : runs) {
@@ -126,15 +150,16 @@ public final class Suite {
                 }
             }
             Files.createDirectories(dir);
+            List<String> own = overridden(smoke ? r.smokeArgs() : r.args(), extra);
             List<String> jmh = new ArrayList<>();
             jmh.add(r.regex());
-            jmh.addAll(smoke ? r.smokeArgs() : r.args());
+            jmh.addAll(own);
             jmh.addAll(extra);
             if (smoke) {
                 jmh.addAll(List.of("-f", "1"));
             }
             List<String> command = new ArrayList<>(List.of("./mpsec", "bench", r.name()));
-            command.addAll(smoke ? r.smokeArgs() : r.args());
+            command.addAll(own);
             command.addAll(extra);
             Map<String, String> facts = machine();
             facts.put("command", String.join(" ", command));
