@@ -137,8 +137,11 @@ class CoupledWvegasIT {
                 System.out.printf("mpsec_wvegas on 100 + 25 Mbit/s: median weight of the 100 Mbit/s subflow: map %.3f, ss -ti %.3f,"
                         + " difference %.3f (%d samples)%n", mapMedian, ssMedian, Math.abs(mapMedian - ssMedian), ssWeights.size());
                 assertThat(ssWeights.size()).as("samples with two subflows in ss and the map").isGreaterThanOrEqualTo(5);
+                // single samples differ by up to 0.3 (above), so a median of about 12 still moves by about 0.1: a CI run
+                // (2026-11-30) measured map 0.903 against ss 0.803. 0.15 still fails a constant (0.5) or an inverted
+                // weight (about 0.2), which differ from ss by 0.3 or more
                 assertThat(Math.abs(mapMedian - ssMedian)).as("median weight of the 100 Mbit/s subflow, map vs ss -ti (map %.3f,"
-                        + " ss %.3f)", mapMedian, ssMedian).isLessThanOrEqualTo(0.10);
+                        + " ss %.3f)", mapMedian, ssMedian).isLessThanOrEqualTo(0.15);
                 // the faster path carries the larger share of the rate (capacities 100 : 25, so about 0.8)
                 assertThat(mapMedian).as("median weight of the 100 Mbit/s subflow in the map").isGreaterThan(0.5);
             }
