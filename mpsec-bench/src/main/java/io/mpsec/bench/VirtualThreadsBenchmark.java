@@ -64,7 +64,7 @@ public class VirtualThreadsBenchmark {
     /** The namespaces and the JDK. */
     @State(Scope.Benchmark)
     public static class Env {
-        @Param({"10000"})
+        @Param({"1000", "10000"})
         public int connections;
 
         /** Measurement window (s). */
