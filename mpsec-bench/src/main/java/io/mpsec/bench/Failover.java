@@ -99,10 +99,7 @@ public final class Failover {
             PathNet.sleep(200);
         }
         try (Stream s = Stream.start(net, 1)) {
-            long deadline = System.nanoTime() + 3_000_000_000L;
-            while (s.clientSocket().subflows().size() < 2 && System.nanoTime() < deadline) {
-                PathNet.sleep(20);
-            }
+            s.awaitSubflows(2, 3000);
             PathNet.sleep(500);
             for (int i = 0; i < cuts; i++) {
                 boolean busy = waitForPath1();

@@ -27,9 +27,10 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * What a lower {@code rto_min} on a path's routes costs when nothing fails: the failover benchmark's
  * testbed (two 100 Mbit/s HTB paths, the in-kernel path manager, an MPTCP stream over both) with
- * bursts of single-path cross traffic on path 1 (an {@code iperf3} Reno flow of {@code burstSeconds}
- * every {@code burstEverySeconds}, through path 1's HTB queue), so that path 1's RTT jumps as the
- * queue fills, which is when a retransmission timer set too short fires for nothing. Windows of
+ * bursts of single-path cross traffic on path 1 ({@code iperf3 -R}: {@code burstFlows} Reno flows from
+ * the server for {@code burstSeconds} every {@code burstEverySeconds}, sharing the server's path-1 HTB
+ * queue with the stream's ACKs), so that path 1's RTT jumps as the queue fills, which is when a
+ * retransmission timer set too short fires for nothing. Windows of
  * {@code seconds} alternate between the kernel's default floor (200 ms) and {@code rtoMin} ms on path 1's
  * routes on both hosts, {@code rounds} of each, every window on a new stream (so its subflows look the
  * route up afresh), checked at its end (CRC-32, no reset). Per window the side file
@@ -143,11 +144,7 @@ public class RtoMinCostBenchmark {
         env.net.setRtoMin(1, floor);
         Map<String, Object> rec = new LinkedHashMap<>();
         try (Stream s = Stream.start(env.net, 1)) {
-            long deadline = System.nanoTime() + 3_000_000_000L;
-            while (s.clientSocket().subflows().size() < 2 && System.nanoTime() < deadline) {
-                PathNet.sleep(20);
-            }
-            int subflows = s.clientSocket().subflows().size();
+            int subflows = s.awaitSubflows(2, 3000);
             PathNet.sleep(1000);
             Map<String, Long> before = Mib.read(env.net.client());
             long bytes0 = s.received();

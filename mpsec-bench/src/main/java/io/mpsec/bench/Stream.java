@@ -86,6 +86,18 @@ public final class Stream implements AutoCloseable {
         return socket;
     }
 
+    /**
+     * Waits up to {@code millis} ms until the client connection has {@code count} subflows; returns
+     * how many it has then.
+     */
+    public int awaitSubflows(int count, long millis) throws IOException {
+        long deadline = System.nanoTime() + millis * 1_000_000L;
+        while (socket.subflows().size() < count && System.nanoTime() < deadline) {
+            PathNet.sleep(20);
+        }
+        return socket.subflows().size();
+    }
+
     /** Bytes received so far. */
     public long received() {
         return received.get();
