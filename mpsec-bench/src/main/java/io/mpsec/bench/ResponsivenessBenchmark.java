@@ -40,12 +40,22 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Responsiveness of the coupled congestion controls (issue 11): a two-subflow MPSec bulk transfer
- * over two disjoint 100 Mbit/s paths with their bottlenecks on a router ({@link RoutedNet}); after
- * {@code warmSeconds} link B (path 2) is cut to 25 Mbit/s. Per run, from {@code ss -tin} on the
- * sender (every 250 ms or slower): the shift time, from the cut to the first sample from which the
- * median of three consecutive {@code cwnd * mss / srtt} of path 2 is at most 1.25 x 25 Mbit/s;
- * path 2's share of the windows over the last 3 s; and from r's queues, link B's rate after the cut
- * and the drops. The side file {@code ResponsivenessBenchmark.jsonl} holds each run with its series.
+ * over two disjoint 100 Mbit/s paths with their bottlenecks on a router ({@link RoutedNet}), each
+ * path with {@code delayMs} of delay before its bottleneck ({@link DelayLine}: this kernel has no
+ * netem); after {@code warmSeconds} link B (path 2) is cut to 25 Mbit/s. Per run:
+ * <ul>
+ * <li>the <b>shift time</b>, from {@code ss -tin} on the sender (every 250 ms or slower): from the cut
+ * to the first sample from which the median of three consecutive {@code cwnd * mss / srtt} of path 2
+ * is at most 1.25 x 25 Mbit/s. With a greedy sender r's HTB enforces this for any algorithm;</li>
+ * <li>the <b>settle time</b>, from r's own counters of link B's queue (every 250 ms): from the cut to
+ * the last sample in which link B dropped packets, if no drop follows for {@value #QUIET_SECONDS} s to the
+ * end of the window. It is how long the congestion control goes on pushing more into the cut path
+ * than it carries: Reno's window regrows into the queue's limit every few seconds, a coupled
+ * algorithm's increase on the worse path is a small fraction of that;</li>
+ * <li>path 2's share of the windows and its smoothed RTT after the cut (how much of the connection
+ * waits in the cut link's queue), link B's rate after the cut and the drops.</li>
+ * </ul>
+ * The side file {@code ResponsivenessBenchmark.jsonl} holds each run with its series.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -58,6 +68,12 @@ public class ResponsivenessBenchmark {
     static final double TOLERANCE = 1.25;
     /** The shift time reported when path 2 did not come down within the window. */
     static final double NOT_SHIFTED = 99;
+    /**
+     * How long link B must stay free of drops, to the end of the window, for path 2 to count as settled:
+     * longer than Reno's sawtooth period on the cut path here (about 3 s: from half of 42 + 100 packets
+     * back to 142 at one packet per round trip of 40-65 ms).
+     */
+    static final double QUIET_SECONDS = 4;
     private static final Pattern LOCAL = Pattern.compile("^198\\.18\\.(\\d+)\\.\\d+");
     private static final Pattern CWND = Pattern.compile("\\bcwnd:(\\d+)");
     private static final Pattern MSS = Pattern.compile("\\bmss:(\\d+)");
@@ -78,8 +94,12 @@ public class ResponsivenessBenchmark {
         public double warmSeconds;
 
         /** Seconds after the cut. */
-        @Param({"7"})
+        @Param({"9"})
         public double afterSeconds;
+
+        /** One-way delay of each path in ms ({@link DelayLine}; no netem here), so windows have a bandwidth-delay product; 0: none. */
+        @Param({"20"})
+        public int delayMs;
 
         RoutedNet net;
         CoupledCongestionControl cc;
@@ -89,7 +109,7 @@ public class ResponsivenessBenchmark {
             if (algorithm.startsWith("mpsec_")) {
                 cc = CoupledCongestionControl.load(new CongestionControl(algorithm.substring("mpsec_".length())));
             }
-            net = RoutedNet.create(BEFORE_MBIT);
+            net = RoutedNet.create(BEFORE_MBIT, delayMs);
         }
 
         @TearDown(Level.Trial)
@@ -106,7 +126,11 @@ public class ResponsivenessBenchmark {
     @AuxCounters(AuxCounters.Type.EVENTS)
     public static class Result {
         public double shiftSeconds;
+        public double settleSeconds;
+        public double lastDropSeconds;
         public double windowShare2;
+        public double windowShare2After;
+        public double srtt2MsAfter;
         public double linkBMbitAfter;
         public double dropsBAfter;
         public double dropsTotal;
@@ -115,6 +139,10 @@ public class ResponsivenessBenchmark {
     @Benchmark
     public void cut(Env env, Result result) throws Exception {
         List<Double> shift = new ArrayList<>();
+        List<Double> settle = new ArrayList<>();
+        List<Double> lastDrop = new ArrayList<>();
+        List<Double> shareAfter = new ArrayList<>();
+        List<Double> srtt2 = new ArrayList<>();
         List<Double> share = new ArrayList<>();
         List<Double> linkB = new ArrayList<>();
         List<Double> dropsB = new ArrayList<>();
@@ -122,6 +150,10 @@ public class ResponsivenessBenchmark {
         for (int i = 0; i < env.runs; i++) {
             Map<String, Object> rec = once(env, i);
             shift.add(rec.get("shiftSeconds") == null ? Double.POSITIVE_INFINITY : (Double) rec.get("shiftSeconds"));
+            settle.add(rec.get("settleSeconds") == null ? Double.POSITIVE_INFINITY : (Double) rec.get("settleSeconds"));
+            lastDrop.add((Double) rec.get("lastDropSeconds"));
+            shareAfter.add((Double) rec.get("windowShare2After"));
+            srtt2.add((Double) rec.get("srtt2MsAfter"));
             share.add((Double) rec.get("windowShare2"));
             linkB.add((Double) rec.get("linkBMbitAfter"));
             dropsB.add(((Long) rec.get("dropsBAfter")).doubleValue());
@@ -129,9 +161,14 @@ public class ResponsivenessBenchmark {
             SideFile.append("ResponsivenessBenchmark", rec);
             Map<String, Object> brief = new LinkedHashMap<>(rec);
             brief.remove("series");
+            brief.remove("dropSeries");
             System.out.println("run " + i + ": " + brief);
         }
         result.shiftSeconds = Math.min(NOT_SHIFTED, EfficiencyMain.median(shift));
+        result.settleSeconds = Math.min(NOT_SHIFTED, EfficiencyMain.median(settle));
+        result.lastDropSeconds = EfficiencyMain.median(lastDrop);
+        result.windowShare2After = EfficiencyMain.median(shareAfter);
+        result.srtt2MsAfter = EfficiencyMain.median(srtt2);
         result.windowShare2 = EfficiencyMain.median(share);
         result.linkBMbitAfter = EfficiencyMain.median(linkB);
         result.dropsBAfter = EfficiencyMain.median(dropsB);
@@ -149,6 +186,7 @@ public class ResponsivenessBenchmark {
             listener = s.call(() -> new MpsecServerSocket(0, 4, server));
         }
         List<double[]> series = new ArrayList<>();
+        List<long[]> drops = new ArrayList<>();
         try (listener; NetNamespace c = NetNamespace.open(net.client());
                 MpsecSocket socket = c.call(() -> {
                     MpsecSocket m = new MpsecSocket();
@@ -163,6 +201,11 @@ public class ResponsivenessBenchmark {
             Thread reader = new Thread(() -> read(ss, series), "ss-sampler");
             reader.setDaemon(true);
             reader.start();
+            Process tc = new ProcessBuilder(BenchNet.in(net.router(), "sh", "-c", "while :; do echo \"@T $(date +%s%N)\"; "
+                    + "tc -s qdisc show dev " + RoutedNet.dev('B') + " parent 1:10; sleep 0.25; done")).redirectErrorStream(true).start();
+            Thread dropReader = new Thread(() -> readDrops(tc, drops), "tc-sampler");
+            dropReader.setDaemon(true);
+            dropReader.start();
             PathNet.sleep((long) (env.warmSeconds * 1000));
             long[] b1 = net.counters('B');
             long cutNanos = wallNanos();
@@ -174,9 +217,12 @@ public class ResponsivenessBenchmark {
             long[] b3 = net.counters('B');
             double linkB = (b3[0] - b2[0]) * 8.0 / ((System.nanoTime() - t2) / 1e9) / 1e6;
             long[] a3 = net.counters('A');
-            ss.descendants().forEach(ProcessHandle::destroy);
-            ss.destroy();
+            for (Process p : List.of(ss, tc)) {
+                p.descendants().forEach(ProcessHandle::destroy);
+                p.destroy();
+            }
             reader.join(5_000);
+            dropReader.join(5_000);
             socket.close();
             sender.exceptionally(e -> null).get(30, TimeUnit.SECONDS);
             receiver.exceptionally(e -> null).get(30, TimeUnit.SECONDS);
@@ -193,7 +239,18 @@ public class ResponsivenessBenchmark {
             rec.put("run", run);
             double shift = shiftSeconds(rel);
             rec.put("shiftSeconds", Double.isInfinite(shift) ? null : shift);
+            List<double[]> dropsRel;
+            synchronized (drops) {
+                dropsRel = drops.stream().map(v -> new double[] {(v[0] - cutNanos) / 1e9, v[1]}).toList();
+            }
+            double settle = settleSeconds(dropsRel, env.afterSeconds);
+            rec.put("lastDropSeconds", lastDropSeconds(dropsRel));
+            rec.put("settleSeconds", Double.isInfinite(settle) ? null : settle);
             rec.put("windowShare2", windowShare2(rel, env.afterSeconds - 3));
+            rec.put("windowShare2After", windowShare2(rel, 0));
+            rec.put("srtt2MsAfter", rel.stream().filter(v -> v[0] > 0).mapToDouble(v -> v[4]).average().orElse(Double.NaN));
+            rec.put("srttMsMin", rel.stream().mapToDouble(v -> Math.min(v[2], v[4])).min().orElse(Double.NaN));
+            rec.put("delayMs", env.delayMs);
             rec.put("linkBMbitAfter", linkB);
             rec.put("dropsBBefore", b1[2] - b0[2]);
             rec.put("dropsBAfter", b3[2] - b1[2]);
@@ -201,6 +258,8 @@ public class ResponsivenessBenchmark {
             rec.put("samplesAfter", rel.stream().filter(v -> v[0] > 0).count());
             rec.put("seriesColumns", "t from the cut (s), cwnd1, srtt1 ms, cwnd2, srtt2 ms, cwnd2*mss/srtt2 Mbit/s");
             rec.put("series", rel.stream().map(v -> Arrays.stream(v).map(x -> Math.round(x * 1000) / 1000.0).toArray()).toList());
+            rec.put("dropSeriesColumns", "t from the cut (s), packets dropped on link B since the run began");
+            rec.put("dropSeries", dropsRel.stream().map(v -> new double[] {Math.round(v[0] * 1000) / 1000.0, v[1]}).toList());
             return rec;
         }
     }
@@ -216,6 +275,28 @@ public class ResponsivenessBenchmark {
             }
         }
         return Double.POSITIVE_INFINITY;
+    }
+
+    /**
+     * Seconds from the cut to the last drop on link B, if link B then stayed free of drops for at least
+     * {@value #QUIET_SECONDS} s to the end of the window; infinite when it did not (path 2 still pushes more
+     * than the cut link carries). {@code drops}: {t from the cut, cumulative drops} from r's counters.
+     */
+    static double settleSeconds(List<double[]> drops, double afterSeconds) {
+        double last = lastDropSeconds(drops);
+        double end = drops.isEmpty() ? 0 : drops.get(drops.size() - 1)[0];
+        return end >= afterSeconds - 1 && end - last >= QUIET_SECONDS ? last : Double.POSITIVE_INFINITY;
+    }
+
+    /** The time from the cut of the last sample that saw link B's drop count rise (0: none after the cut). */
+    static double lastDropSeconds(List<double[]> drops) {
+        double last = 0;
+        for (int k = 1; k < drops.size(); k++) {
+            if (drops.get(k)[0] > 0 && drops.get(k)[1] > drops.get(k - 1)[1]) {
+                last = drops.get(k)[0];
+            }
+        }
+        return last;
     }
 
     /** Mean of cwnd2 / (cwnd1 + cwnd2) from {@code from} seconds after the cut. */
@@ -256,6 +337,30 @@ public class ResponsivenessBenchmark {
                         }
                     }
                     path = -1;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // the sampler was stopped
+        }
+    }
+
+    private static final Pattern DROPPED = Pattern.compile("\\(dropped (\\d+)");
+
+    private static void readDrops(Process tc, List<long[]> drops) {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(tc.getInputStream(), StandardCharsets.US_ASCII))) {
+            long t = -1;
+            String line;
+            while ((line = in.readLine()) != null) {
+                if (line.startsWith("@T ")) {
+                    t = Long.parseLong(line.substring(3).trim());
+                    continue;
+                }
+                Matcher m = DROPPED.matcher(line);
+                if (t >= 0 && m.find()) {
+                    synchronized (drops) {
+                        drops.add(new long[] {t, Long.parseLong(m.group(1))});
+                    }
+                    t = -1;
                 }
             }
         } catch (IOException | RuntimeException e) {

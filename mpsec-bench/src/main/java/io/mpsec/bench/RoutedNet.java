@@ -20,7 +20,9 @@ import java.util.regex.Pattern;
  * </pre>
  * Both subflows go to 198.18.3.3; source routes on c and r keep path 1 (from 198.18.1.1) on link A
  * and path 2 (from 198.18.2.1, a subflow endpoint) on link B; c sends MTU-sized segments
- * ({@code gso_max_segs 1}), so the queue limit counts wire packets. Needs root.
+ * ({@code gso_max_segs 1}), so the queue limit counts wire packets. With a delay, each path's
+ * client-to-server packets pass a {@link DelayLine} on r ({@code dl1}, {@code dl2}) before the
+ * bottleneck, so each path has that much round-trip time before any queue. Needs root, and gcc for a delay.
  */
 public final class RoutedNet implements AutoCloseable {
     static final int QUEUE_PACKETS = 100;
@@ -29,6 +31,7 @@ public final class RoutedNet implements AutoCloseable {
     private final String c;
     private final String r;
     private final String s;
+    private final List<DelayLine> lines = new java.util.ArrayList<>();
 
     private RoutedNet(String prefix) {
         c = prefix + "-c";
@@ -38,9 +41,17 @@ public final class RoutedNet implements AutoCloseable {
 
     /** Builds the namespaces, links, routes and both bottlenecks at {@code mbit}; deletes what it made if a step fails. */
     public static RoutedNet create(int mbit) throws IOException {
+        return create(mbit, 0);
+    }
+
+    /** As {@link #create(int)}, with {@code delayMillis} of delay on each path (0: none). */
+    public static RoutedNet create(int mbit, int delayMillis) throws IOException {
         RoutedNet net = new RoutedNet(String.format("mpsec-%d-%06x", ProcessHandle.current().pid(), ThreadLocalRandom.current().nextInt(1 << 24)));
         try {
             net.build(mbit);
+            if (delayMillis > 0) {
+                net.delay(delayMillis);
+            }
         } catch (IOException | RuntimeException e) {
             net.close();
             throw e;
@@ -81,6 +92,16 @@ public final class RoutedNet implements AutoCloseable {
         BenchNet.run("ip", "-n", c, "mptcp", "endpoint", "add", "198.18.2.1", "dev", "c2", "subflow");
     }
 
+    /** One delay line per path (one each, so the two share no queue or thread), entered by the packets arriving from c. */
+    private void delay(int millis) throws IOException {
+        for (int path = 1; path <= 2; path++) {
+            DelayLine line = DelayLine.start(r, "dl" + path, millis * 1000L);
+            lines.add(line);
+            BenchNet.runWithInput(String.format("route add default dev dl%d table %d%nrule add iif r%d lookup %d pref %d%n",
+                    path, 200 + path, path, 200 + path, 500 + path), "ip", "-n", r, "-batch", "-");
+        }
+    }
+
     public String client() {
         return c;
     }
@@ -110,12 +131,21 @@ public final class RoutedNet implements AutoCloseable {
         return new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2)), Long.parseLong(m.group(3))};
     }
 
-    private static String dev(char link) {
+    public String router() {
+        return r;
+    }
+
+    /** r's device towards s on {@code link} ('A' or 'B'), whose egress holds that link's bottleneck. */
+    static String dev(char link) {
         return link == 'A' ? "r3" : "r4";
     }
 
     @Override
     public void close() {
+        for (DelayLine line : lines) {
+            DelayLine.Counts counts = line.stop();
+            System.out.println("delay line " + line.device() + ": " + counts);
+        }
         for (String ns : List.of(c, r, s)) {
             try {
                 BenchNet.run("ip", "netns", "del", ns);

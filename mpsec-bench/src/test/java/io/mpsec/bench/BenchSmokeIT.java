@@ -6,6 +6,7 @@ import io.mpsec.testbed.Privileged;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,6 +41,18 @@ class BenchSmokeIT {
         assertThat(SideFile.read(results.resolve("RtoMinCostBenchmark"), "RtoMinCostBenchmark")).as("rto_min cost side file").hasSize(2)
                 .allSatisfy(r -> assertThat(((Number) r.get("path1RtoMinMillis")).doubleValue()).as("path 1 rto seen by ss")
                         .isBetween(((Number) r.get("rtoMin")).intValue() == 0 ? 200.0 : 50.0, ((Number) r.get("rtoMin")).intValue() == 0 ? 3000.0 : 199.0));
+        // issue 11's responsiveness smoke: the delay line is in effect (ss sees it as the smallest RTT), OLIA stops
+        // overflowing the cut link within 5 s (the router's drop counter), and the uncoupled baseline overflows it later
+        List<Map<String, Object>> responsiveness = SideFile.read(results.resolve("ResponsivenessBenchmark"), "ResponsivenessBenchmark");
+        assertThat(responsiveness).as("responsiveness side file").hasSize(2).allSatisfy(r -> assertThat(((Number) r.get("srttMsMin")).doubleValue())
+                .as("smallest RTT ss saw with a 20 ms delay line, %s", r.get("algorithm")).isBetween(19.0, 40.0));
+        Map<String, Object> olia = responsiveness.stream().filter(r -> r.get("algorithm").equals("mpsec_olia")).findFirst().orElseThrow();
+        Map<String, Object> reno = responsiveness.stream().filter(r -> r.get("algorithm").equals("reno")).findFirst().orElseThrow();
+        assertThat(olia.get("settleSeconds")).as("OLIA's settle time on the cut link: %s", olia).isNotNull();
+        double oliaSettle = ((Number) olia.get("settleSeconds")).doubleValue();
+        assertThat(oliaSettle).as("OLIA's settle time").isLessThanOrEqualTo(5.0);
+        assertThat(((Number) reno.get("lastDropSeconds")).doubleValue()).as("reno's last drop on the cut link: %s", reno)
+                .isGreaterThan(oliaSettle);
         assertThat(SideFile.read(results.resolve("FootprintBenchmark"), "FootprintBenchmark")).as("footprint side file")
                 .singleElement().satisfies(r -> {
                     assertThat(((Number) r.get("listedClient")).intValue()).as("connections the agent listed").isGreaterThanOrEqualTo(5);
