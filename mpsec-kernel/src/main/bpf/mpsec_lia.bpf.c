@@ -34,6 +34,9 @@ char _license[] SEC("license") = "GPL";
 #define MPSEC_LIA_SLOTS 8      /* subflows coupled per connection (MPTCP's default limit is 2, max 8) */
 #define MPSEC_LIA_TRIES 8      /* attempts to join the connection's entry before staying uncoupled */
 #define FIX 10                 /* fixed-point fraction bits of the weighted window sum */
+#ifndef MPSEC_LIA_NAME
+#define MPSEC_LIA_NAME "mpsec_lia"   /* a test fixture registers this program under another name */
+#endif
 
 extern u32 tcp_reno_ssthresh(struct sock *sk) __ksym;
 extern u32 tcp_reno_undo_cwnd(struct sock *sk) __ksym;
@@ -217,7 +220,7 @@ publish:
 SEC("struct_ops/mpsec_lia_ssthresh")
 u32 BPF_PROG(mpsec_lia_ssthresh, struct sock *sk)
 {
-	return tcp_reno_ssthresh(sk);
+	return MPSEC_SSTHRESH_RESULT(sk, tcp_reno_ssthresh(sk));
 }
 
 SEC("struct_ops/mpsec_lia_undo_cwnd")
@@ -241,5 +244,5 @@ struct tcp_congestion_ops mpsec_lia = {
 	.cong_avoid = (void *)mpsec_lia_cong_avoid,
 	.undo_cwnd  = (void *)mpsec_lia_undo_cwnd,
 	.in_ack_event = (void *)mpsec_lia_in_ack_event,
-	.name       = "mpsec_lia",
+	.name       = MPSEC_LIA_NAME,
 };

@@ -15,11 +15,11 @@ import java.util.regex.Pattern;
  * Samples a sender's TCP subflows with {@code ss -tin} about every 250 ms, from one shell loop in
  * the sender's namespace (a JVM-side exec per sample costs 0.5-2 s on a loaded machine). Each sample
  * carries the shell's clock ({@code date +%s%N}) and, per path (the local address' third byte),
- * cwnd, smoothed RTT and bytes_acked.
+ * cwnd, smoothed RTT, bytes_acked and ssthresh (0 while ss prints none: the initial infinite threshold).
  */
 final class SubflowSampler implements AutoCloseable {
     /** One subflow in one sample. */
-    record Flow(int localPort, int cwnd, int mss, double rttMs, long bytesAcked) {
+    record Flow(int localPort, int cwnd, int mss, double rttMs, long bytesAcked, long ssthresh) {
         /** {@code cwnd * mss / srtt} in Mbit/s: the rate the window allows at the measured RTT (ss's "send"). */
         double windowMbit() {
             return cwnd * (double) mss * 8 / (rttMs / 1000) / 1e6;
@@ -35,6 +35,7 @@ final class SubflowSampler implements AutoCloseable {
     private static final Pattern MSS = Pattern.compile("\\bmss:(\\d+)");
     private static final Pattern RTT = Pattern.compile("\\brtt:([0-9.]+)/");
     private static final Pattern ACKED = Pattern.compile("\\bbytes_acked:(\\d+)");
+    private static final Pattern SSTHRESH = Pattern.compile("\\bssthresh:(\\d+)");
 
     private final Process process;
     private final Thread reader;
@@ -78,9 +79,11 @@ final class SubflowSampler implements AutoCloseable {
                     Matcher ms = MSS.matcher(line);
                     Matcher rt = RTT.matcher(line);
                     Matcher ac = ACKED.matcher(line);
+                    Matcher st = SSTHRESH.matcher(line);
                     if (cw.find() && ms.find() && rt.find()) {
                         flows.put(path, new Flow(port, Integer.parseInt(cw.group(1)), Integer.parseInt(ms.group(1)),
-                                Double.parseDouble(rt.group(1)), ac.find() ? Long.parseLong(ac.group(1)) : 0));
+                                Double.parseDouble(rt.group(1)), ac.find() ? Long.parseLong(ac.group(1)) : 0,
+                                st.find() ? Long.parseLong(st.group(1)) : 0));
                     }
                     path = -1;
                 }
