@@ -71,7 +71,7 @@ public final class DelayLine implements AutoCloseable {
 
     /** Stops the line (SIGTERM) and returns its counts; null if it had already died or did not report. */
     public Counts stop() {
-        process.destroy();
+        process.toHandle().destroy();   // SIGTERM; Process.destroy() would also close the output the counts arrive on
         try {
             String line;
             while ((line = out.readLine()) != null) {

@@ -113,8 +113,20 @@ public class ResponsivenessBenchmark {
         }
 
         @TearDown(Level.Trial)
-        public void tearDown() {
+        public void tearDown() throws IOException {
             net.close();
+            // how well the delay lines kept time over the trial (a record without "run": not a run)
+            for (Map.Entry<String, DelayLine.Counts> e : net.delayCounts().entrySet()) {
+                Map<String, Object> rec = new LinkedHashMap<>();
+                rec.put("delayLine", e.getKey());
+                rec.put("algorithm", algorithm);
+                rec.put("delayMs", delayMs);
+                rec.put("packets", e.getValue().packets());
+                rec.put("dropped", e.getValue().dropped());
+                rec.put("late1ms", e.getValue().late1ms());
+                rec.put("lateMaxMicros", e.getValue().lateMaxMicros());
+                SideFile.append("ResponsivenessBenchmark", rec);
+            }
             if (cc != null) {
                 cc.close();
             }

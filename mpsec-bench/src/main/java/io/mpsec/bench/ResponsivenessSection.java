@@ -40,7 +40,9 @@ final class ResponsivenessSection {
                     time(row.v("shiftSeconds"), "not within the window"), time(row.v("settleSeconds"), "not settled"), row.v("lastDropSeconds"),
                     row.v("dropsBAfter"), row.v("windowShare2After"), row.v("srtt2MsAfter"), row.v("linkBMbitAfter"), r.command(row)));
         }
-        List<Map<String, Object>> side = r.side("ResponsivenessBenchmark");
+        List<Map<String, Object>> all = r.side("ResponsivenessBenchmark");
+        List<Map<String, Object>> side = all.stream().filter(x -> x.containsKey("run")).toList();
+        List<Map<String, Object>> lines = all.stream().filter(x -> x.containsKey("delayLine")).toList();
         md.append("\nPer run (times in s from the cut; the series of `ss` samples and of link B's drop counter are in the side file `ResponsivenessBenchmark.jsonl`):\n\n");
         for (Map<String, Object> rec : side) {
             md.append(f("- %s run %s: shift %s, settle %s, drops on B %s before / %s after the cut (last at %.2f), on A %s; window share %.2f, ",
@@ -48,6 +50,15 @@ final class ResponsivenessSection {
                     rec.get("dropsBAfter"), num(rec.get("lastDropSeconds")), rec.get("dropsA"), num(rec.get("windowShare2After"))))
                     .append(f("path 2 srtt %.1f ms, smallest srtt %.1f ms, link B %.1f Mbit/s, %s samples after the cut\n",
                             num(rec.get("srtt2MsAfter")), num(rec.get("srttMsMin")), num(rec.get("linkBMbitAfter")), rec.get("samplesAfter")));
+        }
+        if (!lines.isEmpty()) {
+            long packets = lines.stream().mapToLong(x -> ((Number) x.get("packets")).longValue()).sum();
+            long late = lines.stream().mapToLong(x -> ((Number) x.get("late1ms")).longValue()).sum();
+            long dropped = lines.stream().mapToLong(x -> ((Number) x.get("dropped")).longValue()).sum();
+            double worst = lines.stream().mapToDouble(x -> ((Number) x.get("lateMaxMicros")).doubleValue()).max().orElse(0) / 1000;
+            md.append(f("\nThe delay lines (their own counts, %d lines over all runs): %,d packets delayed, %.2f%% of them sent more than 1 ms after ",
+                    lines.size(), packets, 100.0 * late / Math.max(1, packets)))
+                    .append(f("their due time (the worst %.1f ms late), %d dropped for a full FIFO. `ss` saw the smallest RTT as the \"smallest srtt\" above.\n", worst, dropped));
         }
         List<Report.Row> target = r.rows().stream()
                 .filter(x -> x.p("algorithm").equals("mpsec_olia") || x.p("algorithm").equals("mpsec_balia")).toList();

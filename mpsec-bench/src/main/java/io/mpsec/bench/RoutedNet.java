@@ -32,6 +32,7 @@ public final class RoutedNet implements AutoCloseable {
     private final String r;
     private final String s;
     private final List<DelayLine> lines = new java.util.ArrayList<>();
+    private final java.util.Map<String, DelayLine.Counts> delayCounts = new java.util.LinkedHashMap<>();
 
     private RoutedNet(String prefix) {
         c = prefix + "-c";
@@ -102,6 +103,11 @@ public final class RoutedNet implements AutoCloseable {
         }
     }
 
+    /** What each delay line counted, by device; filled by {@link #close()}. */
+    public java.util.Map<String, DelayLine.Counts> delayCounts() {
+        return delayCounts;
+    }
+
     public String client() {
         return c;
     }
@@ -145,7 +151,11 @@ public final class RoutedNet implements AutoCloseable {
         for (DelayLine line : lines) {
             DelayLine.Counts counts = line.stop();
             System.out.println("delay line " + line.device() + ": " + counts);
+            if (counts != null) {
+                delayCounts.put(line.device(), counts);
+            }
         }
+        lines.clear();
         for (String ns : List.of(c, r, s)) {
             try {
                 BenchNet.run("ip", "netns", "del", ns);

@@ -43,7 +43,10 @@ class BenchSmokeIT {
                         .isBetween(((Number) r.get("rtoMin")).intValue() == 0 ? 200.0 : 50.0, ((Number) r.get("rtoMin")).intValue() == 0 ? 3000.0 : 199.0));
         // issue 11's responsiveness smoke: the delay line is in effect (ss sees it as the smallest RTT), OLIA stops
         // overflowing the cut link within 5 s (the router's drop counter), and the uncoupled baseline overflows it later
-        List<Map<String, Object>> responsiveness = SideFile.read(results.resolve("ResponsivenessBenchmark"), "ResponsivenessBenchmark");
+        List<Map<String, Object>> responsivenessFile = SideFile.read(results.resolve("ResponsivenessBenchmark"), "ResponsivenessBenchmark");
+        assertThat(responsivenessFile).as("the delay lines' own counts, one per path and trial").filteredOn(r -> r.containsKey("delayLine"))
+                .hasSize(4).allSatisfy(r -> assertThat(((Number) r.get("packets")).longValue()).as("packets through %s", r).isPositive());
+        List<Map<String, Object>> responsiveness = responsivenessFile.stream().filter(r -> r.containsKey("run")).toList();
         assertThat(responsiveness).as("responsiveness side file").hasSize(2).allSatisfy(r -> assertThat(((Number) r.get("srttMsMin")).doubleValue())
                 .as("smallest RTT ss saw with a 20 ms delay line, %s", r.get("algorithm")).isBetween(19.0, 40.0));
         Map<String, Object> olia = responsiveness.stream().filter(r -> r.get("algorithm").equals("mpsec_olia")).findFirst().orElseThrow();
