@@ -44,8 +44,9 @@ build_dir() {
     cd "$dir"
     for c in *.bpf.c; do
         o="${c%.c}.o"
-        # the source path ends up in the BTF strings: map the directory away
-        clang -O2 -g -target bpf -mcpu=v3 -Wall -Werror -fdebug-prefix-map="$dir=." -I"$SRC" -c "$c" -o "$TMP/$o"
+        # the source paths end up in the BTF strings: map the directories away (a test fixture may
+        # include a program of $SRC)
+        clang -O2 -g -target bpf -mcpu=v3 -Wall -Werror -fdebug-prefix-map="$dir=." -fdebug-prefix-map="$SRC=." -I"$SRC" -c "$c" -o "$TMP/$o"
         llvm-strip -g "$TMP/$o"
         if [ "$MODE" = --check ]; then
             if cmp -s "$TMP/$o" "$out/$o"; then
