@@ -28,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * times in streams of {@code mpsec.soak.perStream} cuts, and prints per mode the receive gap of every
  * cut (p50, p95, max), every mismatched byte range the server saw, and both hosts' MPTcpExt counter
  * deltas, and how many cuts hit an idle path 1 ({@code idleCuts}). Fails when any byte differs.
+ * {@code -Dmpsec.soak.checksum=true} turns on MPTCP's DSS checksum in both namespaces.
  */
 class FailoverSoak {
     static final int RATE = Integer.getInteger("mpsec.soak.rate", 50);
@@ -44,6 +45,15 @@ class FailoverSoak {
         int cuts = Integer.getInteger("mpsec.soak.cuts", 10);
         int perStream = Integer.getInteger("mpsec.soak.perStream", 10);
         long cutMillis = Long.getLong("mpsec.soak.cutMillis", 800);
+        // MPTCP's DSS checksum on both hosts (either asking is enough): data placed at a wrong data sequence
+        // number then fails the checksum (MPTcpExtDataCsumErr) instead of reaching the receiver
+        if (Boolean.getBoolean("mpsec.soak.checksum")) {
+            for (String h : List.of("c", "s")) {
+                NET.host(h).sysctl("net.mptcp.checksum_enabled", "1");
+            }
+        }
+        System.out.println("[soak] net.mptcp.checksum_enabled: c=" + NET.host("c").sysctl("net.mptcp.checksum_enabled")
+                + " s=" + NET.host("s").sysctl("net.mptcp.checksum_enabled"));
         List<String> summary = new ArrayList<>();
         long totalMismatches = 0;
         int port = 5300;
